@@ -1,0 +1,28 @@
+/* The audit log: JSON lines, one record per decision or event, each written with one write(2) to a
+ * file opened O_APPEND, so concurrent hooks never interleave within a line. Schema: docs/log-schema.md. */
+#ifndef NODEGUARD_AUDITLOG_H
+#define NODEGUARD_AUDITLOG_H
+
+#include <yajl/yajl_gen.h>
+#include "nodeguard/error.h"
+
+#define NG_LOG_SCHEMA_VERSION 1
+
+typedef struct ng_log {
+    int fd;
+} ng_log;
+
+/* Creates the parent directory (0750) if missing and opens the file for appending, mode 0640,
+ * refusing a symlink at the path and anything that is not a regular file. */
+int ng_log_open(const char *path, ng_log *ret, ng_error **err);
+void ng_log_close(ng_log *log);
+
+/* Starts a record: a generator with an open map holding schema_version, time, host, event, stage
+ * and nodeguard_version. The caller adds its fields and calls ng_record_write(). */
+yajl_gen ng_record_begin(const char *event, const char *stage, ng_error **err);
+
+/* Closes the map and appends the line. With log NULL or closed, or when the write fails, the line
+ * goes to stderr instead so the record is not lost (and the error says why). */
+int ng_record_write(ng_log *log, yajl_gen g, ng_error **err);
+
+#endif

@@ -1,0 +1,75 @@
+/* Operator policy: /etc/nodeguard/nodeguard.json (or $NODEGUARD_CONFIG), JSON with comments, every
+ * key documented in docs/configuration.md; per-container overrides by io.nodeguard.* annotations. */
+#ifndef NODEGUARD_POLICY_H
+#define NODEGUARD_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "nodeguard/sizing.h"
+#include "nodeguard/spec.h"
+
+#define NG_POLICY_MAX_BYTES   (256 * 1024)
+#define NG_MAX_WARNINGS       16
+#define NG_CONN_MAX_ENV_NAMES 8
+
+typedef enum ng_mode { NG_MODE_FIX, NG_MODE_ENFORCE, NG_MODE_WARN, NG_MODE_OFF } ng_mode;
+
+const char *ng_mode_name(ng_mode m);
+int ng_mode_parse(const char *s, ng_mode *ret);
+
+/* Non-fatal problems found while reading input, reported in the log and on stderr. */
+typedef struct ng_warnings {
+    char *items[NG_MAX_WARNINGS];
+    size_t n;
+    size_t dropped;
+} ng_warnings;
+
+void ng_warn(ng_warnings *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ng_warnings_free(ng_warnings *w);
+
+typedef struct ng_policy {
+    ng_mode mode;
+    bool on_error_deny;
+    char *log_path;
+    ng_sizing_params sizing;
+    ng_conn_params conn;
+    bool conn_enabled;
+    char *conn_env[NG_CONN_MAX_ENV_NAMES];
+    size_t n_conn_env;
+    bool conn_database_url;
+    char *source; /* the file read, or "defaults" */
+    ng_warnings warnings;
+} ng_policy;
+
+void ng_policy_defaults(ng_policy *p);
+void ng_policy_free(ng_policy *p);
+
+/* The default log path: /var/log/nodeguard/events.jsonl for root, else
+ * $XDG_STATE_HOME/nodeguard/events.jsonl (~/.local/state/...). Newly allocated. */
+char *ng_default_log_path(void);
+
+/* path NULL: $NODEGUARD_CONFIG, else SYSCONFDIR/nodeguard/nodeguard.json. Never fails: a missing
+ * default file means defaults; an unreadable or broken file means defaults plus a warning; unknown
+ * keys and bad values are warned about and ignored. */
+void ng_policy_load(ng_policy *p, const char *path);
+
+/* Parses policy JSON text into p (on top of what p holds). Returns < 0 only when the text is not a
+ * JSON object at all; key-level problems become warnings. */
+int ng_policy_parse(ng_policy *p, const char *buf, size_t len, ng_error **err);
+
+/* Per-container overrides from io.nodeguard.* annotations. */
+typedef struct ng_overrides {
+    int enable;           /* -1 unset, 0, 1 */
+    bool has_mode;
+    ng_mode mode;
+    int processes;        /* 0 unset */
+    int64_t heap_mib;     /* 0 unset */
+    int64_t overhead_mib; /* -1 unset: base overhead per process */
+    int64_t conn_limit;   /* -1 unset, 0 off, else the value */
+} ng_overrides;
+
+/* Invalid values are warned about (into w) and ignored; unknown io.nodeguard.* keys too. */
+void ng_overrides_from_spec(const ng_spec *spec, ng_overrides *ret, ng_warnings *w);
+
+#endif

@@ -1,0 +1,47 @@
+/* The parts of an OCI config.json and of the runtime state that nodeguard reads. */
+#ifndef NODEGUARD_SPEC_H
+#define NODEGUARD_SPEC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <yajl/yajl_tree.h>
+#include "nodeguard/error.h"
+
+#define NG_INPUT_MAX     (8u * 1024 * 1024) /* podman's configs are ~10 KB; 8 MiB leaves room for anything sane */
+#define NG_SPEC_MAX_ARGS 4096
+#define NG_SPEC_MAX_ENV  32768
+
+typedef struct ng_spec {
+    yajl_val root; /* owned; everything below points into it */
+    const char **args;
+    size_t n_args;
+    const char **env;
+    size_t n_env;
+    yajl_val annotations;  /* an object, or NULL */
+    int64_t memory_limit;  /* bytes; 0 when unlimited (absent, 0 or -1) */
+    int64_t cpu_quota;     /* microseconds per period; 0 when unset */
+    uint64_t cpu_period;   /* 0 when unset */
+    const char *hostname;  /* may be NULL */
+    char container_id[96]; /* derived from cgroupsPath, else hostname, else "" */
+} ng_spec;
+
+/* Reads a config.json already in memory. Wrong types are errors naming the field; absent optional
+ * fields are fine. process.args must be present (a runtime refuses a spec without it). */
+int ng_spec_parse(const char *buf, size_t len, ng_spec *ret, ng_error **err);
+void ng_spec_free(ng_spec *spec);
+
+/* The value of the first NAME=... entry, as execve's getenv would see it; NULL if absent. */
+const char *ng_spec_getenv(const ng_spec *spec, const char *name);
+const char *ng_spec_annotation(const ng_spec *spec, const char *key);
+
+typedef struct ng_state {
+    yajl_val root;
+    const char *id, *status, *bundle;
+    int64_t pid; /* 0 when absent */
+    yajl_val annotations;
+} ng_state;
+
+int ng_state_parse(const char *buf, size_t len, ng_state *ret, ng_error **err);
+void ng_state_free(ng_state *st);
+
+#endif

@@ -1,0 +1,123 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "cli.h"
+#include "nodeguard/cleanup.h"
+#include "nodeguard/decide.h"
+#include "nodeguard/json.h"
+#include "nodeguard/spec.h"
+#include "nodeguard/util.h"
+
+static void check_usage(FILE *f)
+{
+    fputs("Usage: nodeguard check CONFIG|BUNDLE [--json] [--policy FILE]\n"
+          "\n"
+          "Validates an OCI config.json (or a bundle directory holding one) the way nodeguard's hook\n"
+          "would at container start, without changing it. For CI pipelines.\n"
+          "Exit status: 0 fits (or not a Node container), 1 does not fit, 2 bad input.\n",
+          f);
+}
+
+static int print_json(const ng_decision *as_is, const ng_decision *would, const ng_spec *spec)
+{
+    cleanup_error ng_error *e = NULL;
+    ng_error **err = &e;
+    cleanup_yajl_gen yajl_gen g = ng_gen_new();
+    yajl_gen_config(g, yajl_gen_beautify, 1);
+    NG_GEN(yajl_gen_map_open(g));
+    if (ng_decision_gen_fields(as_is, spec, g, err) < 0)
+        return -1;
+    NG_GEN(ng_gen_string(g, "nodeguard_would"));
+    NG_GEN(yajl_gen_map_open(g));
+    NG_GEN(ng_gen_string(g, "action"));
+    NG_GEN(ng_gen_string(g, ng_action_name(would->action)));
+    NG_GEN(ng_gen_string(g, "node_options"));
+    NG_GEN(ng_gen_string(g, would->node_options_after ? would->node_options_after : would->node_options_before));
+    NG_GEN(ng_gen_string(g, "reason"));
+    NG_GEN(ng_gen_string(g, would->reason));
+    NG_GEN(yajl_gen_map_close(g));
+    NG_GEN(yajl_gen_map_close(g));
+    const unsigned char *buf;
+    size_t len;
+    yajl_gen_get_buf(g, &buf, &len);
+    fwrite(buf, 1, len, stdout);
+    putchar('\n');
+    return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},
+        {"policy", required_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    bool json = false;
+    const char *policy_path = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        if (c == 'j')
+            json = true;
+        else if (c == 'P')
+            policy_path = optarg;
+        else if (c == 'h') {
+            check_usage(stdout);
+            return CLI_OK;
+        } else {
+            check_usage(stderr);
+            return CLI_BAD_INPUT;
+        }
+    }
+    if (optind != argc - 1) {
+        check_usage(stderr);
+        return CLI_BAD_INPUT;
+    }
+    cleanup_free char *path = NULL, *buf = NULL;
+    struct stat st;
+    if (stat(argv[optind], &st) == 0 && S_ISDIR(st.st_mode)) {
+        if (asprintf(&path, "%s/config.json", argv[optind]) < 0)
+            return CLI_BAD_INPUT;
+    } else {
+        path = strdup(argv[optind]);
+    }
+    cleanup_error ng_error *err = NULL;
+    size_t len = 0;
+    ng_spec spec = {0};
+    if (ng_read_file_bounded(path, NG_INPUT_MAX, &buf, &len, &err) < 0 || ng_spec_parse(buf, len, &spec, &err) < 0) {
+        fprintf(stderr, "nodeguard check: %s: %s\n", path, ng_error_msg(err));
+        return CLI_BAD_INPUT;
+    }
+    ng_policy pol;
+    ng_policy_load(&pol, policy_path);
+    for (size_t i = 0; i < pol.warnings.n; i++)
+        fprintf(stderr, "nodeguard: policy: %s\n", pol.warnings.items[i]);
+    ng_decision as_is = {0}, would = {0};
+    int rc = CLI_BAD_INPUT;
+    if (ng_decide(&pol, &spec, false, &as_is, &err) < 0 || ng_decide(&pol, &spec, true, &would, &err) < 0) {
+        fprintf(stderr, "nodeguard check: %s\n", ng_error_msg(err));
+        goto out;
+    }
+    rc = as_is.outcome == NG_OUTCOME_GUARDED && as_is.verdict == NG_VERDICT_DOES_NOT_FIT ? CLI_DOES_NOT_FIT : CLI_OK;
+    if (json) {
+        print_json(&as_is, &would, &spec);
+    } else if (as_is.outcome != NG_OUTCOME_GUARDED) {
+        printf("%s: not guarded: %s\n", path, as_is.reason);
+    } else {
+        printf("%s: %s\n  %s\n", path, rc == CLI_OK ? "fits" : "DOES NOT FIT", as_is.reason);
+        if (would.action != NG_ACTION_NONE)
+            printf("  nodeguard (mode %s) would: %s%s%s\n", ng_mode_name(would.mode), ng_action_name(would.action),
+                   would.node_options_after ? ", NODE_OPTIONS=" : "",
+                   would.node_options_after ? would.node_options_after : "");
+        for (size_t i = 0; i < as_is.warnings.n; i++)
+            printf("  warning: %s\n", as_is.warnings.items[i]);
+    }
+out:
+    ng_decision_free(&as_is);
+    ng_decision_free(&would);
+    ng_spec_free(&spec);
+    ng_policy_free(&pol);
+    return rc;
+}

@@ -1,0 +1,102 @@
+#include <stdio.h>
+#include <string.h>
+#include "nodeguard/detect.h"
+#include "nodeguard/util.h"
+
+enum command_kind { CMD_OTHER, CMD_NODE, CMD_LAUNCHER, CMD_RUNNER, CMD_WATCHER };
+
+static enum command_kind classify(const char *arg)
+{
+    static const struct {
+        const char *name;
+        enum command_kind kind;
+    } commands[] = {
+        {"node", CMD_NODE},     {"nodejs", CMD_NODE},     {"npm", CMD_LAUNCHER},   {"npx", CMD_LAUNCHER},
+        {"yarn", CMD_LAUNCHER}, {"pnpm", CMD_LAUNCHER},   {"tsx", CMD_RUNNER},     {"ts-node", CMD_RUNNER},
+        {"nodemon", CMD_WATCHER},
+    };
+    const char *base = ng_basename(arg);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(base, commands[i].name) == 0)
+            return commands[i].kind;
+    return CMD_OTHER;
+}
+
+static bool has_arg(const ng_spec *spec, size_t from, const char *a, const char *prefix)
+{
+    for (size_t i = from; i < spec->n_args; i++)
+        if (strcmp(spec->args[i], a) == 0 || (prefix && strncmp(spec->args[i], prefix, strlen(prefix)) == 0))
+            return true;
+    return false;
+}
+
+/* The official node images start docker-entrypoint.sh, which runs its arguments, or node with them
+ * when the first one is an option (docker-library/node's entrypoint). */
+static size_t command_index(const ng_spec *spec, bool *ret_entrypoint_options)
+{
+    *ret_entrypoint_options = false;
+    if (spec->n_args >= 2 && strcmp(ng_basename(spec->args[0]), "docker-entrypoint.sh") == 0) {
+        if (spec->args[1][0] == '-')
+            *ret_entrypoint_options = true;
+        return 1;
+    }
+    return 0;
+}
+
+static void count_processes(const ng_spec *spec, enum command_kind kind, size_t at, ng_detection *d)
+{
+    d->processes = 1;
+    d->launchers = 0;
+    snprintf(d->processes_reason, sizeof(d->processes_reason), "one node process");
+    if (kind == CMD_WATCHER || (kind == CMD_RUNNER && has_arg(spec, at + 1, "watch", NULL)) ||
+        (kind == CMD_NODE && has_arg(spec, at + 1, "--watch", "--watch-path"))) {
+        d->processes = 2;
+        snprintf(d->processes_reason, sizeof(d->processes_reason), "%s in watch mode runs two node processes",
+                 ng_basename(spec->args[at]));
+    } else if (kind == CMD_LAUNCHER) {
+        d->launchers = 1;
+        snprintf(d->processes_reason, sizeof(d->processes_reason),
+                 "%s stays as an idle node parent of the app's node process", ng_basename(spec->args[at]));
+    }
+}
+
+void ng_detect(const ng_spec *spec, int enable_override, ng_detection *ret)
+{
+    ng_detection d = {0};
+    bool entrypoint_options = false;
+    size_t at = spec->n_args ? command_index(spec, &entrypoint_options) : 0;
+    enum command_kind kind = CMD_OTHER;
+    if (entrypoint_options) {
+        kind = CMD_NODE;
+        d.has_node_argv = true;
+        d.node_opts_start = 1;
+        snprintf(d.reason, sizeof(d.reason), "docker-entrypoint.sh passes options to node");
+    } else if (at < spec->n_args) {
+        kind = classify(spec->args[at]);
+        if (kind != CMD_OTHER)
+            snprintf(d.reason, sizeof(d.reason), "%s%s is %s", at ? "docker-entrypoint.sh runs " : "",
+                     at ? "args[1]" : "args[0]", ng_basename(spec->args[at]));
+        if (kind == CMD_NODE) {
+            d.has_node_argv = true;
+            d.node_opts_start = at + 1;
+        }
+    }
+    d.is_node = kind != CMD_OTHER;
+    const char *node_version = ng_spec_getenv(spec, "NODE_VERSION");
+    if (!d.is_node && node_version) {
+        d.is_node = true;
+        snprintf(d.reason, sizeof(d.reason), "env NODE_VERSION=%.64s (official node image)", node_version);
+    }
+    if (enable_override == 1 && !d.is_node) {
+        d.is_node = true;
+        snprintf(d.reason, sizeof(d.reason), "annotation io.nodeguard.enable=true");
+    } else if (enable_override == 0) {
+        d.is_node = false;
+        snprintf(d.reason, sizeof(d.reason), "annotation io.nodeguard.enable=false");
+    } else if (!d.is_node) {
+        snprintf(d.reason, sizeof(d.reason), "args[0] %.64s is not a node command and NODE_VERSION is unset",
+                 spec->n_args ? ng_basename(spec->args[0]) : "(none)");
+    }
+    count_processes(spec, kind, at, &d);
+    *ret = d;
+}

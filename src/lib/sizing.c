@@ -1,0 +1,148 @@
+#include <math.h>
+#include <stdio.h>
+#include "nodeguard/sizing.h"
+#include "nodeguard/util.h"
+
+/* Defaults from the calibration in docs/sizing-model.md (bench/calibrate-sizing and the OOM
+ * experiments in the project notes): node idles at ~40 MiB RSS, and near its heap limit RSS ran
+ * 20-30% above the heap in use. */
+void ng_sizing_params_default(ng_sizing_params *p)
+{
+    *p = (ng_sizing_params){
+        .reserve_percent = 10,
+        .base_overhead_mib = 40,
+        .heap_overhead_percent = 20,
+        .min_heap_mib = 32,
+        .max_heap_mib = 0,
+    };
+}
+
+void ng_conn_params_default(ng_conn_params *p)
+{
+    *p = (ng_conn_params){.mib_per_connection = 100, .min = 2, .max = 50};
+}
+
+const char *ng_verdict_name(ng_verdict v)
+{
+    switch (v) {
+    case NG_VERDICT_FITS:
+        return "fits";
+    case NG_VERDICT_DOES_NOT_FIT:
+        return "does_not_fit";
+    case NG_VERDICT_UNLIMITED:
+        return "unlimited";
+    }
+    return "unknown";
+}
+
+/* V8 sizes old space at half the memory it is told about (node passes the cgroup limit), at least
+ * 256 MiB, at most 2 GiB (4 GiB from 15 GiB up). */
+int64_t ng_node_default_old_space_mib(int64_t limit_mib)
+{
+    int64_t old = limit_mib / 2;
+    int64_t cap = limit_mib >= 15 * 1024 ? 4096 : 2048;
+    if (old < 256)
+        old = 256;
+    return old > cap ? cap : old;
+}
+
+/* Young generation = 3 semi-spaces; a semi-space is old/256 up to 256 MiB of old space, old/128
+ * above, within [1, 16] MiB. It follows the memory node sees, not --max-old-space-size (measured:
+ * =384 in 512 MiB gave heap_size_limit 387, =64 on a 24 GiB host gave 112). */
+int64_t ng_node_default_young_mib(int64_t limit_mib)
+{
+    int64_t old = ng_node_default_old_space_mib(limit_mib);
+    int64_t semi = old / (old <= 256 ? 256 : 128);
+    if (semi < 1)
+        semi = 1;
+    if (semi > 16)
+        semi = 16;
+    return 3 * semi;
+}
+
+static int64_t connections(const ng_conn_params *c, int64_t limit_mib, double cpus)
+{
+    int64_t n = -1;
+    if (limit_mib > 0 && c->mib_per_connection > 0)
+        n = (limit_mib + c->mib_per_connection / 2) / c->mib_per_connection;
+    if (cpus > 0) {
+        /* Prisma's rule of thumb, 2 x CPUs + 1: more connections than that only queue in the pool. */
+        int64_t by_cpu = 2 * (int64_t)ceil(cpus) + 1;
+        n = n < 0 || by_cpu < n ? by_cpu : n;
+    }
+    if (n < 0)
+        return -1;
+    if (n < c->min)
+        n = c->min;
+    return n > c->max ? c->max : n;
+}
+
+void ng_plan_compute(const ng_sizing_params *params, const ng_conn_params *conn, uint64_t limit_bytes,
+                     int processes, int launchers, int64_t semi_space_mib, double cpus, ng_plan *ret)
+{
+    ng_plan p = {0};
+    if (processes < 1)
+        processes = 1;
+    if (launchers < 0)
+        launchers = 0;
+    p.processes = processes;
+    p.launchers = launchers;
+    p.limit_mib = (int64_t)(limit_bytes / (uint64_t)NG_MIB);
+    p.conn_limit = connections(conn, p.limit_mib, cpus);
+    if (limit_bytes == 0) {
+        p.verdict = NG_VERDICT_UNLIMITED;
+        p.node_default_heap_mib = -1;
+        snprintf(p.explanation, sizeof(p.explanation), "no memory limit: node's own default applies, no heap set");
+        *ret = p;
+        return;
+    }
+    p.node_default_heap_mib = ng_node_default_old_space_mib(p.limit_mib) + ng_node_default_young_mib(p.limit_mib);
+    p.reserve_mib = p.limit_mib * params->reserve_percent / 100;
+    p.launcher_mib = launchers * params->base_overhead_mib;
+    p.per_process_mib = (p.limit_mib - p.reserve_mib - p.launcher_mib) / processes;
+    p.base_mib = params->base_overhead_mib;
+    p.young_mib = semi_space_mib >= 0 ? 3 * semi_space_mib : ng_node_default_young_mib(p.limit_mib);
+    int64_t room = p.per_process_mib - p.base_mib - p.young_mib;
+    int64_t heap = room > 0 ? room * 100 / (100 + params->heap_overhead_percent) : 0;
+    if (params->max_heap_mib > 0 && heap > params->max_heap_mib)
+        heap = params->max_heap_mib;
+    p.heap_overhead_mib = room > 0 ? room - heap : 0;
+    bool fits = heap >= params->min_heap_mib;
+    p.heap_mib = fits ? heap : 0;
+    p.verdict = fits ? NG_VERDICT_FITS : NG_VERDICT_DOES_NOT_FIT;
+    int n = snprintf(p.explanation, sizeof(p.explanation), "(%lld MiB limit - %lld reserve", (long long)p.limit_mib,
+                     (long long)p.reserve_mib);
+    if (launchers)
+        n += snprintf(p.explanation + n, sizeof(p.explanation) - n, " - %lld launcher", (long long)p.launcher_mib);
+    n += snprintf(p.explanation + n, sizeof(p.explanation) - n, ")");
+    if (processes > 1)
+        n += snprintf(p.explanation + n, sizeof(p.explanation) - n, " / %d processes = %lld", processes,
+                      (long long)p.per_process_mib);
+    snprintf(p.explanation + n, sizeof(p.explanation) - n, " - %lld base - %lld young = %lld; / %.2f off-heap = %lld MiB heap%s",
+             (long long)p.base_mib, (long long)p.young_mib, (long long)(room > 0 ? room : 0),
+             1 + params->heap_overhead_percent / 100.0, (long long)heap,
+             fits ? "" : " (below the minimum useful heap)");
+    *ret = p;
+}
+
+int64_t ng_plan_min_limit_mib(const ng_sizing_params *params, int64_t heap_mib, int processes, int launchers,
+                              int64_t semi_space_mib)
+{
+    static const ng_conn_params no_conn = {0};
+    if (processes < 1)
+        processes = 1;
+    /* Start from the closed form ignoring young generation, then walk up: young grows slowly with
+     * the limit, so a few steps settle it. */
+    int64_t per = heap_mib * (100 + params->heap_overhead_percent) / 100 + params->base_overhead_mib;
+    int64_t limit = (per * processes + launchers * params->base_overhead_mib) * 100 / (100 - params->reserve_percent);
+    if (limit < 1)
+        limit = 1;
+    for (int i = 0; i < 100000; i++) {
+        ng_plan p;
+        ng_plan_compute(params, &no_conn, (uint64_t)limit * NG_MIB, processes, launchers, semi_space_mib, 0, &p);
+        if (p.verdict == NG_VERDICT_FITS && p.heap_mib >= heap_mib)
+            return limit;
+        limit += 1 + limit / 256;
+    }
+    return -1;
+}

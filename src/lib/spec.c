@@ -1,0 +1,182 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nodeguard/cleanup.h"
+#include "nodeguard/json.h"
+#include "nodeguard/spec.h"
+
+/* podman/runc: "/libpod_parent/libpod-<id>", CRI-O "crio-<id>.scope", docker "docker-<id>.scope",
+ * systemd form "slice:prefix:<id>". The id is what the operator sees in `podman ps`. */
+static void id_from_cgroups_path(const char *path, char *out, size_t size)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    if (strrchr(base, ':'))
+        base = strrchr(base, ':') + 1;
+    static const char *const prefixes[] = {"libpod-conmon-", "libpod-", "crio-", "docker-", "cri-containerd-"};
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(base, prefixes[i], strlen(prefixes[i])) == 0) {
+            base += strlen(prefixes[i]);
+            break;
+        }
+    size_t n = strlen(base);
+    if (n > 6 && strcmp(base + n - 6, ".scope") == 0)
+        n -= 6;
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, base, n);
+    out[n] = '\0';
+}
+
+static int read_resources(ng_spec *s, yajl_val linux_obj, ng_error **err)
+{
+    yajl_val res = NULL, mem = NULL, cpu = NULL;
+    int r = ng_json_get_object(linux_obj, "resources", &res, err);
+    if (r <= 0)
+        return r < 0 ? ng_error_wrap(err, "linux") : 0;
+    r = ng_json_get_object(res, "memory", &mem, err);
+    if (r < 0)
+        return ng_error_wrap(err, "linux.resources");
+    if (r > 0) {
+        int64_t limit = 0;
+        r = ng_json_get_int64(mem, "limit", &limit, err);
+        if (r < 0)
+            return ng_error_wrap(err, "linux.resources.memory");
+        if (limit < -1)
+            return ng_error_set(err, ERANGE, "linux.resources.memory.limit is negative (%lld)", (long long)limit);
+        s->memory_limit = limit > 0 ? limit : 0;
+    }
+    r = ng_json_get_object(res, "cpu", &cpu, err);
+    if (r < 0)
+        return ng_error_wrap(err, "linux.resources");
+    if (r > 0) {
+        int64_t quota = 0, period = 0;
+        if (ng_json_get_int64(cpu, "quota", &quota, err) < 0 || ng_json_get_int64(cpu, "period", &period, err) < 0)
+            return ng_error_wrap(err, "linux.resources.cpu");
+        s->cpu_quota = quota > 0 ? quota : 0;
+        s->cpu_period = period > 0 ? (uint64_t)period : 0;
+    }
+    return 0;
+}
+
+int ng_spec_parse(const char *buf, size_t len, ng_spec *ret, ng_error **err)
+{
+    ng_spec s = {0};
+    int r = ng_json_parse(buf, len, NG_JSON_MAX_DEPTH, &s.root, err);
+    if (r < 0)
+        return r;
+    yajl_val process = NULL, args = NULL, env = NULL, linux_obj = NULL;
+    if (!YAJL_IS_OBJECT(s.root)) {
+        r = ng_error_set(err, EINVAL, "the config must be a JSON object, not %s", ng_json_type_name(s.root));
+        goto fail;
+    }
+    r = ng_json_get_object(s.root, "process", &process, err);
+    if (r == 0)
+        r = ng_error_set(err, EINVAL, "the config has no \"process\" object");
+    if (r < 0)
+        goto fail;
+    r = ng_json_get_array(process, "args", &args, err);
+    if (r == 0)
+        r = ng_error_set(err, EINVAL, "process has no \"args\"");
+    if (r < 0 || (r = ng_json_string_array(args, "process.args", NG_SPEC_MAX_ARGS, &s.args, &s.n_args, err)) < 0)
+        goto fail_process;
+    r = ng_json_get_array(process, "env", &env, err);
+    if (r < 0)
+        goto fail_process;
+    if (r > 0 && (r = ng_json_string_array(env, "process.env", NG_SPEC_MAX_ENV, &s.env, &s.n_env, err)) < 0)
+        goto fail;
+    if ((r = ng_json_get_object(s.root, "annotations", &s.annotations, err)) < 0)
+        goto fail;
+    if (s.annotations) {
+        for (size_t i = 0; i < s.annotations->u.object.len; i++)
+            if (!YAJL_IS_STRING(s.annotations->u.object.values[i])) {
+                r = ng_error_set(err, EINVAL, "annotation \"%s\" must be a string, not %s",
+                                 s.annotations->u.object.keys[i],
+                                 ng_json_type_name(s.annotations->u.object.values[i]));
+                goto fail;
+            }
+    }
+    if ((r = ng_json_get_string(s.root, "hostname", &s.hostname, err)) < 0)
+        goto fail;
+    if ((r = ng_json_get_object(s.root, "linux", &linux_obj, err)) < 0)
+        goto fail;
+    if (linux_obj) {
+        const char *cgroups_path = NULL;
+        if ((r = read_resources(&s, linux_obj, err)) < 0)
+            goto fail;
+        if ((r = ng_json_get_string(linux_obj, "cgroupsPath", &cgroups_path, err)) < 0) {
+            r = ng_error_wrap(err, "linux");
+            goto fail;
+        }
+        if (cgroups_path && *cgroups_path)
+            id_from_cgroups_path(cgroups_path, s.container_id, sizeof(s.container_id));
+    }
+    if (!s.container_id[0] && s.hostname)
+        snprintf(s.container_id, sizeof(s.container_id), "%s", s.hostname);
+    *ret = s;
+    return 0;
+fail_process:
+    ng_error_wrap(err, "process");
+fail:
+    ng_spec_free(&s);
+    return r;
+}
+
+void ng_spec_free(ng_spec *spec)
+{
+    free(spec->args);
+    free(spec->env);
+    if (spec->root)
+        yajl_tree_free(spec->root);
+    *spec = (ng_spec){0};
+}
+
+const char *ng_spec_getenv(const ng_spec *spec, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < spec->n_env; i++)
+        if (strncmp(spec->env[i], name, n) == 0 && spec->env[i][n] == '=')
+            return spec->env[i] + n + 1;
+    return NULL;
+}
+
+const char *ng_spec_annotation(const ng_spec *spec, const char *key)
+{
+    yajl_val v = ng_json_member(spec->annotations, key);
+    return YAJL_IS_STRING(v) ? v->u.string : NULL;
+}
+
+int ng_state_parse(const char *buf, size_t len, ng_state *ret, ng_error **err)
+{
+    ng_state st = {0};
+    int r = ng_json_parse(buf, len, NG_JSON_MAX_DEPTH, &st.root, err);
+    if (r < 0)
+        return ng_error_wrap(err, "state");
+    if (!YAJL_IS_OBJECT(st.root)) {
+        r = ng_error_set(err, EINVAL, "state must be a JSON object, not %s", ng_json_type_name(st.root));
+        goto fail;
+    }
+    if ((r = ng_json_get_string(st.root, "id", &st.id, err)) < 0 ||
+        (r = ng_json_get_string(st.root, "status", &st.status, err)) < 0 ||
+        (r = ng_json_get_string(st.root, "bundle", &st.bundle, err)) < 0 ||
+        (r = ng_json_get_int64(st.root, "pid", &st.pid, err)) < 0 ||
+        (r = ng_json_get_object(st.root, "annotations", &st.annotations, err)) < 0) {
+        ng_error_wrap(err, "state");
+        goto fail;
+    }
+    if (!st.id || !*st.id) {
+        r = ng_error_set(err, EINVAL, "state has no container \"id\"");
+        goto fail;
+    }
+    *ret = st;
+    return 0;
+fail:
+    ng_state_free(&st);
+    return r;
+}
+
+void ng_state_free(ng_state *st)
+{
+    if (st->root)
+        yajl_tree_free(st->root);
+    *st = (ng_state){0};
+}

@@ -1,0 +1,234 @@
+#include <stdarg.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "nodeguard/auditlog.h"
+#include "nodeguard/cleanup.h"
+#include "nodeguard/decide.h"
+#include "nodeguard/json.h"
+#include "nodeguard/spec.h"
+#include "nodeguard/stages.h"
+#include "nodeguard/util.h"
+
+/* The log is opened once per hook run, lazily, and only when there is something to record. */
+typedef struct stage_ctx {
+    const ng_policy *policy;
+    const char *stage;
+    ng_log log;
+    bool log_tried;
+} stage_ctx;
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n > sizeof(line) - 2)
+        n = sizeof(line) - 2;
+    line[n++] = '\n';
+    ng_write_all(STDERR_FILENO, line, (size_t)n);
+}
+
+static ng_log *ctx_log(stage_ctx *c)
+{
+    if (!c->log_tried) {
+        cleanup_error ng_error *err = NULL;
+        c->log_tried = true;
+        if (ng_log_open(c->policy->log_path, &c->log, &err) < 0)
+            say("nodeguard: %s (the container is not affected)", ng_error_msg(err));
+    }
+    return c->log.fd >= 0 ? &c->log : NULL;
+}
+
+static void emit_policy_warnings(yajl_gen g, const ng_policy *pol, const ng_warnings *more)
+{
+    ng_gen_string(g, "policy_warnings");
+    yajl_gen_array_open(g);
+    for (size_t i = 0; i < pol->warnings.n; i++)
+        ng_gen_string(g, pol->warnings.items[i]);
+    for (size_t i = 0; more && i < more->n; i++)
+        ng_gen_string(g, more->items[i]);
+    yajl_gen_array_close(g);
+}
+
+/* An internal error or bad input: recorded, said on stderr; the caller then fails open. */
+static void record_error(stage_ctx *c, const char *container_id, const char *what, const ng_error *e)
+{
+    const char *action = c->policy->on_error_deny ? "refused (on_error=deny)" : "passed through unchanged";
+    say("nodeguard %s: %s: %s; container %s", c->stage, what, ng_error_msg(e), action);
+    cleanup_error ng_error *err = NULL;
+    cleanup_yajl_gen yajl_gen g = ng_record_begin("error", c->stage, &err);
+    if (!g)
+        return;
+    ng_gen_string(g, "container_id");
+    ng_gen_string(g, container_id);
+    ng_gen_string(g, "message");
+    char msg[1024];
+    snprintf(msg, sizeof(msg), "%s: %s", what, ng_error_msg(e));
+    ng_gen_string(g, msg);
+    ng_gen_string(g, "action");
+    ng_gen_string(g, c->policy->on_error_deny ? "refused" : "passed_through");
+    emit_policy_warnings(g, c->policy, NULL);
+    if (ng_record_write(ctx_log(c), g, &err) < 0)
+        say("nodeguard: %s", ng_error_msg(err));
+}
+
+static void record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
+{
+    cleanup_error ng_error *err = NULL;
+    cleanup_yajl_gen yajl_gen g = ng_record_begin("decision", c->stage, &err);
+    if (!g || ng_decision_gen_fields(d, spec, g, &err) < 0) {
+        say("nodeguard: cannot build the log record: %s", ng_error_msg(err));
+        return;
+    }
+    emit_policy_warnings(g, c->policy, NULL);
+    if (ng_record_write(ctx_log(c), g, &err) < 0)
+        say("nodeguard: %s", ng_error_msg(err));
+    for (size_t i = 0; i < d->warnings.n; i++)
+        say("nodeguard: warning: %s", d->warnings.items[i]);
+}
+
+static int fail_exit(const stage_ctx *c)
+{
+    return c->policy->on_error_deny ? 1 : 0;
+}
+
+/* Fail open for precreate: podman needs a whole config on stdout, so the input goes back as it came. */
+static int echo_input(int out_fd, const char *buf, size_t len, int in_fd, bool more)
+{
+    if (ng_write_all(out_fd, buf, len) < 0)
+        return -errno;
+    return more ? ng_copy_fd(in_fd, out_fd) : 0;
+}
+
+int ng_stage_precreate(const ng_policy *policy, int in_fd, int out_fd)
+{
+    stage_ctx c = {.policy = policy, .stage = "precreate", .log = {.fd = -1}};
+    cleanup_free char *buf = NULL;
+    cleanup_error ng_error *err = NULL;
+    size_t len = 0;
+    bool truncated = false;
+    int exit_code = 0;
+    if (ng_read_fd_bounded(in_fd, NG_INPUT_MAX, &buf, &len, &truncated, &err) < 0) {
+        record_error(&c, NULL, "reading the config from stdin", err);
+        exit_code = fail_exit(&c);
+        if (!exit_code && buf)
+            echo_input(out_fd, buf, len, in_fd, true);
+        goto out;
+    }
+    if (truncated) {
+        ng_error_set(&err, EFBIG, "the config is larger than %u bytes", NG_INPUT_MAX);
+        record_error(&c, NULL, "reading the config", err);
+        exit_code = fail_exit(&c);
+        if (!exit_code)
+            echo_input(out_fd, buf, len, in_fd, true);
+        goto out;
+    }
+    ng_spec spec = {0};
+    if (ng_spec_parse(buf, len, &spec, &err) < 0) {
+        record_error(&c, NULL, "reading the config", err);
+        exit_code = fail_exit(&c);
+        if (!exit_code)
+            echo_input(out_fd, buf, len, in_fd, false);
+        goto out;
+    }
+    ng_decision d = {0};
+    if (ng_decide(policy, &spec, true, &d, &err) < 0) {
+        record_error(&c, spec.container_id, "deciding", err);
+        exit_code = fail_exit(&c);
+        if (!exit_code)
+            echo_input(out_fd, buf, len, in_fd, false);
+        goto out_spec;
+    }
+    if (d.outcome != NG_OUTCOME_GUARDED) {
+        echo_input(out_fd, buf, len, in_fd, false); /* byte-identical, and not logged: most containers */
+        goto out_decision;
+    }
+    if (d.action == NG_ACTION_REFUSED) {
+        record_decision(&c, &d, &spec);
+        say("%s", d.refusal);
+        exit_code = 1;
+        goto out_decision;
+    }
+    if (d.env_changed || d.args_changed) {
+        cleanup_yajl_gen yajl_gen g = ng_gen_new();
+        const unsigned char *out = NULL;
+        size_t out_len = 0;
+        if (ng_decision_gen_config(&d, &spec, g, &err) < 0 || yajl_gen_get_buf(g, &out, &out_len) != yajl_gen_status_ok) {
+            record_error(&c, spec.container_id, "writing the new config", err);
+            exit_code = fail_exit(&c);
+            if (!exit_code)
+                echo_input(out_fd, buf, len, in_fd, false);
+            goto out_decision;
+        }
+        record_decision(&c, &d, &spec);
+        ng_write_all(out_fd, out, out_len);
+    } else {
+        record_decision(&c, &d, &spec);
+        echo_input(out_fd, buf, len, in_fd, false);
+    }
+out_decision:
+    ng_decision_free(&d);
+out_spec:
+    ng_spec_free(&spec);
+out:
+    ng_log_close(&c.log);
+    return exit_code;
+}
+
+int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd)
+{
+    stage_ctx c = {.policy = policy, .stage = stage, .log = {.fd = -1}};
+    cleanup_free char *buf = NULL, *config = NULL, *config_path = NULL;
+    cleanup_error ng_error *err = NULL;
+    size_t len = 0, config_len = 0;
+    bool truncated = false;
+    int exit_code = 0;
+    ng_state st = {0};
+    ng_spec spec = {0};
+    ng_decision d = {0};
+    if (ng_read_fd_bounded(in_fd, NG_INPUT_MAX, &buf, &len, &truncated, &err) < 0 ||
+        (truncated && ng_error_set(&err, EFBIG, "the state is larger than %u bytes", NG_INPUT_MAX) < 0) ||
+        ng_state_parse(buf, len, &st, &err) < 0) {
+        record_error(&c, NULL, "reading the state from stdin", err);
+        exit_code = fail_exit(&c);
+        goto out;
+    }
+    /* runc runs these hooks with the bundle as cwd; the state names it too. */
+    if (asprintf(&config_path, "%s/config.json", st.bundle && *st.bundle ? st.bundle : ".") < 0)
+        abort();
+    if (ng_read_file_bounded(config_path, NG_INPUT_MAX, &config, &config_len, &err) < 0 ||
+        ng_spec_parse(config, config_len, &spec, &err) < 0) {
+        record_error(&c, st.id, "reading the bundle's config.json", err);
+        exit_code = fail_exit(&c);
+        goto out;
+    }
+    snprintf(spec.container_id, sizeof(spec.container_id), "%s", st.id);
+    if (ng_decide(policy, &spec, false, &d, &err) < 0) {
+        record_error(&c, st.id, "deciding", err);
+        exit_code = fail_exit(&c);
+        goto out;
+    }
+    if (d.outcome != NG_OUTCOME_GUARDED)
+        goto out;
+    record_decision(&c, &d, &spec);
+    if (d.action == NG_ACTION_REFUSED) {
+        say("%s", d.refusal);
+        exit_code = 1;
+    } else if (d.verdict == NG_VERDICT_DOES_NOT_FIT) {
+        say("nodeguard: warning: container %s: %s", st.id, d.reason);
+    }
+out:
+    ng_decision_free(&d);
+    ng_spec_free(&spec);
+    ng_state_free(&st);
+    ng_log_close(&c.log);
+    return exit_code;
+}

@@ -1,0 +1,212 @@
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "nodeguard/cleanup.h"
+#include "nodeguard/util.h"
+
+int ng_read_fd_bounded(int fd, size_t max, char **ret_buf, size_t *ret_len, bool *ret_truncated,
+                       ng_error **err)
+{
+    size_t cap = 16384, len = 0;
+    cleanup_free char *buf = malloc(cap + 1);
+    if (!buf)
+        return ng_error_set(err, ENOMEM, "out of memory");
+    bool truncated = false;
+    for (;;) {
+        if (len == max) {
+            /* One probe byte tells "exactly max" from "more than max" without reading the rest. */
+            char probe;
+            ssize_t n;
+            do
+                n = read(fd, &probe, 1);
+            while (n < 0 && errno == EINTR);
+            if (n < 0)
+                return ng_error_set(err, errno, "read: %s", strerror(errno));
+            if (n == 1) {
+                truncated = true;
+                /* Keep the probe byte: a caller that passes input through must not lose it. */
+                char *grown = realloc(buf, len + 2);
+                if (!grown)
+                    return ng_error_set(err, ENOMEM, "out of memory");
+                buf = grown;
+                buf[len++] = probe;
+            }
+            break;
+        }
+        if (len == cap) {
+            size_t ncap = cap * 2 > max ? max : cap * 2;
+            char *grown = realloc(buf, ncap + 1);
+            if (!grown)
+                return ng_error_set(err, ENOMEM, "out of memory");
+            buf = grown;
+            cap = ncap;
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return ng_error_set(err, errno, "read: %s", strerror(errno));
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    *ret_len = len;
+    *ret_truncated = truncated;
+    *ret_buf = NG_TAKE_PTR(buf);
+    return 0;
+}
+
+int ng_read_file_bounded(const char *path, size_t max, char **ret_buf, size_t *ret_len, ng_error **err)
+{
+    cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+    if (fd < 0)
+        return ng_error_set(err, errno, "cannot open %s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) < 0)
+        return ng_error_set(err, errno, "cannot stat %s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return ng_error_set(err, EINVAL, "%s is not a regular file", path);
+    if ((uint64_t)st.st_size > max)
+        return ng_error_set(err, EFBIG, "%s is %lld bytes, more than the %zu-byte limit", path,
+                            (long long)st.st_size, max);
+    bool truncated = false;
+    int r = ng_read_fd_bounded(fd, max, ret_buf, ret_len, &truncated, err);
+    if (r < 0)
+        return ng_error_wrap(err, "%s", path);
+    if (truncated) {
+        free(*ret_buf);
+        *ret_buf = NULL;
+        return ng_error_set(err, EFBIG, "%s grew past the %zu-byte limit while being read", path, max);
+    }
+    return 0;
+}
+
+int ng_write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int ng_copy_fd(int in, int out)
+{
+    char buf[65536];
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof(buf));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            return 0;
+        int r = ng_write_all(out, buf, (size_t)n);
+        if (r < 0)
+            return r;
+    }
+}
+
+int ng_parse_int64(const char *s, int64_t *ret)
+{
+    if (!s || !*s)
+        return -EINVAL;
+    const char *p = s;
+    if (*p == '-')
+        p++;
+    if (!isdigit((unsigned char)*p))
+        return -EINVAL;
+    errno = 0;
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (errno == ERANGE)
+        return -ERANGE;
+    if (errno != 0 || *end != '\0')
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+int ng_parse_size(const char *s, uint64_t *ret_bytes)
+{
+    if (!s || !isdigit((unsigned char)*s))
+        return -EINVAL;
+    errno = 0;
+    char *end = NULL;
+    double v = strtod(s, &end);
+    if (errno != 0 || end == s || !isfinite(v) || v < 0)
+        return -EINVAL;
+    uint64_t mult = 1;
+    char u = (char)toupper((unsigned char)*end);
+    if (u) {
+        const char *units = "KMGT";
+        const char *at = strchr(units, u);
+        if (!at)
+            return -EINVAL;
+        mult = 1ULL << (10 * (at - units + 1));
+        end++;
+        if (*end == 'i' || *end == 'I')
+            end++;
+        if (*end == 'b' || *end == 'B')
+            end++;
+    } else if (strchr(s, '.')) {
+        return -EINVAL; /* fractional bytes make no sense */
+    }
+    if (*end != '\0')
+        return -EINVAL;
+    double bytes = v * (double)mult;
+    if (bytes >= 9.2e18)
+        return -ERANGE;
+    *ret_bytes = (uint64_t)bytes;
+    return 0;
+}
+
+int ng_parse_bool(const char *s, bool *ret)
+{
+    static const char *const yes[] = {"1", "true", "yes", "on"};
+    static const char *const no[] = {"0", "false", "no", "off"};
+    if (!s)
+        return -EINVAL;
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *ret = true;
+            return 0;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *ret = false;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
+const char *ng_basename(const char *s)
+{
+    const char *slash = strrchr(s, '/');
+    return slash ? slash + 1 : s;
+}
+
+void ng_timestamp_now(char *buf, size_t size)
+{
+    struct timespec ts;
+    struct tm tm;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    char base[32];
+    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(buf, size, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+}
