@@ -1,0 +1,84 @@
+#include "helpers.h"
+#include "spec_builder.h"
+#include "nodeguard/detect.h"
+
+static ng_detection detect(const char *args, const char *env, int enable)
+{
+    ng_spec s = build_spec(args, env, NULL, 512);
+    assert_non_null(s.root);
+    ng_detection d;
+    ng_detect(&s, enable, &d);
+    ng_spec_free(&s);
+    return d;
+}
+
+static void test_node_commands(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {"[\"node\",\"a.js\"]", "[\"/usr/local/bin/node\"]", "[\"nodejs\"]",
+                                      "[\"npm\",\"start\"]", "[\"npx\",\"x\"]", "[\"yarn\"]", "[\"pnpm\",\"dev\"]",
+                                      "[\"tsx\",\"a.ts\"]", "[\"ts-node\",\"a.ts\"]", "[\"nodemon\"]",
+                                      "[\"docker-entrypoint.sh\",\"node\",\"a.js\"]",
+                                      "[\"docker-entrypoint.sh\",\"--max-old-space-size=1\",\"a.js\"]"};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+        ng_detection d = detect(yes[i], "[]", -1);
+        assert_true(d.is_node);
+        assert_true(d.reason[0]);
+    }
+    static const char *const no[] = {"[\"sh\",\"-c\",\"node a.js\"]", "[\"nginx\"]", "[\"nodex\"]",
+                                     "[\"docker-entrypoint.sh\",\"postgres\"]"};
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        assert_false(detect(no[i], "[]", -1).is_node);
+}
+
+static void test_node_argv_position(void **state)
+{
+    (void)state;
+    ng_detection d = detect("[\"docker-entrypoint.sh\",\"node\",\"a.js\"]", "[]", -1);
+    assert_true(d.has_node_argv);
+    assert_int_equal(d.node_opts_start, 2);
+    d = detect("[\"docker-entrypoint.sh\",\"--inspect\",\"a.js\"]", "[]", -1);
+    assert_int_equal(d.node_opts_start, 1);
+    d = detect("[\"npm\",\"start\"]", "[]", -1);
+    assert_false(d.has_node_argv);
+}
+
+static void test_node_version_env(void **state)
+{
+    (void)state;
+    ng_detection d = detect("[\"sh\",\"-c\",\"exec node a.js\"]", "[\"NODE_VERSION=20.20.2\"]", -1);
+    assert_true(d.is_node);
+    assert_non_null(strstr(d.reason, "NODE_VERSION=20.20.2"));
+}
+
+static void test_annotation_override(void **state)
+{
+    (void)state;
+    assert_false(detect("[\"node\"]", "[]", 0).is_node);
+    ng_detection d = detect("[\"python3\"]", "[]", 1);
+    assert_true(d.is_node);
+    assert_non_null(strstr(d.reason, "io.nodeguard.enable=true"));
+}
+
+static void test_process_counts(void **state)
+{
+    (void)state;
+    assert_int_equal(detect("[\"node\",\"a.js\"]", "[]", -1).processes, 1);
+    assert_int_equal(detect("[\"tsx\",\"watch\",\"a.ts\"]", "[]", -1).processes, 2);
+    assert_int_equal(detect("[\"tsx\",\"a.ts\"]", "[]", -1).processes, 1);
+    assert_int_equal(detect("[\"nodemon\",\"a.js\"]", "[]", -1).processes, 2);
+    assert_int_equal(detect("[\"node\",\"--watch\",\"a.js\"]", "[]", -1).processes, 2);
+    ng_detection npm = detect("[\"npm\",\"start\"]", "[]", -1);
+    assert_int_equal(npm.processes, 1);
+    assert_int_equal(npm.launchers, 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_node_commands),     cmocka_unit_test(test_node_argv_position),
+        cmocka_unit_test(test_node_version_env),  cmocka_unit_test(test_annotation_override),
+        cmocka_unit_test(test_process_counts),
+    };
+    return cmocka_run_group_tests_name("detect", tests, NULL, NULL);
+}
