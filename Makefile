@@ -91,7 +91,7 @@ install: all
 	install -m 0755 $(BUILD)/nodeguard $(DESTDIR)$(BINDIR)/nodeguard
 	install -m 0755 $(BUILD)/nodeguard-hook $(DESTDIR)$(LIBEXECDIR)/nodeguard/nodeguard-hook
 	for f in oci-config/hooks.d/*.json; do \
-	  sed 's|@HOOK@|$(LIBEXECDIR)/nodeguard/nodeguard-hook|' $$f > $(DESTDIR)$(HOOKSDIR)/$$(basename $$f); \
+	  sed 's|/usr/libexec/nodeguard/nodeguard-hook|$(LIBEXECDIR)/nodeguard/nodeguard-hook|' $$f > $(DESTDIR)$(HOOKSDIR)/$$(basename $$f); \
 	  chmod 0644 $(DESTDIR)$(HOOKSDIR)/$$(basename $$f); done
 	test -e $(DESTDIR)$(SYSCONFDIR)/nodeguard/nodeguard.json || \
 	  install -m 0644 oci-config/nodeguard.json $(DESTDIR)$(SYSCONFDIR)/nodeguard/nodeguard.json

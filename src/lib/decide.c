@@ -171,6 +171,9 @@ int ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_dec
     if (o.overhead_mib >= 0)
         params.base_overhead_mib = o.overhead_mib;
     int processes = o.processes ? o.processes : d.detection.processes;
+    if (o.processes)
+        snprintf(d.detection.processes_reason, sizeof(d.detection.processes_reason),
+                 "annotation io.nodeguard.processes=%d", o.processes);
 
     ng_heap_flags env_flags, argv_flags;
     ng_heap_flags_init(&env_flags);

@@ -131,18 +131,18 @@ int64_t ng_plan_min_limit_mib(const ng_sizing_params *params, int64_t heap_mib, 
     static const ng_conn_params no_conn = {0};
     if (processes < 1)
         processes = 1;
-    /* Start from the closed form ignoring young generation, then walk up: young grows slowly with
-     * the limit, so a few steps settle it. */
+    /* The closed form without the young generation is a lower bound; walk up 1 MiB at a time from
+     * it (young generation is at most 48 MiB per process, so this is a few hundred steps at most). */
     int64_t per = heap_mib * (100 + params->heap_overhead_percent) / 100 + params->base_overhead_mib;
     int64_t limit = (per * processes + launchers * params->base_overhead_mib) * 100 / (100 - params->reserve_percent);
     if (limit < 1)
         limit = 1;
-    for (int i = 0; i < 100000; i++) {
+    for (int i = 0; i < 1000000; i++) {
         ng_plan p;
         ng_plan_compute(params, &no_conn, (uint64_t)limit * NG_MIB, processes, launchers, semi_space_mib, 0, &p);
         if (p.verdict == NG_VERDICT_FITS && p.heap_mib >= heap_mib)
             return limit;
-        limit += 1 + limit / 256;
+        limit++;
     }
     return -1;
 }

@@ -81,7 +81,7 @@ static void test_min_limit_is_the_inverse(void **state)
             int64_t limit = ng_plan_min_limit_mib(&p, heap, procs, 0, -1);
             ng_plan at, below;
             ng_plan_compute(&p, &c, (uint64_t)limit * NG_MIB, procs, 0, -1, 0, &at);
-            ng_plan_compute(&p, &c, (uint64_t)(limit - 1 - limit / 256) * NG_MIB, procs, 0, -1, 0, &below);
+            ng_plan_compute(&p, &c, (uint64_t)(limit - 1) * NG_MIB, procs, 0, -1, 0, &below);
             assert_true(at.heap_mib >= heap);
             assert_true(below.heap_mib < heap);
         }

@@ -1,0 +1,38 @@
+# Sourced by the shell suites. Each suite calls pass/fail per check; tests/run adds them up.
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+build=$top/build
+hook=$build/nodeguard-hook
+cli=$build/nodeguard
+fixtures=${NODEGUARD_FIXTURES:-$top/../shared/fixtures/oci}
+passed=0 failed=0
+
+pass() { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
+fail() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/        /'; return 0; }
+# check NAME COMMAND...: passes when COMMAND exits 0
+check() { local name=$1; shift; local out; if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$out"; fi; }
+# expect_eq NAME WANT GOT
+expect_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "want: $2
+got:  $3"; fi; }
+# expect_match NAME REGEX TEXT
+expect_match() { if printf '%s' "$3" | grep -Eq -- "$2"; then pass "$1"; else fail "$1" "no match for /$2/ in:
+$3"; fi; }
+finish() { echo "$passed $failed" > "${NG_RESULT_FILE:-/dev/null}"; }
+
+# A scratch directory removed on exit.
+scratch=$(mktemp -d /tmp/nodeguard-test.XXXXXX)
+trap 'rm -rf "$scratch"; finish' EXIT
+
+# write_policy FILE [JSON-FRAGMENT]: a policy logging to $scratch/events.jsonl
+write_policy() {
+    printf '{"log_path": "%s/events.jsonl"%s}\n' "$scratch" "${2:+, $2}" > "$1"
+}
+
+# hooks_dir DIR POLICY: the repo's hooks.d with the hook path pointed at build/ and the policy set
+# (podman runs precreate hooks with an empty environment, so the policy goes in the hook's env).
+hooks_dir() {
+    mkdir -p "$1"
+    for f in "$top"/oci-config/hooks.d/*.json; do
+        jq --arg hook "$hook" --arg pol "$2" '.hook.path = $hook | .hook.env = ["NODEGUARD_CONFIG=" + $pol]' \
+            "$f" > "$1/$(basename "$f")"
+    done
+}
