@@ -152,9 +152,10 @@ int ng_stage_precreate(const ng_policy *policy, int in_fd, int out_fd)
         goto out_decision;
     }
     if (d.action == NG_ACTION_REFUSED) {
-        record_decision(&c, &d, &spec);
-        say("%s", d.refusal);
-        exit_code = 1;
+        /* podman does not show a precreate hook's stderr (only "exit status 1"), while runc puts a
+         * createRuntime hook's stderr in its error. So precreate leaves the config as it is and the
+         * createRuntime hook, which sees the same config, refuses and records it with the message. */
+        echo_input(out_fd, buf, len, in_fd, false);
         goto out_decision;
     }
     if (d.env_changed || d.args_changed) {

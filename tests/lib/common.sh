@@ -36,3 +36,15 @@ hooks_dir() {
             "$f" > "$1/$(basename "$f")"
     done
 }
+
+# A busybox + node root filesystem with the test workloads in /app, cached between runs.
+rootfs=${NG_ROOTFS:-/var/tmp/nodeguard-rootfs}
+make_rootfs() {
+    "$top/tests/lib/mkrootfs" "$rootfs" || return 1
+    cp "$top"/tests/workloads/*.js "$rootfs/app/"
+}
+
+# The heap_size_limit (MiB) node should report under nodeguard's plan for LIMIT [PROCESSES].
+expected_heap_limit() {
+    "$cli" plan --memory "$1" --processes "${2:-1}" --json | jq -r '.heap_mib + .young_generation_mib'
+}
