@@ -20,7 +20,13 @@ CFLAGS      += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-pr
                -Wno-format-truncation  # log lines are bounded on purpose; truncation is the intent
 CPPFLAGS    += -D_GNU_SOURCE -Iinclude -DNODEGUARD_VERSION='"$(VERSION)"' \
                -DNODEGUARD_SYSCONFDIR='"$(SYSCONFDIR)"' $(shell $(PKG_CONFIG) --cflags $(DEPS))
-LDLIBS      += $(shell $(PKG_CONFIG) --libs $(DEPS)) -lm
+LDFLAGS     += -Wl,-z,relro,-z,now
+LDLIBS      += $(shell $(PKG_CONFIG) --libs $(DEPS))
+# The hook runs on every container start: linked statically it skips the dynamic loader, which
+# measured 0.5 ms of its 1.3 ms here (docs/benchmarks.md); static-pie keeps ASLR. Sanitizer builds
+# need dynamic linking.
+STATIC_HOOK ?= $(if $(SANITIZE),0,1)
+HOOK_LDLIBS := $(if $(filter 1,$(STATIC_HOOK)),-static-pie -l:libyajl_s.a,$(LDLIBS))
 ifneq ($(SANITIZE),)
 CFLAGS      += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS     += -fsanitize=$(SANITIZE)
@@ -51,7 +57,7 @@ $(LIBNG): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/nodeguard-hook: $(BUILD)/hooks/nodeguard-hook.o $(LIBNG)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HOOK_LDLIBS)
 
 $(BUILD)/nodeguard: $(CLI_OBJ) $(LIBNG)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -41,10 +41,15 @@ int ng_log_open(const char *path, ng_log *ret, ng_error **err)
     ret->fd = -1;
     if (!path || path[0] != '/')
         return ng_error_set(err, EINVAL, "log path must be absolute");
-    int r = mkdir_parents(path, err);
-    if (r < 0)
-        return ng_error_wrap(err, "audit log %s", path);
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0640);
+    const int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
+    int fd = open(path, flags, 0640);
+    if (fd < 0 && errno == ENOENT) {
+        /* Only the first record on a machine needs the directory made. */
+        int r = mkdir_parents(path, err);
+        if (r < 0)
+            return ng_error_wrap(err, "audit log %s", path);
+        fd = open(path, flags, 0640);
+    }
     if (fd < 0) {
         int e = errno;
         return ng_error_set(err, e, "cannot open audit log %s: %s", path,

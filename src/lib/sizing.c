@@ -1,4 +1,3 @@
-#include <math.h>
 #include <stdio.h>
 #include "nodeguard/sizing.h"
 #include "nodeguard/util.h"
@@ -67,7 +66,8 @@ static int64_t connections(const ng_conn_params *c, int64_t limit_mib, double cp
         n = (limit_mib + c->mib_per_connection / 2) / c->mib_per_connection;
     if (cpus > 0) {
         /* Prisma's rule of thumb, 2 x CPUs + 1: more connections than that only queue in the pool. */
-        int64_t by_cpu = 2 * (int64_t)ceil(cpus) + 1;
+        int64_t whole = (int64_t)cpus;
+        int64_t by_cpu = 2 * (whole + ((double)whole < cpus)) + 1; /* 2 x ceil(cpus) + 1 */
         n = n < 0 || by_cpu < n ? by_cpu : n;
     }
     if (n < 0)

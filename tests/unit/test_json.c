@@ -45,7 +45,8 @@ static void test_bad_input(void **state)
 {
     (void)state;
     static const char *const bad[] = {"", "{", "{\"a\":", "{\"a\":1,}", "[1,2", "nul", "{\"a\":\"\\u0000\"}",
-                                      "{\"a\":\"\xff\"}"};
+                                      "{\"a\":\"\xff\"}",
+                                      "\"unterminated", "{\"a\":\"ends in a backslash\\", "{\"a\":\"\\u000"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         yajl_val v = NULL;
         ng_error *err = NULL;
@@ -75,7 +76,10 @@ static void test_depth_limit(void **state)
     assert_int_equal(ng_json_parse(deep, 2 * n, 64, &v, &err), -E2BIG);
     assert_non_null(strstr(ng_error_msg(err), "deeper than 64"));
     ng_error_free(err);
-    /* brackets inside strings do not count */
+    /* brackets inside strings, after escaped quotes, do not count; a non-NUL \u escape is fine */
+    assert_int_equal(parse("{\"a\":\"\\\"[[[[\\\\\",\"b\":\"\\u0001\\u00000\"}", &v, NULL), -EINVAL);
+    assert_int_equal(parse("{\"a\":\"\\\"[[[[\\\\\",\"b\":\"\\u0001\"}", &v, NULL), 0);
+    yajl_tree_free(v);
     assert_int_equal(parse("{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}", &v, NULL), 0);
     yajl_tree_free(v);
     free(deep);
