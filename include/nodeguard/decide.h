@@ -22,7 +22,7 @@ typedef enum ng_action {
 const char *ng_action_name(ng_action a);
 
 typedef enum ng_outcome {
-    NG_OUTCOME_GUARDED,  /* a Node container, evaluated */
+    NG_OUTCOME_GUARDED, /* a Node container, evaluated */
     NG_OUTCOME_NOT_NODE,
     NG_OUTCOME_DISABLED, /* mode off, or io.nodeguard.enable=false */
 } ng_outcome;
@@ -37,23 +37,23 @@ typedef struct ng_decision {
     char reason[512];  /* one line: what was found, what was done */
     char refusal[640]; /* with NG_ACTION_REFUSED: the problem and the fix, for the user */
 
-    int64_t heap_before_mib; /* effective heap flag before, -1 none */
-    const char *heap_source; /* "NODE_OPTIONS", "command line", "none" */
-    int64_t heap_after_mib;  /* effective heap after, -1 none */
+    int64_t heap_before_mib;         /* effective heap flag before, -1 none */
+    const char *heap_source;         /* "NODE_OPTIONS", "command line", "none" */
+    int64_t heap_after_mib;          /* effective heap after, -1 none */
     const char *node_options_before; /* points into the spec; NULL when unset */
     char *node_options_after;        /* NULL when unchanged */
     bool node_options_invalid;
 
-    const char *conn_env;   /* the variable acted on, or NULL */
-    int64_t conn_limit;     /* the value in effect, -1 none */
+    const char *conn_env;    /* the variable acted on, or NULL */
+    int64_t conn_limit;      /* the value in effect, -1 none */
     const char *conn_action; /* "injected", "kept_user_value", "off", "none" */
     char *database_url_after;
 
     /* The rewritten process: set only when something changed. */
     bool env_changed, args_changed;
-    char **new_env;  /* n_new_env owned strings */
+    char **new_env; /* n_new_env owned strings */
     size_t n_new_env;
-    char *new_arg;   /* replacement for args[new_arg_index] */
+    char *new_arg; /* replacement for args[new_arg_index] */
     size_t new_arg_index;
 
     ng_warnings warnings;
@@ -61,7 +61,8 @@ typedef struct ng_decision {
 
 /* can_modify: the caller can rewrite the config (precreate, the runtime wrapper). Without it (the
  * createRuntime/prestart stages, `nodeguard check`) mode fix only records what does not fit. */
-int ng_decide(const ng_policy *policy, const ng_spec *spec, bool can_modify, ng_decision *ret, ng_error **err);
+int ng_decide(const ng_policy *policy, const ng_spec *spec, bool can_modify, ng_decision *ret,
+              ng_error **err);
 void ng_decision_free(ng_decision *d);
 
 /* Writes the config with the decision applied (process.env, process.args), everything else as it

@@ -8,11 +8,11 @@
 
 typedef struct ng_detection {
     bool is_node;
-    char reason[192];         /* why it matched (or why not), for the log */
-    bool has_node_argv;       /* args[] is node's own command line ... */
-    size_t node_opts_start;   /* ... with its options starting at this index */
-    int processes;            /* node processes that each may grow to the heap cap */
-    int launchers;            /* idle node parents (npm, yarn, pnpm, npx): base overhead only */
+    char reason[192];       /* why it matched (or why not), for the log */
+    bool has_node_argv;     /* args[] is node's own command line ... */
+    size_t node_opts_start; /* ... with its options starting at this index */
+    int processes;          /* node processes that each may grow to the heap cap */
+    int launchers;          /* idle node parents (npm, yarn, pnpm, npx): base overhead only */
     char processes_reason[96];
 } ng_detection;
 

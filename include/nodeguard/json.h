@@ -51,7 +51,7 @@ yajl_gen_status ng_gen_int(yajl_gen g, int64_t v);
     do {                                                                                                     \
         yajl_gen_status _st = (call);                                                                        \
         if (_st != yajl_gen_status_ok)                                                                       \
-            return ng_error_set(err, EINVAL, "writing JSON: %s", ng_gen_status_str(_st));                     \
+            return ng_error_set(err, EINVAL, "writing JSON: %s", ng_gen_status_str(_st));                    \
     } while (0)
 
 /* Writes a tree back out, replacing or adding the members named by patches. Numbers keep their

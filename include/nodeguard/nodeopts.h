@@ -44,9 +44,9 @@ int ng_heap_flag_parse(const char *arg, ng_flag_kind *ret_kind, double *ret_valu
 
 /* Heap settings found in one argument list, last one winning as in node. */
 typedef struct ng_heap_flags {
-    int64_t old_space_mib;    /* -1 when absent */
-    double old_space_percent; /* -1 when absent */
-    int64_t semi_space_mib;   /* -1 when absent */
+    int64_t old_space_mib;       /* -1 when absent */
+    double old_space_percent;    /* -1 when absent */
+    int64_t semi_space_mib;      /* -1 when absent */
     ng_flag_kind last_heap_kind; /* which of old-space/percentage came last */
     size_t last_heap_index;      /* index (token or argv) of that flag */
     size_t n_heap_flags;         /* old-space and percentage flags seen */
@@ -58,7 +58,8 @@ int ng_nodeopts_scan(const ng_tokens *t, ng_heap_flags *ret, ng_error **err);
 
 /* Scans node's own options in argv[opts_start..], stopping at the script, "-" or "--" as node
  * does (options that take a separate value, like -r MODULE, are skipped with their value). */
-int ng_node_argv_scan(const char *const *argv, size_t n, size_t opts_start, ng_heap_flags *ret, ng_error **err);
+int ng_node_argv_scan(const char *const *argv, size_t n, size_t opts_start, ng_heap_flags *ret,
+                      ng_error **err);
 
 /* Returns NODE_OPTIONS with the heap size set to mib: the last old-space/percentage flag is replaced
  * in place, earlier ones removed, and if there was none the flag is appended. Every other byte of

@@ -60,7 +60,7 @@ int ng_policy_parse(ng_policy *p, const char *buf, size_t len, ng_error **err);
 
 /* Per-container overrides from io.nodeguard.* annotations. */
 typedef struct ng_overrides {
-    int enable;           /* -1 unset, 0, 1 */
+    int enable; /* -1 unset, 0, 1 */
     bool has_mode;
     ng_mode mode;
     int processes;        /* 0 unset */

@@ -7,11 +7,12 @@
 #include <stdint.h>
 
 typedef struct ng_sizing_params {
-    int64_t reserve_percent;       /* share of the limit kept free: page cache, kernel, stray processes */
-    int64_t base_overhead_mib;     /* per node process: binary, code space, libuv, threads (idle RSS) */
-    int64_t heap_overhead_percent; /* off-heap memory that grows with the heap: buffers, malloc, fragmentation */
-    int64_t min_heap_mib;          /* below this node cannot do useful work: the limit does not fit */
-    int64_t max_heap_mib;          /* 0: no cap beyond the model */
+    int64_t reserve_percent;   /* share of the limit kept free: page cache, kernel, stray processes */
+    int64_t base_overhead_mib; /* per node process: binary, code space, libuv, threads (idle RSS) */
+    int64_t
+        heap_overhead_percent; /* off-heap memory that grows with the heap: buffers, malloc, fragmentation */
+    int64_t min_heap_mib;      /* below this node cannot do useful work: the limit does not fit */
+    int64_t max_heap_mib;      /* 0: no cap beyond the model */
 } ng_sizing_params;
 
 typedef struct ng_conn_params {

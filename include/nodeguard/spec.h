@@ -7,7 +7,8 @@
 #include <yajl/yajl_tree.h>
 #include "nodeguard/error.h"
 
-#define NG_INPUT_MAX     (8u * 1024 * 1024) /* podman's configs are ~10 KB; 8 MiB leaves room for anything sane */
+/* podman's configs are ~10 KB: 8 MiB leaves room for anything sane. */
+#define NG_INPUT_MAX     (8u * 1024 * 1024)
 #define NG_SPEC_MAX_ARGS 4096
 #define NG_SPEC_MAX_ENV  32768
 

@@ -33,7 +33,8 @@ static int print_json(const ng_decision *as_is, const ng_decision *would, const 
     NG_GEN(ng_gen_string(g, "action"));
     NG_GEN(ng_gen_string(g, ng_action_name(would->action)));
     NG_GEN(ng_gen_string(g, "node_options"));
-    NG_GEN(ng_gen_string(g, would->node_options_after ? would->node_options_after : would->node_options_before));
+    NG_GEN(
+        ng_gen_string(g, would->node_options_after ? would->node_options_after : would->node_options_before));
     NG_GEN(ng_gen_string(g, "reason"));
     NG_GEN(ng_gen_string(g, would->reason));
     NG_GEN(yajl_gen_map_close(g));
@@ -86,7 +87,8 @@ int cmd_check(int argc, char **argv)
     cleanup_error ng_error *err = NULL;
     size_t len = 0;
     ng_spec spec = {0};
-    if (ng_read_file_bounded(path, NG_INPUT_MAX, &buf, &len, &err) < 0 || ng_spec_parse(buf, len, &spec, &err) < 0) {
+    if (ng_read_file_bounded(path, NG_INPUT_MAX, &buf, &len, &err) < 0 ||
+        ng_spec_parse(buf, len, &spec, &err) < 0) {
         fprintf(stderr, "nodeguard check: %s: %s\n", path, ng_error_msg(err));
         return CLI_BAD_INPUT;
     }
@@ -100,7 +102,8 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "nodeguard check: %s\n", ng_error_msg(err));
         goto out;
     }
-    rc = as_is.outcome == NG_OUTCOME_GUARDED && as_is.verdict == NG_VERDICT_DOES_NOT_FIT ? CLI_DOES_NOT_FIT : CLI_OK;
+    rc = as_is.outcome == NG_OUTCOME_GUARDED && as_is.verdict == NG_VERDICT_DOES_NOT_FIT ? CLI_DOES_NOT_FIT
+                                                                                         : CLI_OK;
     if (json) {
         print_json(&as_is, &would, &spec);
     } else if (as_is.outcome != NG_OUTCOME_GUARDED) {
@@ -108,8 +111,8 @@ int cmd_check(int argc, char **argv)
     } else {
         printf("%s: %s\n  %s\n", path, rc == CLI_OK ? "fits" : "DOES NOT FIT", as_is.reason);
         if (would.action != NG_ACTION_NONE)
-            printf("  nodeguard (mode %s) would: %s%s%s\n", ng_mode_name(would.mode), ng_action_name(would.action),
-                   would.node_options_after ? ", NODE_OPTIONS=" : "",
+            printf("  nodeguard (mode %s) would: %s%s%s\n", ng_mode_name(would.mode),
+                   ng_action_name(would.action), would.node_options_after ? ", NODE_OPTIONS=" : "",
                    would.node_options_after ? would.node_options_after : "");
         for (size_t i = 0; i < as_is.warnings.n; i++)
             printf("  warning: %s\n", as_is.warnings.items[i]);

@@ -11,7 +11,8 @@
 
 static void plan_usage(FILE *f)
 {
-    fputs("Usage: nodeguard plan --memory SIZE [--processes N] [--heap MIB] [--cpus N] [--policy FILE] [--json]\n"
+    fputs("Usage: nodeguard plan --memory SIZE [--processes N] [--heap MIB] [--cpus N] [--policy FILE] "
+          "[--json]\n"
           "\n"
           "  -m, --memory SIZE     the container's memory limit (512M, 1G, 1.5GiB, bytes)\n"
           "  -p, --processes N     node processes sharing it (default 1)\n"
@@ -81,7 +82,9 @@ int cmd_plan(int argc, char **argv)
         switch (c) {
         case 'm':
             if (ng_parse_size(optarg, &memory) < 0 || memory < (uint64_t)NG_MIB) {
-                fprintf(stderr, "nodeguard plan: --memory \"%s\" is not a size of at least 1M (e.g. 512M, 1G)\n", optarg);
+                fprintf(stderr,
+                        "nodeguard plan: --memory \"%s\" is not a size of at least 1M (e.g. 512M, 1G)\n",
+                        optarg);
                 return CLI_BAD_INPUT;
             }
             have_memory = true;
@@ -153,7 +156,8 @@ int cmd_plan(int argc, char **argv)
             printf("connection limit  %lld\n", (long long)p.conn_limit);
         printf("arithmetic        %s\n", p.explanation);
         if (heap > 0)
-            printf("a %lld MiB heap needs a memory limit of at least %lld MiB\n", (long long)heap, (long long)min_limit);
+            printf("a %lld MiB heap needs a memory limit of at least %lld MiB\n", (long long)heap,
+                   (long long)min_limit);
     }
     return p.verdict == NG_VERDICT_FITS ? CLI_OK : CLI_DOES_NOT_FIT;
 }

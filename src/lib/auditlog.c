@@ -79,12 +79,14 @@ yajl_gen ng_record_begin(const char *event, const char *stage, ng_error **err)
     ng_timestamp_now(ts, sizeof(ts));
     if (gethostname(host, sizeof(host) - 1) < 0)
         host[0] = '\0';
-    if (yajl_gen_map_open(g) != yajl_gen_status_ok || ng_gen_string(g, "schema_version") != yajl_gen_status_ok ||
-        ng_gen_int(g, NG_LOG_SCHEMA_VERSION) != yajl_gen_status_ok || ng_gen_string(g, "time") != yajl_gen_status_ok ||
-        ng_gen_string(g, ts) != yajl_gen_status_ok || ng_gen_string(g, "host") != yajl_gen_status_ok ||
-        ng_gen_string(g, host) != yajl_gen_status_ok || ng_gen_string(g, "event") != yajl_gen_status_ok ||
-        ng_gen_string(g, event) != yajl_gen_status_ok || ng_gen_string(g, "stage") != yajl_gen_status_ok ||
-        ng_gen_string(g, stage) != yajl_gen_status_ok || ng_gen_string(g, "nodeguard_version") != yajl_gen_status_ok ||
+    if (yajl_gen_map_open(g) != yajl_gen_status_ok ||
+        ng_gen_string(g, "schema_version") != yajl_gen_status_ok ||
+        ng_gen_int(g, NG_LOG_SCHEMA_VERSION) != yajl_gen_status_ok ||
+        ng_gen_string(g, "time") != yajl_gen_status_ok || ng_gen_string(g, ts) != yajl_gen_status_ok ||
+        ng_gen_string(g, "host") != yajl_gen_status_ok || ng_gen_string(g, host) != yajl_gen_status_ok ||
+        ng_gen_string(g, "event") != yajl_gen_status_ok || ng_gen_string(g, event) != yajl_gen_status_ok ||
+        ng_gen_string(g, "stage") != yajl_gen_status_ok || ng_gen_string(g, stage) != yajl_gen_status_ok ||
+        ng_gen_string(g, "nodeguard_version") != yajl_gen_status_ok ||
         ng_gen_string(g, NODEGUARD_VERSION) != yajl_gen_status_ok) {
         yajl_gen_free(g);
         ng_error_set(err, EINVAL, "cannot start a log record");

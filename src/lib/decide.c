@@ -66,8 +66,8 @@ static void copy_env(ng_decision *d, const ng_spec *spec)
     d->n_new_env = spec->n_env;
 }
 
-static void decide_connections(ng_decision *d, const ng_policy *pol, const ng_spec *spec, const ng_overrides *o,
-                               bool may_change)
+static void decide_connections(ng_decision *d, const ng_policy *pol, const ng_spec *spec,
+                               const ng_overrides *o, bool may_change)
 {
     if (!pol->conn_enabled || o->conn_limit == 0) {
         d->conn_action = "off";
@@ -86,7 +86,8 @@ static void decide_connections(ng_decision *d, const ng_policy *pol, const ng_sp
         } else {
             d->conn_limit = v;
             if (want > 0 && v > want)
-                ng_warn(&d->warnings, "%s=%lld is above the %lld connections recommended for this container; left as set",
+                ng_warn(&d->warnings,
+                        "%s=%lld is above the %lld connections recommended for this container; left as set",
                         pol->conn_env[i], (long long)v, (long long)want);
         }
         return;
@@ -110,8 +111,9 @@ static void decide_connections(ng_decision *d, const ng_policy *pol, const ng_sp
     if (pol->conn_database_url && url && !strstr(url, "connection_limit=")) {
         /* Prisma's convention: a query parameter, placed before any #fragment. */
         size_t base_len = strcspn(url, "#");
-        d->database_url_after = xasprintf("%.*s%sconnection_limit=%lld%s", (int)base_len, url,
-                                          memchr(url, '?', base_len) ? "&" : "?", (long long)want, url + base_len);
+        d->database_url_after =
+            xasprintf("%.*s%sconnection_limit=%lld%s", (int)base_len, url,
+                      memchr(url, '?', base_len) ? "&" : "?", (long long)want, url + base_len);
         set_env(d, "DATABASE_URL", d->database_url_after);
     }
 }
@@ -128,8 +130,9 @@ static bool apply_heap(ng_decision *d, const ng_spec *spec, const ng_heap_flags 
         d->new_arg_index = argv_flags->last_heap_index;
         d->args_changed = changed = true;
     }
-    bool env_needs = env_flags->n_heap_flags ? flags_heap_mib(env_flags, limit) > target || flags_heap_mib(env_flags, limit) < 0
-                                              : argv_flags->n_heap_flags == 0;
+    bool env_needs = env_flags->n_heap_flags
+                         ? flags_heap_mib(env_flags, limit) > target || flags_heap_mib(env_flags, limit) < 0
+                         : argv_flags->n_heap_flags == 0;
     if (env_needs) {
         if (d->node_options_invalid)
             return changed;
@@ -146,7 +149,10 @@ static bool apply_heap(ng_decision *d, const ng_spec *spec, const ng_heap_flags 
 
 int ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_decision *ret, ng_error **err)
 {
-    ng_decision d = {.heap_before_mib = -1, .heap_after_mib = -1, .conn_limit = -1, .conn_action = "none",
+    ng_decision d = {.heap_before_mib = -1,
+                     .heap_after_mib = -1,
+                     .conn_limit = -1,
+                     .conn_action = "none",
                      .heap_source = "none"};
     ng_overrides o;
     ng_overrides_from_spec(spec, &o, &d.warnings);
@@ -182,7 +188,8 @@ int ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_dec
     if (d.node_options_before) {
         cleanup_error ng_error *e = NULL;
         ng_tokens t = {0};
-        if (ng_nodeopts_tokenize(d.node_options_before, &t, &e) < 0 || ng_nodeopts_scan(&t, &env_flags, &e) < 0) {
+        if (ng_nodeopts_tokenize(d.node_options_before, &t, &e) < 0 ||
+            ng_nodeopts_scan(&t, &env_flags, &e) < 0) {
             d.node_options_invalid = true;
             ng_heap_flags_init(&env_flags);
             ng_warn(&d.warnings, "NODE_OPTIONS left untouched, node will refuse it: %s", ng_error_msg(e));
@@ -197,12 +204,15 @@ int ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_dec
         }
     }
     int64_t semi = argv_flags.semi_space_mib >= 0 ? argv_flags.semi_space_mib : env_flags.semi_space_mib;
-    double cpus = spec->cpu_quota > 0 && spec->cpu_period > 0 ? (double)spec->cpu_quota / (double)spec->cpu_period : 0;
-    ng_plan_compute(&params, &pol->conn, (uint64_t)spec->memory_limit, processes, d.detection.launchers, semi, cpus,
-                    &d.plan);
+    double cpus =
+        spec->cpu_quota > 0 && spec->cpu_period > 0 ? (double)spec->cpu_quota / (double)spec->cpu_period : 0;
+    ng_plan_compute(&params, &pol->conn, (uint64_t)spec->memory_limit, processes, d.detection.launchers, semi,
+                    cpus, &d.plan);
 
     const ng_heap_flags *user = argv_flags.n_heap_flags ? &argv_flags : &env_flags;
-    d.heap_source = argv_flags.n_heap_flags ? "command line" : env_flags.n_heap_flags ? "NODE_OPTIONS" : "none";
+    d.heap_source = argv_flags.n_heap_flags  ? "command line"
+                    : env_flags.n_heap_flags ? "NODE_OPTIONS"
+                                             : "none";
     d.heap_before_mib = flags_heap_mib(user, d.plan.limit_mib);
     d.heap_after_mib = d.heap_before_mib;
     bool may_change = can_modify && (d.mode == NG_MODE_FIX || d.mode == NG_MODE_ENFORCE);
@@ -215,37 +225,44 @@ int ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_dec
 
     if (d.plan.verdict == NG_VERDICT_UNLIMITED) {
         d.verdict = NG_VERDICT_UNLIMITED;
-        snprintf(d.reason, sizeof(d.reason), "no memory limit: no heap set, node sizes its heap from the host's memory");
+        snprintf(d.reason, sizeof(d.reason),
+                 "no memory limit: no heap set, node sizes its heap from the host's memory");
     } else if (d.plan.verdict == NG_VERDICT_DOES_NOT_FIT && !o.heap_mib) {
-        int64_t need = ng_plan_min_limit_mib(&params, params.min_heap_mib, processes, d.detection.launchers, semi);
+        int64_t need =
+            ng_plan_min_limit_mib(&params, params.min_heap_mib, processes, d.detection.launchers, semi);
         d.verdict = NG_VERDICT_DOES_NOT_FIT;
         d.action = d.mode == NG_MODE_ENFORCE ? NG_ACTION_REFUSED : NG_ACTION_WARNED;
         snprintf(d.reason, sizeof(d.reason),
-                 "the %lld MiB limit leaves no room for a %lld MiB heap for %d node process%s: %s; needs at least %lld MiB",
+                 "the %lld MiB limit leaves no room for a %lld MiB heap for %d node process%s: %s; needs at "
+                 "least %lld MiB",
                  (long long)d.plan.limit_mib, (long long)params.min_heap_mib, processes_shown,
                  processes_shown > 1 ? "es" : "", d.plan.explanation, (long long)need);
-        snprintf(d.refusal, sizeof(d.refusal),
-                 "nodeguard: refusing to start: the %lld MiB memory limit is too small for %d node process%s. "
-                 "Fix: raise the limit to at least %lld MiB (e.g. --memory %lldm).",
-                 (long long)d.plan.limit_mib, processes_shown, processes_shown > 1 ? "es" : "", (long long)need,
-                 (long long)need);
+        snprintf(
+            d.refusal, sizeof(d.refusal),
+            "nodeguard: refusing to start: the %lld MiB memory limit is too small for %d node process%s. "
+            "Fix: raise the limit to at least %lld MiB (e.g. --memory %lldm).",
+            (long long)d.plan.limit_mib, processes_shown, processes_shown > 1 ? "es" : "", (long long)need,
+            (long long)need);
     } else if (d.heap_before_mib >= 0 && d.heap_before_mib <= allowed) {
         d.verdict = NG_VERDICT_FITS;
-        snprintf(d.reason, sizeof(d.reason), "heap %lld MiB from %s fits the %lld MiB limit (at most %lld per %s: %s)",
-                 (long long)d.heap_before_mib, d.heap_source, (long long)d.plan.limit_mib, (long long)allowed, who,
-                 d.plan.explanation);
+        snprintf(d.reason, sizeof(d.reason),
+                 "heap %lld MiB from %s fits the %lld MiB limit (at most %lld per %s: %s)",
+                 (long long)d.heap_before_mib, d.heap_source, (long long)d.plan.limit_mib, (long long)allowed,
+                 who, d.plan.explanation);
     } else if (d.heap_before_mib >= 0 || user->n_heap_flags) {
-        int64_t need = ng_plan_min_limit_mib(&params, d.heap_before_mib, processes, d.detection.launchers, semi);
+        int64_t need =
+            ng_plan_min_limit_mib(&params, d.heap_before_mib, processes, d.detection.launchers, semi);
         d.verdict = NG_VERDICT_DOES_NOT_FIT;
         char problem[256];
-        snprintf(problem, sizeof(problem), "heap %lld MiB from %s does not fit the %lld MiB limit (at most %lld)",
-                 (long long)d.heap_before_mib, d.heap_source, (long long)d.plan.limit_mib, (long long)allowed);
+        snprintf(
+            problem, sizeof(problem), "heap %lld MiB from %s does not fit the %lld MiB limit (at most %lld)",
+            (long long)d.heap_before_mib, d.heap_source, (long long)d.plan.limit_mib, (long long)allowed);
         if (d.mode == NG_MODE_FIX && may_change) {
             if (apply_heap(&d, spec, &env_flags, &argv_flags, allowed, err)) {
                 d.action = NG_ACTION_LOWERED;
                 d.heap_after_mib = allowed;
-                snprintf(d.reason, sizeof(d.reason), "%s: lowered to %lld MiB (%s)", problem, (long long)allowed,
-                         d.plan.explanation);
+                snprintf(d.reason, sizeof(d.reason), "%s: lowered to %lld MiB (%s)", problem,
+                         (long long)allowed, d.plan.explanation);
             } else {
                 d.action = NG_ACTION_WARNED;
                 snprintf(d.reason, sizeof(d.reason), "%s: could not be lowered (see warnings)", problem);
@@ -255,8 +272,10 @@ int ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_dec
             snprintf(d.reason, sizeof(d.reason), "%s: %s", problem, d.plan.explanation);
         }
         snprintf(d.refusal, sizeof(d.refusal),
-                 "nodeguard: refusing to start: --max-old-space-size=%lld (from %s) does not fit the %lld MiB memory "
-                 "limit; at most %lld MiB fits %d node process%s. Fix: remove the flag and let nodeguard size the heap, "
+                 "nodeguard: refusing to start: --max-old-space-size=%lld (from %s) does not fit the %lld "
+                 "MiB memory "
+                 "limit; at most %lld MiB fits %d node process%s. Fix: remove the flag and let nodeguard "
+                 "size the heap, "
                  "set --max-old-space-size=%lld or less, or raise the limit to at least %lld MiB.",
                  (long long)d.heap_before_mib, d.heap_source, (long long)d.plan.limit_mib, (long long)allowed,
                  processes_shown, processes_shown > 1 ? "es" : "", (long long)allowed, (long long)need);
@@ -267,13 +286,15 @@ int ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_dec
         if (may_change && apply_heap(&d, spec, &env_flags, &argv_flags, allowed, err)) {
             d.action = NG_ACTION_INJECTED;
             d.heap_after_mib = allowed;
-            snprintf(d.reason, sizeof(d.reason), "no heap flag (node's default would be %lld MiB): set %lld MiB by %s: %s",
+            snprintf(d.reason, sizeof(d.reason),
+                     "no heap flag (node's default would be %lld MiB): set %lld MiB by %s: %s",
                      (long long)node_default, (long long)allowed, who, d.plan.explanation);
         } else {
             d.action = node_default > allowed || may_change ? NG_ACTION_WARNED : NG_ACTION_NONE;
-            snprintf(d.reason, sizeof(d.reason), "no heap flag: node's default %lld MiB %s the %lld MiB that fits (%s)",
-                     (long long)node_default, node_default > allowed ? "exceeds" : "is within", (long long)allowed,
-                     d.plan.explanation);
+            snprintf(d.reason, sizeof(d.reason),
+                     "no heap flag: node's default %lld MiB %s the %lld MiB that fits (%s)",
+                     (long long)node_default, node_default > allowed ? "exceeds" : "is within",
+                     (long long)allowed, d.plan.explanation);
         }
     }
     decide_connections(&d, pol, spec, &o, may_change && d.action != NG_ACTION_REFUSED);
@@ -315,7 +336,8 @@ static int emit_args(yajl_gen g, yajl_val old, void *userdata, ng_error **err)
     (void)old;
     NG_GEN(yajl_gen_array_open(g));
     for (size_t i = 0; i < c->spec->n_args; i++)
-        NG_GEN(ng_gen_string(g, c->d->args_changed && i == c->d->new_arg_index ? c->d->new_arg : c->spec->args[i]));
+        NG_GEN(ng_gen_string(g, c->d->args_changed && i == c->d->new_arg_index ? c->d->new_arg
+                                                                               : c->spec->args[i]));
     NG_GEN(yajl_gen_array_close(g));
     return 0;
 }
@@ -326,7 +348,8 @@ int ng_decision_gen_config(const ng_decision *d, const ng_spec *spec, yajl_gen g
     ng_json_patch patches[2];
     size_t n = 0;
     if (d->env_changed)
-        patches[n++] = (ng_json_patch){.path = {"process", "env"}, .emit = emit_env, .userdata = &c, .add_if_absent = true};
+        patches[n++] = (ng_json_patch){
+            .path = {"process", "env"}, .emit = emit_env, .userdata = &c, .add_if_absent = true};
     if (d->args_changed)
         patches[n++] = (ng_json_patch){.path = {"process", "args"}, .emit = emit_args, .userdata = &c};
     return ng_json_gen_tree(g, spec->root, patches, n, err);
@@ -369,7 +392,8 @@ int ng_decision_gen_fields(const ng_decision *d, const ng_spec *spec, yajl_gen g
     NG_GEN(ng_gen_string(g, d->heap_source));
     NG_GEN(gen_key_int_or_null(g, "heap_mib_after", d->heap_after_mib, d->heap_after_mib >= 0));
     NG_GEN(gen_key_int_or_null(g, "heap_mib_fits", d->plan.heap_mib, d->plan.verdict == NG_VERDICT_FITS));
-    NG_GEN(gen_key_int_or_null(g, "node_default_heap_mib", d->plan.node_default_heap_mib, d->plan.node_default_heap_mib > 0));
+    NG_GEN(gen_key_int_or_null(g, "node_default_heap_mib", d->plan.node_default_heap_mib,
+                               d->plan.node_default_heap_mib > 0));
     NG_GEN(ng_gen_string(g, "node_options_before"));
     NG_GEN(ng_gen_string(g, d->node_options_before));
     NG_GEN(ng_gen_string(g, "node_options_after"));

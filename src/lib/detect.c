@@ -11,9 +11,9 @@ static enum command_kind classify(const char *arg)
         const char *name;
         enum command_kind kind;
     } commands[] = {
-        {"node", CMD_NODE},     {"nodejs", CMD_NODE},     {"npm", CMD_LAUNCHER},   {"npx", CMD_LAUNCHER},
-        {"yarn", CMD_LAUNCHER}, {"pnpm", CMD_LAUNCHER},   {"tsx", CMD_RUNNER},     {"ts-node", CMD_RUNNER},
-        {"nodemon", CMD_WATCHER},
+        {"node", CMD_NODE},    {"nodejs", CMD_NODE},    {"npm", CMD_LAUNCHER},
+        {"npx", CMD_LAUNCHER}, {"yarn", CMD_LAUNCHER},  {"pnpm", CMD_LAUNCHER},
+        {"tsx", CMD_RUNNER},   {"ts-node", CMD_RUNNER}, {"nodemon", CMD_WATCHER},
     };
     const char *base = ng_basename(arg);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

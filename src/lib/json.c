@@ -23,12 +23,14 @@ static int prescan(const char *buf, size_t len, size_t max_depth, ng_error **err
                 if (buf[i] != '\\')
                     break;
                 if (i + 5 < len && buf[i + 1] == 'u' && memcmp(buf + i + 2, "0000", 4) == 0)
-                    return ng_error_set(err, EINVAL, "input contains an escaped NUL (\\u0000) at offset %zu", i);
+                    return ng_error_set(err, EINVAL, "input contains an escaped NUL (\\u0000) at offset %zu",
+                                        i);
                 i++;
             }
         } else if (c == '{' || c == '[') {
             if (++depth > max_depth)
-                return ng_error_set(err, E2BIG, "input nests deeper than %zu levels at offset %zu", max_depth, i);
+                return ng_error_set(err, E2BIG, "input nests deeper than %zu levels at offset %zu", max_depth,
+                                    i);
         } else if (depth > 0) {
             depth--;
         }
@@ -167,7 +169,8 @@ int ng_json_string_array(yajl_val arr, const char *what, size_t max, const char 
         yajl_val e = arr->u.array.values[i];
         if (!YAJL_IS_STRING(e)) {
             free(out);
-            return ng_error_set(err, EINVAL, "%s[%zu] must be a string, not %s", what, i, ng_json_type_name(e));
+            return ng_error_set(err, EINVAL, "%s[%zu] must be a string, not %s", what, i,
+                                ng_json_type_name(e));
         }
         out[i] = e->u.string;
     }
@@ -237,7 +240,8 @@ static size_t utf8_seq_len(const unsigned char *s, size_t avail)
             return 0;
         cp = (cp << 6) | (s[i] & 0x3F);
     }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF))
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
         return 0;
     return n;
 }
@@ -360,7 +364,8 @@ static int gen_value(yajl_gen g, yajl_val v, struct gen_ctx *c, size_t depth, ng
     }
     for (size_t p = 0; p < n_patches && depth < 7; p++) {
         const ng_json_patch *pt = &c->patches[p];
-        if (seen[p] || !pt->add_if_absent || !patch_matches(c, pt, depth, pt->path[depth] ? pt->path[depth] : ""))
+        if (seen[p] || !pt->add_if_absent ||
+            !patch_matches(c, pt, depth, pt->path[depth] ? pt->path[depth] : ""))
             continue;
         NG_GEN(ng_gen_string(g, pt->path[depth]));
         int r = pt->emit(g, NULL, pt->userdata, err);
@@ -371,7 +376,8 @@ static int gen_value(yajl_gen g, yajl_val v, struct gen_ctx *c, size_t depth, ng
     return 0;
 }
 
-int ng_json_gen_tree(yajl_gen g, yajl_val root, const ng_json_patch *patches, size_t n_patches, ng_error **err)
+int ng_json_gen_tree(yajl_gen g, yajl_val root, const ng_json_patch *patches, size_t n_patches,
+                     ng_error **err)
 {
     if (n_patches > 16)
         return ng_error_set(err, E2BIG, "too many JSON patches (%zu)", n_patches);

@@ -78,7 +78,8 @@ int ng_nodeopts_tokenize(const char *s, ng_tokens *ret, ng_error **err)
         }
         if (c == '\\' && in_string) {
             if (i + 1 == len) {
-                r = ng_error_set(err, EINVAL, "NODE_OPTIONS ends with a '\\' inside quotes (node rejects it)");
+                r = ng_error_set(err, EINVAL,
+                                 "NODE_OPTIONS ends with a '\\' inside quotes (node rejects it)");
                 goto fail;
             }
             c = s[++i];
@@ -174,13 +175,14 @@ int ng_heap_flag_parse(const char *arg, ng_flag_kind *ret_kind, double *ret_valu
         if (strcmp(norm, flags[f].name) != 0)
             continue;
         if (!eq)
-            return ng_error_set(err, EINVAL, "\"%s\" has no value: V8 flags need \"=\" (node rejects it)", arg);
+            return ng_error_set(err, EINVAL, "\"%s\" has no value: V8 flags need \"=\" (node rejects it)",
+                                arg);
         const char *v = eq + 1;
         bool integral = flags[f].kind != NG_FLAG_OLD_SPACE_PERCENT;
         size_t digits = strspn(v, "0123456789");
-        bool well_formed = digits > 0 && (v[digits] == '\0' || (!integral && v[digits] == '.' &&
-                                                                strspn(v + digits + 1, "0123456789") ==
-                                                                    strlen(v + digits + 1)));
+        bool well_formed = digits > 0 && (v[digits] == '\0' ||
+                                          (!integral && v[digits] == '.' &&
+                                           strspn(v + digits + 1, "0123456789") == strlen(v + digits + 1)));
         double d = well_formed ? strtod(v, NULL) : -1;
         if (!well_formed || d > 1e9 || (!integral && (d <= 0 || d > 100)))
             return ng_error_set(err, EINVAL, "\"%s\" has an invalid value", arg);
@@ -239,12 +241,41 @@ int ng_nodeopts_scan(const ng_tokens *t, ng_heap_flags *ret, ng_error **err)
 static bool takes_separate_value(const char *a)
 {
     static const char *const opts[] = {
-        "-r", "--require", "--import", "--loader", "--experimental-loader", "-e", "--eval", "-p", "--print",
-        "--input-type", "-C", "--conditions", "--title", "--env-file", "--inspect-port", "--debug-port",
-        "--openssl-config", "--icu-data-dir", "--redirect-warnings", "--diagnostic-dir", "--report-dir",
-        "--report-directory", "--report-filename", "--report-signal", "--secure-heap", "--stack-trace-limit",
-        "--unhandled-rejections", "--watch-path", "--disable-warning", "--cpu-prof-dir", "--heap-prof-dir",
-        "--experimental-policy", "--dns-result-order", "--tls-cipher-list", "--use-largepages",
+        "-r",
+        "--require",
+        "--import",
+        "--loader",
+        "--experimental-loader",
+        "-e",
+        "--eval",
+        "-p",
+        "--print",
+        "--input-type",
+        "-C",
+        "--conditions",
+        "--title",
+        "--env-file",
+        "--inspect-port",
+        "--debug-port",
+        "--openssl-config",
+        "--icu-data-dir",
+        "--redirect-warnings",
+        "--diagnostic-dir",
+        "--report-dir",
+        "--report-directory",
+        "--report-filename",
+        "--report-signal",
+        "--secure-heap",
+        "--stack-trace-limit",
+        "--unhandled-rejections",
+        "--watch-path",
+        "--disable-warning",
+        "--cpu-prof-dir",
+        "--heap-prof-dir",
+        "--experimental-policy",
+        "--dns-result-order",
+        "--tls-cipher-list",
+        "--use-largepages",
     };
     for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
         if (strcmp(a, opts[i]) == 0)
@@ -252,7 +283,8 @@ static bool takes_separate_value(const char *a)
     return false;
 }
 
-int ng_node_argv_scan(const char *const *argv, size_t n, size_t opts_start, ng_heap_flags *ret, ng_error **err)
+int ng_node_argv_scan(const char *const *argv, size_t n, size_t opts_start, ng_heap_flags *ret,
+                      ng_error **err)
 {
     ng_heap_flags f;
     ng_heap_flags_init(&f);

@@ -107,7 +107,10 @@ typedef struct field {
     const struct field *children; /* F_OBJECT */
 } field;
 
-#define FIELD_INT(n, member, lo, hi) {n, F_INT, lo, hi, offsetof(ng_policy, member), NULL}
+#define FIELD_INT(n, member, lo, hi)                                                                         \
+    {                                                                                                        \
+        n, F_INT, lo, hi, offsetof(ng_policy, member), NULL                                                  \
+    }
 
 static const field sizing_fields[] = {
     FIELD_INT("reserve_percent", sizing.reserve_percent, 0, 90),
@@ -150,7 +153,8 @@ static bool valid_env_name(const char *s)
 static void set_env_list(ng_policy *p, yajl_val v, const char *where)
 {
     if (!YAJL_IS_ARRAY(v) || v->u.array.len == 0 || v->u.array.len > NG_CONN_MAX_ENV_NAMES) {
-        ng_warn(&p->warnings, "%s must be an array of 1 to %d variable names; ignored", where, NG_CONN_MAX_ENV_NAMES);
+        ng_warn(&p->warnings, "%s must be an array of 1 to %d variable names; ignored", where,
+                NG_CONN_MAX_ENV_NAMES);
         return;
     }
     for (size_t i = 0; i < v->u.array.len; i++) {

@@ -92,11 +92,13 @@ void ng_plan_compute(const ng_sizing_params *params, const ng_conn_params *conn,
     if (limit_bytes == 0) {
         p.verdict = NG_VERDICT_UNLIMITED;
         p.node_default_heap_mib = -1;
-        snprintf(p.explanation, sizeof(p.explanation), "no memory limit: node's own default applies, no heap set");
+        snprintf(p.explanation, sizeof(p.explanation),
+                 "no memory limit: node's own default applies, no heap set");
         *ret = p;
         return;
     }
-    p.node_default_heap_mib = ng_node_default_old_space_mib(p.limit_mib) + ng_node_default_young_mib(p.limit_mib);
+    p.node_default_heap_mib =
+        ng_node_default_old_space_mib(p.limit_mib) + ng_node_default_young_mib(p.limit_mib);
     p.reserve_mib = p.limit_mib * params->reserve_percent / 100;
     p.launcher_mib = launchers * params->base_overhead_mib;
     p.per_process_mib = (p.limit_mib - p.reserve_mib - p.launcher_mib) / processes;
@@ -110,16 +112,18 @@ void ng_plan_compute(const ng_sizing_params *params, const ng_conn_params *conn,
     bool fits = heap >= params->min_heap_mib;
     p.heap_mib = fits ? heap : 0;
     p.verdict = fits ? NG_VERDICT_FITS : NG_VERDICT_DOES_NOT_FIT;
-    int n = snprintf(p.explanation, sizeof(p.explanation), "(%lld MiB limit - %lld reserve", (long long)p.limit_mib,
-                     (long long)p.reserve_mib);
+    int n = snprintf(p.explanation, sizeof(p.explanation), "(%lld MiB limit - %lld reserve",
+                     (long long)p.limit_mib, (long long)p.reserve_mib);
     if (launchers)
-        n += snprintf(p.explanation + n, sizeof(p.explanation) - n, " - %lld launcher", (long long)p.launcher_mib);
+        n += snprintf(p.explanation + n, sizeof(p.explanation) - n, " - %lld launcher",
+                      (long long)p.launcher_mib);
     n += snprintf(p.explanation + n, sizeof(p.explanation) - n, ")");
     if (processes > 1)
         n += snprintf(p.explanation + n, sizeof(p.explanation) - n, " / %d processes = %lld", processes,
                       (long long)p.per_process_mib);
-    snprintf(p.explanation + n, sizeof(p.explanation) - n, " - %lld base - %lld young = %lld; / %.2f off-heap = %lld MiB heap%s",
-             (long long)p.base_mib, (long long)p.young_mib, (long long)(room > 0 ? room : 0),
+    snprintf(p.explanation + n, sizeof(p.explanation) - n,
+             " - %lld base - %lld young = %lld; / %.2f off-heap = %lld MiB heap%s", (long long)p.base_mib,
+             (long long)p.young_mib, (long long)(room > 0 ? room : 0),
              1 + params->heap_overhead_percent / 100.0, (long long)heap,
              fits ? "" : " (below the minimum useful heap)");
     *ret = p;
@@ -134,12 +138,14 @@ int64_t ng_plan_min_limit_mib(const ng_sizing_params *params, int64_t heap_mib, 
     /* The closed form without the young generation is a lower bound; walk up 1 MiB at a time from
      * it (young generation is at most 48 MiB per process, so this is a few hundred steps at most). */
     int64_t per = heap_mib * (100 + params->heap_overhead_percent) / 100 + params->base_overhead_mib;
-    int64_t limit = (per * processes + launchers * params->base_overhead_mib) * 100 / (100 - params->reserve_percent);
+    int64_t limit =
+        (per * processes + launchers * params->base_overhead_mib) * 100 / (100 - params->reserve_percent);
     if (limit < 1)
         limit = 1;
     for (int i = 0; i < 1000000; i++) {
         ng_plan p;
-        ng_plan_compute(params, &no_conn, (uint64_t)limit * NG_MIB, processes, launchers, semi_space_mib, 0, &p);
+        ng_plan_compute(params, &no_conn, (uint64_t)limit * NG_MIB, processes, launchers, semi_space_mib, 0,
+                        &p);
         if (p.verdict == NG_VERDICT_FITS && p.heap_mib >= heap_mib)
             return limit;
         limit++;

@@ -12,7 +12,8 @@ static void id_from_cgroups_path(const char *path, char *out, size_t size)
     const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
     if (strrchr(base, ':'))
         base = strrchr(base, ':') + 1;
-    static const char *const prefixes[] = {"libpod-conmon-", "libpod-", "crio-", "docker-", "cri-containerd-"};
+    static const char *const prefixes[] = {"libpod-conmon-", "libpod-", "crio-", "docker-",
+                                           "cri-containerd-"};
     for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
         if (strncmp(base, prefixes[i], strlen(prefixes[i])) == 0) {
             base += strlen(prefixes[i]);
@@ -42,7 +43,8 @@ static int read_resources(ng_spec *s, yajl_val linux_obj, ng_error **err)
         if (r < 0)
             return ng_error_wrap(err, "linux.resources.memory");
         if (limit < -1)
-            return ng_error_set(err, ERANGE, "linux.resources.memory.limit is negative (%lld)", (long long)limit);
+            return ng_error_set(err, ERANGE, "linux.resources.memory.limit is negative (%lld)",
+                                (long long)limit);
         s->memory_limit = limit > 0 ? limit : 0;
     }
     r = ng_json_get_object(res, "cpu", &cpu, err);
@@ -50,7 +52,8 @@ static int read_resources(ng_spec *s, yajl_val linux_obj, ng_error **err)
         return ng_error_wrap(err, "linux.resources");
     if (r > 0) {
         int64_t quota = 0, period = 0;
-        if (ng_json_get_int64(cpu, "quota", &quota, err) < 0 || ng_json_get_int64(cpu, "period", &period, err) < 0)
+        if (ng_json_get_int64(cpu, "quota", &quota, err) < 0 ||
+            ng_json_get_int64(cpu, "period", &period, err) < 0)
             return ng_error_wrap(err, "linux.resources.cpu");
         s->cpu_quota = quota > 0 ? quota : 0;
         s->cpu_period = period > 0 ? (uint64_t)period : 0;
@@ -77,7 +80,8 @@ int ng_spec_parse(const char *buf, size_t len, ng_spec *ret, ng_error **err)
     r = ng_json_get_array(process, "args", &args, err);
     if (r == 0)
         r = ng_error_set(err, EINVAL, "process has no \"args\"");
-    if (r < 0 || (r = ng_json_string_array(args, "process.args", NG_SPEC_MAX_ARGS, &s.args, &s.n_args, err)) < 0)
+    if (r < 0 ||
+        (r = ng_json_string_array(args, "process.args", NG_SPEC_MAX_ARGS, &s.args, &s.n_args, err)) < 0)
         goto fail_process;
     r = ng_json_get_array(process, "env", &env, err);
     if (r < 0)

@@ -162,7 +162,8 @@ int ng_stage_precreate(const ng_policy *policy, int in_fd, int out_fd)
         cleanup_yajl_gen yajl_gen g = ng_gen_new();
         const unsigned char *out = NULL;
         size_t out_len = 0;
-        if (ng_decision_gen_config(&d, &spec, g, &err) < 0 || yajl_gen_get_buf(g, &out, &out_len) != yajl_gen_status_ok) {
+        if (ng_decision_gen_config(&d, &spec, g, &err) < 0 ||
+            yajl_gen_get_buf(g, &out, &out_len) != yajl_gen_status_ok) {
             record_error(&c, spec.container_id, "writing the new config", err);
             exit_code = fail_exit(&c);
             if (!exit_code)

@@ -7,13 +7,16 @@
 #include "nodeguard/spec.h"
 
 /* args_json, env_json: JSON arrays; ann_json: object or NULL; limit in MiB (0: none). */
-static inline ng_spec build_spec(const char *args_json, const char *env_json, const char *ann_json, long long limit_mib)
+static inline ng_spec build_spec(const char *args_json, const char *env_json, const char *ann_json,
+                                 long long limit_mib)
 {
     static char buf[16384];
     char mem[128] = "";
     if (limit_mib)
-        snprintf(mem, sizeof(mem), ",\"linux\":{\"resources\":{\"memory\":{\"limit\":%lld}}}", limit_mib * 1048576LL);
-    snprintf(buf, sizeof(buf), "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":%s,\"env\":%s}%s%s%s,\"hostname\":\"h1\"}",
+        snprintf(mem, sizeof(mem), ",\"linux\":{\"resources\":{\"memory\":{\"limit\":%lld}}}",
+                 limit_mib * 1048576LL);
+    snprintf(buf, sizeof(buf),
+             "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":%s,\"env\":%s}%s%s%s,\"hostname\":\"h1\"}",
              args_json, env_json, ann_json ? ",\"annotations\":" : "", ann_json ? ann_json : "", mem);
     ng_spec s = {0};
     ng_error *err = NULL;

@@ -35,7 +35,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static ng_decision *decide(fixture *f, const char *args, const char *env, const char *ann, long long mib, bool modify)
+static ng_decision *decide(fixture *f, const char *args, const char *env, const char *ann, long long mib,
+                           bool modify)
 {
     ng_decision_free(&f->d);
     ng_spec_free(&f->spec);
@@ -70,8 +71,9 @@ static void test_injects_when_absent(void **state)
 
 static void test_lowers_and_keeps_other_flags(void **state)
 {
-    ng_decision *d = decide(*state, "[\"node\",\"server.js\"]",
-                            "[\"NODE_OPTIONS=--max-old-space-size=2048 --title=\\\"dev server\\\"\"]", NULL, 512, true);
+    ng_decision *d =
+        decide(*state, "[\"node\",\"server.js\"]",
+               "[\"NODE_OPTIONS=--max-old-space-size=2048 --title=\\\"dev server\\\"\"]", NULL, 512, true);
     assert_int_equal(d->action, NG_ACTION_LOWERED);
     assert_int_equal(d->verdict, NG_VERDICT_DOES_NOT_FIT);
     assert_int_equal(d->heap_before_mib, 2048);
@@ -81,7 +83,8 @@ static void test_lowers_and_keeps_other_flags(void **state)
 
 static void test_command_line_flag_wins_and_is_lowered(void **state)
 {
-    ng_decision *d = decide(*state, "[\"node\",\"--max-old-space-size=1024\",\"server.js\"]", "[]", NULL, 512, true);
+    ng_decision *d =
+        decide(*state, "[\"node\",\"--max-old-space-size=1024\",\"server.js\"]", "[]", NULL, 512, true);
     assert_int_equal(d->action, NG_ACTION_LOWERED);
     assert_string_equal(d->heap_source, "command line");
     assert_true(d->args_changed);
@@ -92,7 +95,8 @@ static void test_command_line_flag_wins_and_is_lowered(void **state)
 
 static void test_fitting_flag_is_kept(void **state)
 {
-    ng_decision *d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=200\"]", NULL, 512, true);
+    ng_decision *d =
+        decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=200\"]", NULL, 512, true);
     assert_int_equal(d->action, NG_ACTION_NONE);
     assert_int_equal(d->verdict, NG_VERDICT_FITS);
     assert_null(d->node_options_after);
@@ -103,7 +107,8 @@ static void test_enforce_refuses_with_a_fix(void **state)
 {
     fixture *f = *state;
     f->policy.mode = NG_MODE_ENFORCE;
-    ng_decision *d = decide(f, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=2048\"]", NULL, 512, true);
+    ng_decision *d =
+        decide(f, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=2048\"]", NULL, 512, true);
     assert_int_equal(d->action, NG_ACTION_REFUSED);
     assert_false(d->env_changed);
     assert_non_null(strstr(d->refusal, "does not fit the 512 MiB memory limit"));
@@ -128,7 +133,8 @@ static void test_annotation_mode_and_disable(void **state)
 
 static void test_read_only_stage_never_changes(void **state)
 {
-    ng_decision *d = decide(*state, "[\"node\"]", "[\"NODE_OPTIONS=--max-old-space-size=2048\"]", NULL, 512, false);
+    ng_decision *d =
+        decide(*state, "[\"node\"]", "[\"NODE_OPTIONS=--max-old-space-size=2048\"]", NULL, 512, false);
     assert_int_equal(d->verdict, NG_VERDICT_DOES_NOT_FIT);
     assert_int_equal(d->action, NG_ACTION_WARNED);
     assert_false(d->env_changed);
@@ -158,7 +164,8 @@ static void test_unlimited_and_too_small(void **state)
 
 static void test_invalid_node_options_left_untouched(void **state)
 {
-    ng_decision *d = decide(*state, "[\"node\"]", "[\"NODE_OPTIONS=--title=\\\"unterminated\"]", NULL, 512, true);
+    ng_decision *d =
+        decide(*state, "[\"node\"]", "[\"NODE_OPTIONS=--title=\\\"unterminated\"]", NULL, 512, true);
     assert_true(d->node_options_invalid);
     assert_string_equal(new_env(d, "NODE_OPTIONS"), "--title=\"unterminated");
     assert_int_equal(d->action, NG_ACTION_WARNED);
@@ -197,8 +204,10 @@ static void test_gen_config_preserves_the_rest(void **state)
 {
     fixture *f = *state;
     ng_decision_free(&f->d);
-    const char *js = "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0},\"args\":[\"node\",\"--max-old-space-size=9000\",\"a.js\"],"
-                     "\"cwd\":\"/\"},\"linux\":{\"resources\":{\"memory\":{\"limit\":536870912,\"swap\":1.0e9}}}}";
+    const char *js =
+        "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0},\"args\":[\"node\",\"--max-old-space-"
+        "size=9000\",\"a.js\"],"
+        "\"cwd\":\"/\"},\"linux\":{\"resources\":{\"memory\":{\"limit\":536870912,\"swap\":1.0e9}}}}";
     assert_int_equal(ng_spec_parse(js, strlen(js), &f->spec, NULL), 0);
     assert_int_equal(ng_decide(&f->policy, &f->spec, true, &f->d, NULL), 0);
     cleanup_yajl_gen yajl_gen g = ng_gen_new();
@@ -207,7 +216,8 @@ static void test_gen_config_preserves_the_rest(void **state)
     size_t len;
     yajl_gen_get_buf(g, &buf, &len);
     assert_string_equal((const char *)buf,
-                        "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0},\"args\":[\"node\",\"--max-old-space-size=348\",\"a.js\"],"
+                        "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0},\"args\":[\"node\",\"--"
+                        "max-old-space-size=348\",\"a.js\"],"
                         "\"cwd\":\"/\",\"env\":[\"DB_CONNECTION_LIMIT=5\"]},"
                         "\"linux\":{\"resources\":{\"memory\":{\"limit\":536870912,\"swap\":1.0e9}}}}");
 }

@@ -15,9 +15,16 @@ static ng_detection detect(const char *args, const char *env, int enable)
 static void test_node_commands(void **state)
 {
     (void)state;
-    static const char *const yes[] = {"[\"node\",\"a.js\"]", "[\"/usr/local/bin/node\"]", "[\"nodejs\"]",
-                                      "[\"npm\",\"start\"]", "[\"npx\",\"x\"]", "[\"yarn\"]", "[\"pnpm\",\"dev\"]",
-                                      "[\"tsx\",\"a.ts\"]", "[\"ts-node\",\"a.ts\"]", "[\"nodemon\"]",
+    static const char *const yes[] = {"[\"node\",\"a.js\"]",
+                                      "[\"/usr/local/bin/node\"]",
+                                      "[\"nodejs\"]",
+                                      "[\"npm\",\"start\"]",
+                                      "[\"npx\",\"x\"]",
+                                      "[\"yarn\"]",
+                                      "[\"pnpm\",\"dev\"]",
+                                      "[\"tsx\",\"a.ts\"]",
+                                      "[\"ts-node\",\"a.ts\"]",
+                                      "[\"nodemon\"]",
                                       "[\"docker-entrypoint.sh\",\"node\",\"a.js\"]",
                                       "[\"docker-entrypoint.sh\",\"--max-old-space-size=1\",\"a.js\"]"};
     for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
@@ -76,8 +83,8 @@ static void test_process_counts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_node_commands),     cmocka_unit_test(test_node_argv_position),
-        cmocka_unit_test(test_node_version_env),  cmocka_unit_test(test_annotation_override),
+        cmocka_unit_test(test_node_commands),    cmocka_unit_test(test_node_argv_position),
+        cmocka_unit_test(test_node_version_env), cmocka_unit_test(test_annotation_override),
         cmocka_unit_test(test_process_counts),
     };
     return cmocka_run_group_tests_name("detect", tests, NULL, NULL);

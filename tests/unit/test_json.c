@@ -15,7 +15,8 @@ static void test_accessors_types(void **state)
     (void)state;
     cleanup_yajl_val yajl_val v = NULL;
     cleanup_error ng_error *err = NULL;
-    assert_int_equal(parse("{\"s\":\"x\",\"i\":5,\"o\":{},\"a\":[],\"b\":true,\"n\":null,\"big\":1e400}", &v, &err), 0);
+    assert_int_equal(
+        parse("{\"s\":\"x\",\"i\":5,\"o\":{},\"a\":[],\"b\":true,\"n\":null,\"big\":1e400}", &v, &err), 0);
     const char *s = NULL;
     int64_t i = 0;
     bool b = false;
@@ -44,9 +45,17 @@ static void test_accessors_types(void **state)
 static void test_bad_input(void **state)
 {
     (void)state;
-    static const char *const bad[] = {"", "{", "{\"a\":", "{\"a\":1,}", "[1,2", "nul", "{\"a\":\"\\u0000\"}",
+    static const char *const bad[] = {"",
+                                      "{",
+                                      "{\"a\":",
+                                      "{\"a\":1,}",
+                                      "[1,2",
+                                      "nul",
+                                      "{\"a\":\"\\u0000\"}",
                                       "{\"a\":\"\xff\"}",
-                                      "\"unterminated", "{\"a\":\"ends in a backslash\\", "{\"a\":\"\\u000"};
+                                      "\"unterminated",
+                                      "{\"a\":\"ends in a backslash\\",
+                                      "{\"a\":\"\\u000"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         yajl_val v = NULL;
         ng_error *err = NULL;
@@ -80,7 +89,9 @@ static void test_depth_limit(void **state)
     assert_int_equal(parse("{\"a\":\"\\\"[[[[\\\\\",\"b\":\"\\u0001\\u00000\"}", &v, NULL), -EINVAL);
     assert_int_equal(parse("{\"a\":\"\\\"[[[[\\\\\",\"b\":\"\\u0001\"}", &v, NULL), 0);
     yajl_tree_free(v);
-    assert_int_equal(parse("{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}", &v, NULL), 0);
+    assert_int_equal(
+        parse("{\"a\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"}", &v, NULL),
+        0);
     yajl_tree_free(v);
     free(deep);
 }
@@ -104,8 +115,9 @@ static void test_gen_string_sanitizes(void **state)
     assert_int_equal(ng_gen_string(g, "\xed\xa0\x80 surrogate"), yajl_gen_status_ok);
     assert_int_equal(yajl_gen_array_close(g), yajl_gen_status_ok);
     cleanup_free char *out = gen_to_string(g);
-    assert_string_equal(out, "[\"bad\xef\xbf\xbd\xef\xbf\xbd utf8\",\"ctl\\u0001\\n\\t\\\"\\\\\",\"\xc3\xa9 ok\","
-                             "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd surrogate\"]");
+    assert_string_equal(out,
+                        "[\"bad\xef\xbf\xbd\xef\xbf\xbd utf8\",\"ctl\\u0001\\n\\t\\\"\\\\\",\"\xc3\xa9 ok\","
+                        "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd surrogate\"]");
     /* and what we wrote parses back */
     yajl_val v = NULL;
     assert_int_equal(parse(out, &v, NULL), 0);
@@ -123,7 +135,8 @@ static void test_gen_tree_patches(void **state)
 {
     (void)state;
     cleanup_yajl_val yajl_val v = NULL;
-    assert_int_equal(parse("{\"n\":1.50e3,\"p\":{\"env\":[\"A=1\"],\"x\":[{\"env\":1}]},\"big\":123456789012345678901234567890}",
+    assert_int_equal(parse("{\"n\":1.50e3,\"p\":{\"env\":[\"A=1\"],\"x\":[{\"env\":1}]},\"big\":"
+                           "123456789012345678901234567890}",
                            &v, NULL),
                      0);
     ng_json_patch patches[] = {
@@ -134,8 +147,9 @@ static void test_gen_tree_patches(void **state)
     cleanup_yajl_gen yajl_gen g = ng_gen_new();
     assert_int_equal(ng_json_gen_tree(g, v, patches, 3, NULL), 0);
     cleanup_free char *out = gen_to_string(g);
-    assert_string_equal(out, "{\"n\":1.50e3,\"p\":{\"env\":\"replaced\",\"x\":[{\"env\":1}],\"new\":\"added\"},"
-                             "\"big\":123456789012345678901234567890}");
+    assert_string_equal(out,
+                        "{\"n\":1.50e3,\"p\":{\"env\":\"replaced\",\"x\":[{\"env\":1}],\"new\":\"added\"},"
+                        "\"big\":123456789012345678901234567890}");
 }
 
 static void test_spec_errors_name_the_field(void **state)
@@ -152,8 +166,10 @@ static void test_spec_errors_name_the_field(void **state)
         {"{\"process\":{\"args\":[\"n\"],\"env\":[\"A\",2]}}", "process.env[1] must be a string"},
         {"{\"process\":{\"args\":[\"n\"]},\"linux\":{\"resources\":{\"memory\":{\"limit\":\"1G\"}}}}",
          "\"limit\" must be an integer"},
-        {"{\"process\":{\"args\":[\"n\"]},\"linux\":{\"resources\":{\"memory\":{\"limit\":-5}}}}", "negative"},
-        {"{\"process\":{\"args\":[\"n\"]},\"linux\":{\"resources\":{\"memory\":{\"limit\":99999999999999999999}}}}",
+        {"{\"process\":{\"args\":[\"n\"]},\"linux\":{\"resources\":{\"memory\":{\"limit\":-5}}}}",
+         "negative"},
+        {"{\"process\":{\"args\":[\"n\"]},\"linux\":{\"resources\":{\"memory\":{\"limit\":"
+         "99999999999999999999}}}}",
          "\"limit\" must be an integer, not a number out of integer range"},
         {"{\"process\":{\"args\":[\"n\"]},\"annotations\":{\"a\":1}}", "annotation \"a\" must be a string"},
     };
@@ -171,7 +187,8 @@ static void test_spec_limits_and_ids(void **state)
 {
     (void)state;
     const char *js = "{\"process\":{\"args\":[\"node\"],\"env\":[\"NOEQUALS\",\"A=1\",\"A=2\"]},"
-                     "\"linux\":{\"cgroupsPath\":\"machine.slice:libpod:abc123\",\"resources\":{\"memory\":{\"limit\":-1}}}}";
+                     "\"linux\":{\"cgroupsPath\":\"machine.slice:libpod:abc123\",\"resources\":{\"memory\":{"
+                     "\"limit\":-1}}}}";
     ng_spec s = {0};
     assert_int_equal(ng_spec_parse(js, strlen(js), &s, NULL), 0);
     assert_int_equal(s.memory_limit, 0);
@@ -184,9 +201,9 @@ static void test_spec_limits_and_ids(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accessors_types),       cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_depth_limit),           cmocka_unit_test(test_gen_string_sanitizes),
-        cmocka_unit_test(test_gen_tree_patches),      cmocka_unit_test(test_spec_errors_name_the_field),
+        cmocka_unit_test(test_accessors_types),     cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_depth_limit),         cmocka_unit_test(test_gen_string_sanitizes),
+        cmocka_unit_test(test_gen_tree_patches),    cmocka_unit_test(test_spec_errors_name_the_field),
         cmocka_unit_test(test_spec_limits_and_ids),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);

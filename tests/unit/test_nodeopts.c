@@ -123,7 +123,8 @@ static void test_scan_last_wins(void **state)
     (void)state;
     ng_tokens t = {0};
     ng_heap_flags f;
-    assert_int_equal(ng_nodeopts_tokenize("--max-old-space-size=100 --x --max_old_space_size=300", &t, NULL), 0);
+    assert_int_equal(ng_nodeopts_tokenize("--max-old-space-size=100 --x --max_old_space_size=300", &t, NULL),
+                     0);
     assert_int_equal(ng_nodeopts_scan(&t, &f, NULL), 0);
     assert_int_equal(f.old_space_mib, 300);
     assert_int_equal(f.n_heap_flags, 2);
@@ -134,7 +135,11 @@ static void test_scan_last_wins(void **state)
 static void test_argv_scan_stops_at_script(void **state)
 {
     (void)state;
-    const char *argv[] = {"node", "-r", "--max-old-space-size=1", "--max-old-space-size=200", "app.js",
+    const char *argv[] = {"node",
+                          "-r",
+                          "--max-old-space-size=1",
+                          "--max-old-space-size=200",
+                          "app.js",
                           "--max-old-space-size=999"};
     ng_heap_flags f;
     assert_int_equal(ng_node_argv_scan(argv, 6, 1, &f, NULL), 0);
@@ -161,7 +166,8 @@ static void test_set_heap(void **state)
                     "--max-old-space-size=348 --title=\"dev server\"");
     expect_set_heap("--a --max-old-space-size=1 --b --max_old_space_size=\"2048\"", 300,
                     "--a --b --max-old-space-size=300");
-    expect_set_heap("--max-old-space-size=1 --max-old-space-size-percentage=90", 64, "--max-old-space-size=64");
+    expect_set_heap("--max-old-space-size=1 --max-old-space-size-percentage=90", 64,
+                    "--max-old-space-size=64");
     expect_set_heap("--x --max-old-space-size=1", 2, "--x --max-old-space-size=2");
     expect_set_heap("--x  ", 2, "--x  --max-old-space-size=2");
     cleanup_free char *out = NULL;
@@ -203,8 +209,15 @@ static void test_round_trip_property(void **state)
 static void test_set_heap_preserves_other_args(void **state)
 {
     (void)state;
-    static const char *const pieces[] = {"--a", "\"--t=x y\"", "--max-old-space-size=9", "\"\"", "--max_old_space_size=1",
-                                         "b\\c", "--m=\"q\\\"r\"", "--max-old-space-size-percentage=5", " "};
+    static const char *const pieces[] = {"--a",
+                                         "\"--t=x y\"",
+                                         "--max-old-space-size=9",
+                                         "\"\"",
+                                         "--max_old_space_size=1",
+                                         "b\\c",
+                                         "--m=\"q\\\"r\"",
+                                         "--max-old-space-size-percentage=5",
+                                         " "};
     uint64_t seed = 7;
     for (int iter = 0; iter < 5000; iter++) {
         char s[512] = "";

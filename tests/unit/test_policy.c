@@ -31,14 +31,15 @@ static void test_defaults(void **state)
 static void test_parse_with_comments_and_warnings(void **state)
 {
     (void)state;
-    const char *js = "/* operator's policy */\n{\n"
-                     "  \"mode\": \"enforce\", // refuse what does not fit\n"
-                     "  \"on_error\": \"deny\",\n"
-                     "  \"log_path\": \"/tmp/x.jsonl\",\n"
-                     "  \"sizing\": {\"reserve_percent\": 5, \"base_overhead_mib\": \"lots\", \"typo\": 1},\n"
-                     "  \"connection_limit\": {\"env\": [\"PG_POOL_MAX\", \"MYSQL_LIMIT\"], \"database_url\": true,"
-                     "                         \"min\": 3, \"max\": 9999999},\n"
-                     "  \"colour\": \"blue\"\n}";
+    const char *js =
+        "/* operator's policy */\n{\n"
+        "  \"mode\": \"enforce\", // refuse what does not fit\n"
+        "  \"on_error\": \"deny\",\n"
+        "  \"log_path\": \"/tmp/x.jsonl\",\n"
+        "  \"sizing\": {\"reserve_percent\": 5, \"base_overhead_mib\": \"lots\", \"typo\": 1},\n"
+        "  \"connection_limit\": {\"env\": [\"PG_POOL_MAX\", \"MYSQL_LIMIT\"], \"database_url\": true,"
+        "                         \"min\": 3, \"max\": 9999999},\n"
+        "  \"colour\": \"blue\"\n}";
     ng_policy p;
     ng_policy_defaults(&p);
     assert_int_equal(ng_policy_parse(&p, js, strlen(js), NULL), 0);
@@ -137,11 +138,13 @@ static void test_annotations(void **state)
     assert_int_equal(w.n, 0);
     ng_spec_free(&s);
 
-    s = build_spec("[\"node\"]", "[]",
-                   "{\"io.nodeguard.enable\":\"maybe\",\"io.nodeguard.mode\":\"x\",\"io.nodeguard.processes\":\"0\","
-                   "\"io.nodeguard.heap\":\"-5\",\"io.nodeguard.overhead\":\"1e9\",\"io.nodeguard.connection-limit\":\"-1\","
-                   "\"io.nodeguard.hepa\":\"1\"}",
-                   512);
+    s = build_spec(
+        "[\"node\"]", "[]",
+        "{\"io.nodeguard.enable\":\"maybe\",\"io.nodeguard.mode\":\"x\",\"io.nodeguard.processes\":\"0\","
+        "\"io.nodeguard.heap\":\"-5\",\"io.nodeguard.overhead\":\"1e9\",\"io.nodeguard.connection-limit\":\"-"
+        "1\","
+        "\"io.nodeguard.hepa\":\"1\"}",
+        512);
     ng_overrides_from_spec(&s, &o, &w);
     assert_int_equal(o.enable, -1);
     assert_false(o.has_mode);
@@ -169,12 +172,9 @@ static void test_warnings_are_bounded(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_parse_with_comments_and_warnings),
-        cmocka_unit_test(test_bad_values),
-        cmocka_unit_test(test_load_broken_file_means_defaults),
-        cmocka_unit_test(test_annotations),
-        cmocka_unit_test(test_warnings_are_bounded),
+        cmocka_unit_test(test_defaults),    cmocka_unit_test(test_parse_with_comments_and_warnings),
+        cmocka_unit_test(test_bad_values),  cmocka_unit_test(test_load_broken_file_means_defaults),
+        cmocka_unit_test(test_annotations), cmocka_unit_test(test_warnings_are_bounded),
     };
     return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }

@@ -21,7 +21,8 @@ static void test_node_defaults_match_measurements(void **state)
     static const int64_t limit[] = {128, 256, 512, 1024, 2048, 4096, 24576};
     static const int64_t heap[] = {259, 259, 259, 524, 1048, 2096, 4144};
     for (size_t i = 0; i < 7; i++)
-        assert_int_equal(ng_node_default_old_space_mib(limit[i]) + ng_node_default_young_mib(limit[i]), heap[i]);
+        assert_int_equal(ng_node_default_old_space_mib(limit[i]) + ng_node_default_young_mib(limit[i]),
+                         heap[i]);
 }
 
 /* The table in docs/sizing-model.md. */
@@ -35,7 +36,8 @@ static void test_sizing_table(void **state)
         assert_int_equal(p.verdict, NG_VERDICT_FITS);
         assert_int_equal(p.heap_mib, heap[i]);
         /* What the model promises: everything it counts stays within the limit minus the reserve. */
-        assert_true(p.reserve_mib + p.base_mib + p.young_mib + p.heap_overhead_mib + p.heap_mib <= p.limit_mib);
+        assert_true(p.reserve_mib + p.base_mib + p.young_mib + p.heap_overhead_mib + p.heap_mib <=
+                    p.limit_mib);
     }
 }
 
