@@ -77,6 +77,18 @@ static int64_t connections(const ng_conn_params *c, int64_t limit_mib, double cp
     return n > c->max ? c->max : n;
 }
 
+/* The heap per process for a limit, before any formatting: the hot part of both directions. */
+static int64_t heap_for(const ng_sizing_params *params, int64_t limit_mib, int processes, int launchers,
+                        int64_t semi_space_mib)
+{
+    int64_t per = (limit_mib - limit_mib * params->reserve_percent / 100 - launchers * params->base_overhead_mib) /
+                  processes;
+    int64_t young = semi_space_mib >= 0 ? 3 * semi_space_mib : ng_node_default_young_mib(limit_mib);
+    int64_t room = per - params->base_overhead_mib - young;
+    int64_t heap = room > 0 ? room * 100 / (100 + params->heap_overhead_percent) : 0;
+    return params->max_heap_mib > 0 && heap > params->max_heap_mib ? params->max_heap_mib : heap;
+}
+
 void ng_plan_compute(const ng_sizing_params *params, const ng_conn_params *conn, uint64_t limit_bytes,
                      int processes, int launchers, int64_t semi_space_mib, double cpus, ng_plan *ret)
 {
@@ -104,10 +116,8 @@ void ng_plan_compute(const ng_sizing_params *params, const ng_conn_params *conn,
     p.per_process_mib = (p.limit_mib - p.reserve_mib - p.launcher_mib) / processes;
     p.base_mib = params->base_overhead_mib;
     p.young_mib = semi_space_mib >= 0 ? 3 * semi_space_mib : ng_node_default_young_mib(p.limit_mib);
-    int64_t room = p.per_process_mib - p.base_mib - p.young_mib;
-    int64_t heap = room > 0 ? room * 100 / (100 + params->heap_overhead_percent) : 0;
-    if (params->max_heap_mib > 0 && heap > params->max_heap_mib)
-        heap = params->max_heap_mib;
+    int64_t room = p.per_process_mib - p.base_mib - p.young_mib; /* shown in the explanation */
+    int64_t heap = heap_for(params, p.limit_mib, processes, launchers, semi_space_mib);
     p.heap_overhead_mib = room > 0 ? room - heap : 0;
     bool fits = heap >= params->min_heap_mib;
     p.heap_mib = fits ? heap : 0;
@@ -132,23 +142,21 @@ void ng_plan_compute(const ng_sizing_params *params, const ng_conn_params *conn,
 int64_t ng_plan_min_limit_mib(const ng_sizing_params *params, int64_t heap_mib, int processes, int launchers,
                               int64_t semi_space_mib)
 {
-    static const ng_conn_params no_conn = {0};
     if (processes < 1)
         processes = 1;
+    if (launchers < 0)
+        launchers = 0;
+    int64_t want = heap_mib > params->min_heap_mib ? heap_mib : params->min_heap_mib;
+    if (params->max_heap_mib > 0 && want > params->max_heap_mib)
+        return -1;
     /* The closed form without the young generation is a lower bound; walk up 1 MiB at a time from
      * it (young generation is at most 48 MiB per process, so this is a few hundred steps at most). */
-    int64_t per = heap_mib * (100 + params->heap_overhead_percent) / 100 + params->base_overhead_mib;
-    int64_t limit =
-        (per * processes + launchers * params->base_overhead_mib) * 100 / (100 - params->reserve_percent);
+    int64_t per = want * (100 + params->heap_overhead_percent) / 100 + params->base_overhead_mib;
+    int64_t limit = (per * processes + launchers * params->base_overhead_mib) * 100 / (100 - params->reserve_percent);
     if (limit < 1)
         limit = 1;
-    for (int i = 0; i < 1000000; i++) {
-        ng_plan p;
-        ng_plan_compute(params, &no_conn, (uint64_t)limit * NG_MIB, processes, launchers, semi_space_mib, 0,
-                        &p);
-        if (p.verdict == NG_VERDICT_FITS && p.heap_mib >= heap_mib)
+    for (int i = 0; i < 1000000; i++, limit++)
+        if (heap_for(params, limit, processes, launchers, semi_space_mib) >= want)
             return limit;
-        limit++;
-    }
     return -1;
 }
