@@ -41,6 +41,9 @@ UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBNG       := $(BUILD)/libnodeguard.a
 BINS        := $(BUILD)/nodeguard-hook $(BUILD)/nodeguard
 
+# Keep the test objects: deleting them as intermediates would print after the test summary.
+.SECONDARY:
+
 .PHONY: all clean test unit-test golden-test integration-test install uninstall format format-check \
         check-deps demo rootfs
 all: check-deps $(BINS)

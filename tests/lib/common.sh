@@ -31,6 +31,7 @@ write_policy() {
 # (podman runs precreate hooks with an empty environment, so the policy goes in the hook's env).
 hooks_dir() {
     mkdir -p "$1"
+    compgen -G "$top/oci-config/hooks.d/*.json" > /dev/null || { echo "no hooks.d files in $top/oci-config" >&2; return 1; }
     for f in "$top"/oci-config/hooks.d/*.json; do
         jq --arg hook "$hook" --arg pol "$2" '.hook.path = $hook | .hook.env = ["NODEGUARD_CONFIG=" + $pol]' \
             "$f" > "$1/$(basename "$f")"
