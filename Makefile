@@ -5,8 +5,12 @@ DESTDIR     ?=
 BINDIR      ?= $(PREFIX)/bin
 LIBEXECDIR  ?= $(PREFIX)/libexec
 DATADIR     ?= $(PREFIX)/share
-SYSCONFDIR  ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
-HOOKSDIR    ?= $(DATADIR)/containers/oci/hooks.d
+# The policy lives in /etc whatever the prefix: it is compiled into the binaries, so it must not
+# depend on the PREFIX given to `make install` after a plain `make`.
+SYSCONFDIR  ?= /etc
+# podman and CRI-O read hooks from /usr/share/containers/oci/hooks.d (packages) and
+# /etc/containers/oci/hooks.d (local): a /usr/local install must use the latter to be seen.
+HOOKSDIR    ?= $(if $(filter /usr,$(PREFIX)),$(DATADIR)/containers/oci/hooks.d,/etc/containers/oci/hooks.d)
 
 CC          ?= cc
 PKG_CONFIG  ?= pkg-config
