@@ -81,8 +81,9 @@ static int64_t connections(const ng_conn_params *c, int64_t limit_mib, double cp
 static int64_t heap_for(const ng_sizing_params *params, int64_t limit_mib, int processes, int launchers,
                         int64_t semi_space_mib)
 {
-    int64_t per = (limit_mib - limit_mib * params->reserve_percent / 100 - launchers * params->base_overhead_mib) /
-                  processes;
+    int64_t per =
+        (limit_mib - limit_mib * params->reserve_percent / 100 - launchers * params->base_overhead_mib) /
+        processes;
     int64_t young = semi_space_mib >= 0 ? 3 * semi_space_mib : ng_node_default_young_mib(limit_mib);
     int64_t room = per - params->base_overhead_mib - young;
     int64_t heap = room > 0 ? room * 100 / (100 + params->heap_overhead_percent) : 0;
@@ -152,7 +153,8 @@ int64_t ng_plan_min_limit_mib(const ng_sizing_params *params, int64_t heap_mib, 
     /* The closed form without the young generation is a lower bound; walk up 1 MiB at a time from
      * it (young generation is at most 48 MiB per process, so this is a few hundred steps at most). */
     int64_t per = want * (100 + params->heap_overhead_percent) / 100 + params->base_overhead_mib;
-    int64_t limit = (per * processes + launchers * params->base_overhead_mib) * 100 / (100 - params->reserve_percent);
+    int64_t limit =
+        (per * processes + launchers * params->base_overhead_mib) * 100 / (100 - params->reserve_percent);
     if (limit < 1)
         limit = 1;
     for (int i = 0; i < 1000000; i++, limit++)

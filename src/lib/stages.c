@@ -100,12 +100,67 @@ static int fail_exit(const stage_ctx *c)
     return c->policy->on_error_deny ? 1 : 0;
 }
 
-/* Fail open for precreate: podman needs a whole config on stdout, so the input goes back as it came. */
+/* Fail open for precreate: podman needs a whole config on stdout, so the input goes back as it came
+ * (the rest of stdin too, when the input was over the cap). */
 static int echo_input(int out_fd, const char *buf, size_t len, int in_fd, bool more)
 {
-    if (ng_write_all(out_fd, buf, len) < 0)
+    if (buf && ng_write_all(out_fd, buf, len) < 0)
         return -errno;
     return more ? ng_copy_fd(in_fd, out_fd) : 0;
+}
+
+/* Records an error and returns the exit code; with on_error=allow the input goes out unchanged. */
+static int precreate_failed(stage_ctx *c, const char *container_id, const char *what, const ng_error *e,
+                            int out_fd, const char *buf, size_t len, int in_fd, bool more)
+{
+    record_error(c, container_id, what, e);
+    int exit_code = fail_exit(c);
+    if (exit_code == 0)
+        echo_input(out_fd, buf, len, in_fd, more);
+    return exit_code;
+}
+
+/* Decides on one config and records the decision. Returns 1 with *ret_gen holding the rewritten
+ * config, 0 when the config must go out as it came, or a negative errno with *ret_what saying
+ * which step failed. */
+static int precreate_rewrite(stage_ctx *c, const char *buf, size_t len, yajl_gen *ret_gen, char *ret_id,
+                             size_t id_size, const char **ret_what, ng_error **err)
+{
+    ng_spec spec = {0};
+    ng_decision d = {0};
+    int r = ng_spec_parse(buf, len, &spec, err);
+    if (r < 0) {
+        *ret_what = "reading the config";
+        return r;
+    }
+    snprintf(ret_id, id_size, "%s", spec.container_id);
+    r = ng_decide(c->policy, &spec, true, &d, err);
+    if (r < 0) {
+        *ret_what = "deciding";
+        goto out;
+    }
+    /* Not Node: byte-identical and not logged (most containers). Refused: podman does not show a
+     * precreate hook's stderr (only "exit status 1"), while runc puts a createRuntime hook's stderr
+     * in its error, so the config goes on unchanged and the createRuntime hook, which sees the same
+     * config, refuses the start and records it with the reason. */
+    if (d.outcome != NG_OUTCOME_GUARDED || d.action == NG_ACTION_REFUSED)
+        goto out;
+    if (d.env_changed || d.args_changed) {
+        yajl_gen g = ng_gen_new();
+        r = ng_decision_gen_config(&d, &spec, g, err);
+        if (r < 0) {
+            yajl_gen_free(g);
+            *ret_what = "writing the new config";
+            goto out;
+        }
+        *ret_gen = g;
+        r = 1;
+    }
+    record_decision(c, &d, &spec);
+out:
+    ng_decision_free(&d);
+    ng_spec_free(&spec);
+    return r;
 }
 
 int ng_stage_precreate(const ng_policy *policy, int in_fd, int out_fd)
@@ -113,74 +168,28 @@ int ng_stage_precreate(const ng_policy *policy, int in_fd, int out_fd)
     stage_ctx c = {.policy = policy, .stage = "precreate", .log = {.fd = -1}};
     cleanup_free char *buf = NULL;
     cleanup_error ng_error *err = NULL;
+    cleanup_yajl_gen yajl_gen g = NULL;
     size_t len = 0;
     bool truncated = false;
+    char id[96] = "";
+    const char *what = NULL;
     int exit_code = 0;
-    if (ng_read_fd_bounded(in_fd, NG_INPUT_MAX, &buf, &len, &truncated, &err) < 0) {
-        record_error(&c, NULL, "reading the config from stdin", err);
-        exit_code = fail_exit(&c);
-        if (!exit_code && buf)
-            echo_input(out_fd, buf, len, in_fd, true);
-        goto out;
-    }
-    if (truncated) {
-        ng_error_set(&err, EFBIG, "the config is larger than %u bytes", NG_INPUT_MAX);
-        record_error(&c, NULL, "reading the config", err);
-        exit_code = fail_exit(&c);
-        if (!exit_code)
-            echo_input(out_fd, buf, len, in_fd, true);
-        goto out;
-    }
-    ng_spec spec = {0};
-    if (ng_spec_parse(buf, len, &spec, &err) < 0) {
-        record_error(&c, NULL, "reading the config", err);
-        exit_code = fail_exit(&c);
-        if (!exit_code)
-            echo_input(out_fd, buf, len, in_fd, false);
-        goto out;
-    }
-    ng_decision d = {0};
-    if (ng_decide(policy, &spec, true, &d, &err) < 0) {
-        record_error(&c, spec.container_id, "deciding", err);
-        exit_code = fail_exit(&c);
-        if (!exit_code)
-            echo_input(out_fd, buf, len, in_fd, false);
-        goto out_spec;
-    }
-    if (d.outcome != NG_OUTCOME_GUARDED) {
-        echo_input(out_fd, buf, len, in_fd, false); /* byte-identical, and not logged: most containers */
-        goto out_decision;
-    }
-    if (d.action == NG_ACTION_REFUSED) {
-        /* podman does not show a precreate hook's stderr (only "exit status 1"), while runc puts a
-         * createRuntime hook's stderr in its error. So precreate leaves the config as it is and the
-         * createRuntime hook, which sees the same config, refuses and records it with the message. */
-        echo_input(out_fd, buf, len, in_fd, false);
-        goto out_decision;
-    }
-    if (d.env_changed || d.args_changed) {
-        cleanup_yajl_gen yajl_gen g = ng_gen_new();
-        const unsigned char *out = NULL;
-        size_t out_len = 0;
-        if (ng_decision_gen_config(&d, &spec, g, &err) < 0 ||
-            yajl_gen_get_buf(g, &out, &out_len) != yajl_gen_status_ok) {
-            record_error(&c, spec.container_id, "writing the new config", err);
-            exit_code = fail_exit(&c);
-            if (!exit_code)
-                echo_input(out_fd, buf, len, in_fd, false);
-            goto out_decision;
-        }
-        record_decision(&c, &d, &spec);
-        ng_write_all(out_fd, out, out_len);
+    if (ng_read_fd_bounded(in_fd, NG_INPUT_MAX, &buf, &len, &truncated, &err) < 0 ||
+        (truncated && ng_error_set(&err, EFBIG, "the config is larger than %u bytes", NG_INPUT_MAX) < 0)) {
+        exit_code = precreate_failed(&c, NULL, "reading the config", err, out_fd, buf, len, in_fd, true);
     } else {
-        record_decision(&c, &d, &spec);
-        echo_input(out_fd, buf, len, in_fd, false);
+        int r = precreate_rewrite(&c, buf, len, &g, id, sizeof(id), &what, &err);
+        if (r < 0)
+            exit_code = precreate_failed(&c, *id ? id : NULL, what, err, out_fd, buf, len, in_fd, false);
+        else if (r == 0)
+            echo_input(out_fd, buf, len, in_fd, false);
+        else {
+            const unsigned char *out = NULL;
+            size_t out_len = 0;
+            yajl_gen_get_buf(g, &out, &out_len);
+            ng_write_all(out_fd, out, out_len);
+        }
     }
-out_decision:
-    ng_decision_free(&d);
-out_spec:
-    ng_spec_free(&spec);
-out:
     ng_log_close(&c.log);
     return exit_code;
 }
