@@ -60,9 +60,10 @@ typedef struct ng_decision {
 } ng_decision;
 
 /* can_modify: the caller can rewrite the config (precreate, the runtime wrapper). Without it (the
- * createRuntime/prestart stages, `nodeguard check`) mode fix only records what does not fit. */
-int ng_decide(const ng_policy *policy, const ng_spec *spec, bool can_modify, ng_decision *ret,
-              ng_error **err);
+ * createRuntime/prestart stages, `nodeguard check`) mode fix only records what does not fit.
+ * It cannot fail: what it cannot do (a NODE_OPTIONS node would reject, a bad annotation) becomes a
+ * warning in the decision, so the container is never affected by nodeguard's own trouble. */
+void ng_decide(const ng_policy *policy, const ng_spec *spec, bool can_modify, ng_decision *ret);
 void ng_decision_free(ng_decision *d);
 
 /* Writes the config with the decision applied (process.env, process.args), everything else as it

@@ -97,13 +97,11 @@ int cmd_check(int argc, char **argv)
     for (size_t i = 0; i < pol.warnings.n; i++)
         fprintf(stderr, "nodeguard: policy: %s\n", pol.warnings.items[i]);
     ng_decision as_is = {0}, would = {0};
-    int rc = CLI_BAD_INPUT;
-    if (ng_decide(&pol, &spec, false, &as_is, &err) < 0 || ng_decide(&pol, &spec, true, &would, &err) < 0) {
-        fprintf(stderr, "nodeguard check: %s\n", ng_error_msg(err));
-        goto out;
-    }
-    rc = as_is.outcome == NG_OUTCOME_GUARDED && as_is.verdict == NG_VERDICT_DOES_NOT_FIT ? CLI_DOES_NOT_FIT
-                                                                                         : CLI_OK;
+    ng_decide(&pol, &spec, false, &as_is);
+    ng_decide(&pol, &spec, true, &would);
+    int rc = as_is.outcome == NG_OUTCOME_GUARDED && as_is.verdict == NG_VERDICT_DOES_NOT_FIT
+                 ? CLI_DOES_NOT_FIT
+                 : CLI_OK;
     if (json) {
         print_json(&as_is, &would, &spec);
     } else if (as_is.outcome != NG_OUTCOME_GUARDED) {
@@ -117,7 +115,6 @@ int cmd_check(int argc, char **argv)
         for (size_t i = 0; i < as_is.warnings.n; i++)
             printf("  warning: %s\n", as_is.warnings.items[i]);
     }
-out:
     ng_decision_free(&as_is);
     ng_decision_free(&would);
     ng_spec_free(&spec);

@@ -120,8 +120,8 @@ static void decide_connections(ng_decision *d, const ng_policy *pol, const ng_sp
 
 /* Sets the heap to target everywhere a flag would otherwise win with a larger value, or adds it to
  * NODE_OPTIONS when there is none. Returns false when it cannot (NODE_OPTIONS that node rejects). */
-static bool apply_heap(ng_decision *d, const ng_spec *spec, const ng_heap_flags *env_flags,
-                       const ng_heap_flags *argv_flags, int64_t target, ng_error **err)
+static bool apply_heap(ng_decision *d, const ng_heap_flags *env_flags, const ng_heap_flags *argv_flags,
+                       int64_t target)
 {
     int64_t limit = d->plan.limit_mib;
     bool changed = false;
@@ -130,24 +130,25 @@ static bool apply_heap(ng_decision *d, const ng_spec *spec, const ng_heap_flags 
         d->new_arg_index = argv_flags->last_heap_index;
         d->args_changed = changed = true;
     }
-    bool env_needs = env_flags->n_heap_flags
-                         ? flags_heap_mib(env_flags, limit) > target || flags_heap_mib(env_flags, limit) < 0
-                         : argv_flags->n_heap_flags == 0;
-    if (env_needs) {
-        if (d->node_options_invalid)
-            return changed;
-        int r = ng_nodeopts_set_heap(d->node_options_before ? d->node_options_before : "", target,
-                                     &d->node_options_after, err);
-        if (r < 0)
-            return changed;
-        set_env(d, "NODE_OPTIONS", d->node_options_after);
-        changed = true;
+    /* NODE_OPTIONS needs nodeguard's flag when its own is too large (or a percentage of an unknown
+     * limit), or when nothing sets the heap at all. Child processes inherit it, so it matters even
+     * when the command line wins for node itself. */
+    int64_t env_heap = flags_heap_mib(env_flags, limit);
+    bool env_needs =
+        env_flags->n_heap_flags ? env_heap < 0 || env_heap > target : argv_flags->n_heap_flags == 0;
+    if (!env_needs || d->node_options_invalid)
+        return changed;
+    cleanup_error ng_error *e = NULL;
+    if (ng_nodeopts_set_heap(d->node_options_before ? d->node_options_before : "", target,
+                             &d->node_options_after, &e) < 0) {
+        ng_warn(&d->warnings, "NODE_OPTIONS not rewritten: %s", ng_error_msg(e));
+        return changed;
     }
-    (void)spec;
-    return changed;
+    set_env(d, "NODE_OPTIONS", d->node_options_after);
+    return true;
 }
 
-int ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_decision *ret, ng_error **err)
+void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_decision *ret)
 {
     ng_decision d = {.heap_before_mib = -1,
                      .heap_after_mib = -1,
@@ -163,13 +164,13 @@ int ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_dec
         d.outcome = NG_OUTCOME_DISABLED;
         snprintf(d.reason, sizeof(d.reason), "%s", o.enable == 0 ? d.detection.reason : "mode off");
         *ret = d;
-        return 0;
+        return;
     }
     if (!d.detection.is_node) {
         d.outcome = NG_OUTCOME_NOT_NODE;
         snprintf(d.reason, sizeof(d.reason), "%s", d.detection.reason);
         *ret = d;
-        return 0;
+        return;
     }
     d.outcome = NG_OUTCOME_GUARDED;
 
@@ -258,7 +259,7 @@ int ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_dec
             problem, sizeof(problem), "heap %lld MiB from %s does not fit the %lld MiB limit (at most %lld)",
             (long long)d.heap_before_mib, d.heap_source, (long long)d.plan.limit_mib, (long long)allowed);
         if (d.mode == NG_MODE_FIX && may_change) {
-            if (apply_heap(&d, spec, &env_flags, &argv_flags, allowed, err)) {
+            if (apply_heap(&d, &env_flags, &argv_flags, allowed)) {
                 d.action = NG_ACTION_LOWERED;
                 d.heap_after_mib = allowed;
                 snprintf(d.reason, sizeof(d.reason), "%s: lowered to %lld MiB (%s)", problem,
@@ -283,7 +284,7 @@ int ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_dec
         /* No heap flag: node would pick its own default, which is larger than the container below 512 MiB. */
         int64_t node_default = d.plan.node_default_heap_mib;
         d.verdict = may_change || node_default <= allowed ? NG_VERDICT_FITS : NG_VERDICT_DOES_NOT_FIT;
-        if (may_change && apply_heap(&d, spec, &env_flags, &argv_flags, allowed, err)) {
+        if (may_change && apply_heap(&d, &env_flags, &argv_flags, allowed)) {
             d.action = NG_ACTION_INJECTED;
             d.heap_after_mib = allowed;
             snprintf(d.reason, sizeof(d.reason),
@@ -299,7 +300,6 @@ int ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_dec
     }
     decide_connections(&d, pol, spec, &o, may_change && d.action != NG_ACTION_REFUSED);
     *ret = d;
-    return 0;
 }
 
 void ng_decision_free(ng_decision *d)

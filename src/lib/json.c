@@ -327,7 +327,7 @@ static int gen_value(yajl_gen g, yajl_val v, struct gen_ctx *c, size_t depth, ng
         for (size_t i = 0; i < v->u.array.len; i++) {
             /* Patches address object members only; below an array nothing matches. */
             struct gen_ctx plain = {.patches = NULL, .n = 0};
-            int r = gen_value(g, v->u.array.values[i], c->n ? &plain : c, depth + 1, err);
+            int r = gen_value(g, v->u.array.values[i], &plain, depth + 1, err);
             if (r < 0)
                 return r;
         }

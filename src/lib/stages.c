@@ -134,11 +134,7 @@ static int precreate_rewrite(stage_ctx *c, const char *buf, size_t len, yajl_gen
         return r;
     }
     snprintf(ret_id, id_size, "%s", spec.container_id);
-    r = ng_decide(c->policy, &spec, true, &d, err);
-    if (r < 0) {
-        *ret_what = "deciding";
-        goto out;
-    }
+    ng_decide(c->policy, &spec, true, &d);
     /* Not Node: byte-identical and not logged (most containers). Refused: podman does not show a
      * precreate hook's stderr (only "exit status 1"), while runc puts a createRuntime hook's stderr
      * in its error, so the config goes on unchanged and the createRuntime hook, which sees the same
@@ -222,11 +218,7 @@ int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd)
         goto out;
     }
     snprintf(spec.container_id, sizeof(spec.container_id), "%s", st.id);
-    if (ng_decide(policy, &spec, false, &d, &err) < 0) {
-        record_error(&c, st.id, "deciding", err);
-        exit_code = fail_exit(&c);
-        goto out;
-    }
+    ng_decide(policy, &spec, false, &d);
     if (d.outcome != NG_OUTCOME_GUARDED)
         goto out;
     record_decision(&c, &d, &spec);

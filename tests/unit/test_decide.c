@@ -42,7 +42,7 @@ static ng_decision *decide(fixture *f, const char *args, const char *env, const 
     ng_spec_free(&f->spec);
     f->spec = build_spec(args, env, ann, mib);
     assert_non_null(f->spec.root);
-    assert_int_equal(ng_decide(&f->policy, &f->spec, modify, &f->d, NULL), 0);
+    ng_decide(&f->policy, &f->spec, modify, &f->d);
     return &f->d;
 }
 
@@ -209,7 +209,7 @@ static void test_gen_config_preserves_the_rest(void **state)
         "size=9000\",\"a.js\"],"
         "\"cwd\":\"/\"},\"linux\":{\"resources\":{\"memory\":{\"limit\":536870912,\"swap\":1.0e9}}}}";
     assert_int_equal(ng_spec_parse(js, strlen(js), &f->spec, NULL), 0);
-    assert_int_equal(ng_decide(&f->policy, &f->spec, true, &f->d, NULL), 0);
+    ng_decide(&f->policy, &f->spec, true, &f->d);
     cleanup_yajl_gen yajl_gen g = ng_gen_new();
     assert_int_equal(ng_decision_gen_config(&f->d, &f->spec, g, NULL), 0);
     const unsigned char *buf;
