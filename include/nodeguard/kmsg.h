@@ -1,0 +1,40 @@
+/* The kernel's OOM lines in /dev/kmsg, as nodeguard's watcher reads them:
+ *   oom-kill:constraint=CONSTRAINT_MEMCG,...,oom_memcg=/p,task_memcg=/p,task=dd,pid=9251,uid=0
+ *   Memory cgroup out of memory: Killed process 9251 (dd) total-vm:207068kB, anon-rss:64896kB,
+ *     file-rss:796kB, shmem-rss:0kB, UID:0 pgtables:164kB oom_score_adj:0 */
+#ifndef NODEGUARD_KMSG_H
+#define NODEGUARD_KMSG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum ng_kmsg_kind {
+    NG_KMSG_OTHER = 0,
+    NG_KMSG_OOM_KILL,       /* "oom-kill:..." names the memcg and the victim */
+    NG_KMSG_KILLED_PROCESS, /* "...Killed process PID (NAME) total-vm:..." has the sizes */
+} ng_kmsg_kind;
+
+typedef struct ng_kmsg_oom {
+    ng_kmsg_kind kind;
+    uint64_t seq;
+    uint64_t ts_us; /* microseconds since boot */
+    char oom_memcg[PATH_MAX];
+    char task_memcg[PATH_MAX];
+    char task[64];
+    int64_t pid, uid;
+    int64_t total_vm_kb, anon_rss_kb, file_rss_kb, shmem_rss_kb, pgtables_kb, oom_score_adj;
+} ng_kmsg_oom;
+
+/* Parses one /dev/kmsg record ("PRIO,SEQ,TS_US,FLAGS;MESSAGE\n[ KEY=VALUE\n]..."). Returns the
+ * kind (NG_KMSG_OTHER for any other message), or -EINVAL for a record that is not in that format. */
+int ng_kmsg_parse(const char *record, size_t len, ng_kmsg_oom *ret);
+
+/* Opens /dev/kmsg (or path) positioned after the newest record, non-blocking. */
+int ng_kmsg_open(const char *path);
+
+/* Reads the next OOM-related record. Returns its kind, 0 when nothing more is queued now (other
+ * messages are skipped; records overwritten before they were read are skipped too), < 0 on error. */
+int ng_kmsg_next_oom(int fd, ng_kmsg_oom *ret);
+
+#endif

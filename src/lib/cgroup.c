@@ -1,0 +1,290 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "nodeguard/cgroup.h"
+#include "nodeguard/cleanup.h"
+#include "nodeguard/util.h"
+
+#define SMALL_FILE_MAX (256 * 1024)
+
+/* One mountinfo line: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS".
+ * Finds the cgroup (v1 with the memory option) or cgroup2 mount; fills root and mountpoint. */
+static bool find_mount(const char *mountinfo, int version, char *root, char *mnt, size_t size)
+{
+    const char *line = mountinfo;
+    while (line && *line) {
+        const char *eol = strchr(line, '\n');
+        size_t n = eol ? (size_t)(eol - line) : strlen(line);
+        char buf[4096];
+        if (n < sizeof(buf)) {
+            memcpy(buf, line, n);
+            buf[n] = '\0';
+            char *fields[6] = {0}, *save = NULL, *tok = strtok_r(buf, " ", &save);
+            for (int i = 0; tok && i < 6; i++, tok = strtok_r(NULL, " ", &save))
+                fields[i] = tok;
+            char *dash = NULL;
+            for (; tok; tok = strtok_r(NULL, " ", &save))
+                if (strcmp(tok, "-") == 0) {
+                    dash = tok;
+                    break;
+                }
+            char *fstype = dash ? strtok_r(NULL, " ", &save) : NULL;
+            char *source = fstype ? strtok_r(NULL, " ", &save) : NULL;
+            char *superopts = source ? strtok_r(NULL, " ", &save) : NULL;
+            bool match = false;
+            if (fields[4] && fstype && version == 2 && strcmp(fstype, "cgroup2") == 0)
+                match = true;
+            if (fields[4] && fstype && superopts && version == 1 && strcmp(fstype, "cgroup") == 0) {
+                char *o, *osave = NULL;
+                for (o = strtok_r(superopts, ",", &osave); o; o = strtok_r(NULL, ",", &osave))
+                    if (strcmp(o, "memory") == 0)
+                        match = true;
+            }
+            if (match && strlen(fields[3]) < size && strlen(fields[4]) < size) {
+                snprintf(root, size, "%s", fields[3]);
+                snprintf(mnt, size, "%s", fields[4]);
+                return true;
+            }
+        }
+        line = eol ? eol + 1 : NULL;
+    }
+    return false;
+}
+
+/* The directory for kernel path `path` under a mount of `root` at `mnt`, or false if the path is
+ * not below the mount's root (another cgroup namespace). */
+static bool join_mount(const char *root, const char *mnt, const char *path, char *out, size_t size)
+{
+    size_t rl = strcmp(root, "/") == 0 ? 0 : strlen(root);
+    if (rl && (strncmp(path, root, rl) != 0 || (path[rl] != '/' && path[rl] != '\0')))
+        return false;
+    int n = snprintf(out, size, "%s%s", mnt, path + rl);
+    if (n < 0 || (size_t)n >= size)
+        return false;
+    size_t len = strlen(out);
+    while (len > 1 && out[len - 1] == '/')
+        out[--len] = '\0';
+    return true;
+}
+
+int ng_cgroup_resolve(const char *proc_pid_cgroup, const char *mountinfo, ng_cgroup *ret, ng_error **err)
+{
+    char v1_path[PATH_MAX] = "", v2_path[PATH_MAX] = "";
+    bool have_v1 = false, have_v2 = false;
+    const char *line = proc_pid_cgroup;
+    while (line && *line) {
+        const char *eol = strchr(line, '\n');
+        size_t n = eol ? (size_t)(eol - line) : strlen(line);
+        const char *c1 = memchr(line, ':', n);
+        const char *c2 = c1 ? memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - line)) : NULL;
+        if (c2) {
+            size_t ctl_len = (size_t)(c2 - c1 - 1), path_len = n - (size_t)(c2 + 1 - line);
+            bool memory = false;
+            for (const char *p = c1 + 1; p < c2;) {
+                const char *comma = memchr(p, ',', (size_t)(c2 - p));
+                const char *end = comma ? comma : c2;
+                if (end - p == 6 && memcmp(p, "memory", 6) == 0)
+                    memory = true;
+                p = end + 1;
+            }
+            if (path_len < PATH_MAX) {
+                if (memory) {
+                    memcpy(v1_path, c2 + 1, path_len);
+                    v1_path[path_len] = '\0';
+                    have_v1 = true;
+                } else if (ctl_len == 0 && strncmp(line, "0:", 2) == 0) {
+                    memcpy(v2_path, c2 + 1, path_len);
+                    v2_path[path_len] = '\0';
+                    have_v2 = true;
+                }
+            }
+        }
+        line = eol ? eol + 1 : NULL;
+    }
+    char root[PATH_MAX], mnt[PATH_MAX];
+    ng_cgroup cg = {0};
+    if (have_v1 && find_mount(mountinfo, 1, root, mnt, sizeof(root)) &&
+        join_mount(root, mnt, v1_path, cg.dir, sizeof(cg.dir))) {
+        cg.version = 1;
+        snprintf(cg.kernel_path, sizeof(cg.kernel_path), "%s", v1_path);
+        *ret = cg;
+        return 0;
+    }
+    if (have_v2 && find_mount(mountinfo, 2, root, mnt, sizeof(root)) &&
+        join_mount(root, mnt, v2_path, cg.dir, sizeof(cg.dir))) {
+        cg.version = 2;
+        snprintf(cg.kernel_path, sizeof(cg.kernel_path), "%s", v2_path);
+        *ret = cg;
+        return 0;
+    }
+    return ng_error_set(err, ENOENT, "no memory cgroup found (v1 memory controller or cgroup2 mount)");
+}
+
+static int read_small(const char *path, char **ret, ng_error **err)
+{
+    size_t len;
+    return ng_read_file_bounded(path, SMALL_FILE_MAX, ret, &len, err);
+}
+
+int ng_cgroup_for_pid(const char *proc_root, pid_t pid, ng_cgroup *ret, ng_error **err)
+{
+    char path[PATH_MAX];
+    cleanup_free char *cgroups = NULL, *mountinfo = NULL;
+    snprintf(path, sizeof(path), "%s/%d/cgroup", proc_root, (int)pid);
+    int r = read_small(path, &cgroups, err);
+    if (r < 0)
+        return r;
+    snprintf(path, sizeof(path), "%s/self/mountinfo", proc_root);
+    r = read_small(path, &mountinfo, err);
+    if (r < 0)
+        return r;
+    r = ng_cgroup_resolve(cgroups, mountinfo, ret, err);
+    if (r < 0)
+        return ng_error_wrap(err, "pid %d", (int)pid);
+    if (ret->version == 2) {
+        /* The unified tree may lack the memory controller (cgroup v1 hybrid hosts). */
+        snprintf(path, sizeof(path), "%s/memory.events", ret->dir);
+        if (access(path, R_OK) < 0)
+            return ng_error_set(err, ENOENT, "pid %d: cgroup %s has no memory controller", (int)pid, ret->dir);
+    }
+    return 0;
+}
+
+/* Reads "KEY VALUE" lines (memory.events, memory.oom_control) for one key; -1 if absent. */
+static int64_t keyed_value(const char *text, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+        if (strncmp(p, key, kl) == 0 && p[kl] == ' ') {
+            int64_t v;
+            char num[32];
+            size_t n = strcspn(p + kl + 1, "\n");
+            if (n >= sizeof(num))
+                return -1;
+            memcpy(num, p + kl + 1, n);
+            num[n] = '\0';
+            return ng_parse_int64(num, &v) == 0 ? v : -1;
+        }
+    return -1;
+}
+
+/* A single-number file ("max" reads as -1, as does anything unreadable). */
+static int64_t file_value(const ng_cgroup *cg, const char *name)
+{
+    char path[PATH_MAX];
+    cleanup_free char *text = NULL;
+    size_t len;
+    int64_t v = -1;
+    snprintf(path, sizeof(path), "%s/%s", cg->dir, name);
+    if (ng_read_file_bounded(path, 4096, &text, &len, NULL) < 0)
+        return -1;
+    text[strcspn(text, "\n")] = '\0';
+    return ng_parse_int64(text, &v) == 0 ? v : -1;
+}
+
+int ng_cgroup_read_counters(const ng_cgroup *cg, ng_memory_counters *ret)
+{
+    ng_memory_counters c = {-1, -1, -1, -1, -1, -1, -1};
+    char path[PATH_MAX];
+    cleanup_free char *events = NULL;
+    size_t len;
+    if (cg->version == 1) {
+        c.usage_bytes = file_value(cg, "memory.usage_in_bytes");
+        c.peak_bytes = file_value(cg, "memory.max_usage_in_bytes");
+        c.limit_bytes = file_value(cg, "memory.limit_in_bytes");
+        c.max_events = file_value(cg, "memory.failcnt");
+        snprintf(path, sizeof(path), "%s/memory.oom_control", cg->dir);
+        if (ng_read_file_bounded(path, 4096, &events, &len, NULL) == 0)
+            c.oom_kills = keyed_value(events, "oom_kill");
+        /* v1 "limits" above ~8 EiB mean unlimited */
+        if (c.limit_bytes >= (INT64_MAX & ~0xfffLL))
+            c.limit_bytes = -1;
+    } else {
+        c.usage_bytes = file_value(cg, "memory.current");
+        c.peak_bytes = file_value(cg, "memory.peak");
+        c.limit_bytes = file_value(cg, "memory.max");
+        snprintf(path, sizeof(path), "%s/memory.events", cg->dir);
+        if (ng_read_file_bounded(path, 4096, &events, &len, NULL) == 0) {
+            c.oom_events = keyed_value(events, "oom");
+            c.oom_kills = keyed_value(events, "oom_kill");
+            c.high_events = keyed_value(events, "high");
+            c.max_events = keyed_value(events, "max");
+        }
+    }
+    *ret = c;
+    return access(cg->dir, F_OK) < 0 ? -ENOENT : 0;
+}
+
+int ng_cgroup_v2_populated(const ng_cgroup *cg)
+{
+    char path[PATH_MAX];
+    cleanup_free char *text = NULL;
+    size_t len;
+    snprintf(path, sizeof(path), "%s/cgroup.events", cg->dir);
+    if (ng_read_file_bounded(path, 4096, &text, &len, NULL) < 0)
+        return -ENOENT;
+    int64_t v = keyed_value(text, "populated");
+    return v < 0 ? -EINVAL : v > 0;
+}
+
+static int by_rss_desc(const void *a, const void *b)
+{
+    const ng_proc_rss *x = a, *y = b;
+    return (y->rss_kb > x->rss_kb) - (y->rss_kb < x->rss_kb);
+}
+
+/* Name and RSS from /proc/PID/status ("Name:\tnode", "VmRSS:\t  123 kB"). */
+static bool read_proc_status(const char *proc_root, pid_t pid, ng_proc_rss *out)
+{
+    char path[PATH_MAX];
+    cleanup_free char *text = NULL;
+    size_t len;
+    snprintf(path, sizeof(path), "%s/%d/status", proc_root, (int)pid);
+    if (ng_read_file_bounded(path, 64 * 1024, &text, &len, NULL) < 0)
+        return false;
+    *out = (ng_proc_rss){.pid = pid, .rss_kb = 0};
+    for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        if (strncmp(line, "Name:\t", 6) == 0) {
+            size_t n = strcspn(line + 6, "\n");
+            if (n >= sizeof(out->name))
+                n = sizeof(out->name) - 1;
+            memcpy(out->name, line + 6, n);
+            out->name[n] = '\0';
+        } else if (strncmp(line, "VmRSS:", 6) == 0) {
+            out->rss_kb = strtoll(line + 6, NULL, 10);
+        }
+    }
+    return true;
+}
+
+int ng_cgroup_snapshot(const ng_cgroup *cg, const char *proc_root, ng_proc_rss *ret, size_t max, size_t *ret_n)
+{
+    char path[PATH_MAX];
+    cleanup_free char *procs = NULL;
+    size_t len;
+    *ret_n = 0;
+    snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dir);
+    int r = ng_read_file_bounded(path, SMALL_FILE_MAX, &procs, &len, NULL);
+    if (r < 0)
+        return r;
+    ng_proc_rss all[1024];
+    size_t n = 0;
+    for (char *p = procs; *p && n < 1024;) {
+        char *end = NULL;
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        if (pid > 0 && read_proc_status(proc_root, (pid_t)pid, &all[n]))
+            n++;
+        p = end + strspn(end, "\n");
+    }
+    qsort(all, n, sizeof(all[0]), by_rss_desc);
+    if (n > max)
+        n = max;
+    memcpy(ret, all, n * sizeof(all[0]));
+    *ret_n = n;
+    return 0;
+}

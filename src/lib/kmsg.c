@@ -1,0 +1,171 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "nodeguard/kmsg.h"
+
+/* Copies at most size-1 bytes of [p, p+n) into out. */
+static void copy_field(char *out, size_t size, const char *p, size_t n)
+{
+    if (n >= size)
+        n = size - 1;
+    memcpy(out, p, n);
+    out[n] = '\0';
+}
+
+/* The last occurrence of needle in [hay, hay+len). */
+static const char *rfind(const char *hay, size_t len, const char *needle)
+{
+    size_t nl = strlen(needle);
+    if (nl > len)
+        return NULL;
+    for (size_t i = len - nl + 1; i-- > 0;)
+        if (memcmp(hay + i, needle, nl) == 0)
+            return hay + i;
+    return NULL;
+}
+
+static bool parse_i64(const char *p, const char *end, int64_t *ret)
+{
+    char num[24];
+    size_t n = 0;
+    if (p < end && (*p == '-' || *p == '+'))
+        num[n++] = *p++;
+    while (p < end && *p >= '0' && *p <= '9' && n < sizeof(num) - 1)
+        num[n++] = *p++;
+    num[n] = '\0';
+    if (n == 0 || (n == 1 && (num[0] == '-' || num[0] == '+')))
+        return false;
+    *ret = strtoll(num, NULL, 10);
+    return true;
+}
+
+/* "KEY:NUMkB" anywhere after from. */
+static int64_t kb_field(const char *from, const char *end, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *p = from; p + kl <= end; p++)
+        if (memcmp(p, key, kl) == 0) {
+            int64_t v;
+            return parse_i64(p + kl, end, &v) ? v : -1;
+        }
+    return -1;
+}
+
+/* oom-kill:...,oom_memcg=A,task_memcg=B,task=NAME,pid=N,uid=N — parsed from the right, since a
+ * cgroup path or a task name may itself contain commas. */
+static int parse_oom_kill(const char *msg, size_t len, ng_kmsg_oom *o)
+{
+    const char *uid = rfind(msg, len, ",uid=");
+    const char *pid = uid ? rfind(msg, (size_t)(uid - msg), ",pid=") : NULL;
+    const char *task = pid ? rfind(msg, (size_t)(pid - msg), ",task=") : NULL;
+    const char *tmem = task ? rfind(msg, (size_t)(task - msg), ",task_memcg=") : NULL;
+    const char *omem = tmem ? rfind(msg, (size_t)(tmem - msg), "oom_memcg=") : NULL;
+    if (!omem || !parse_i64(uid + 5, msg + len, &o->uid) || !parse_i64(pid + 5, uid, &o->pid))
+        return NG_KMSG_OTHER;
+    copy_field(o->task, sizeof(o->task), task + 6, (size_t)(pid - task - 6));
+    copy_field(o->task_memcg, sizeof(o->task_memcg), tmem + 12, (size_t)(task - tmem - 12));
+    copy_field(o->oom_memcg, sizeof(o->oom_memcg), omem + 10, (size_t)(tmem - omem - 10));
+    return o->kind = NG_KMSG_OOM_KILL;
+}
+
+/* ...Killed process PID (NAME) total-vm:NkB, anon-rss:NkB, file-rss:NkB, shmem-rss:NkB, UID:N
+ * pgtables:NkB oom_score_adj:N */
+static int parse_killed(const char *msg, size_t len, ng_kmsg_oom *o)
+{
+    const char *end = msg + len;
+    const char *k = rfind(msg, len, "Killed process ");
+    if (!k)
+        return NG_KMSG_OTHER;
+    const char *p = k + 15;
+    const char *sizes = rfind(p, (size_t)(end - p), ") total-vm:");
+    const char *open = memchr(p, '(', (size_t)(end - p));
+    if (!sizes || !open || open > sizes || !parse_i64(p, open, &o->pid))
+        return NG_KMSG_OTHER;
+    copy_field(o->task, sizeof(o->task), open + 1, (size_t)(sizes - open - 1));
+    o->total_vm_kb = kb_field(sizes, end, "total-vm:");
+    o->anon_rss_kb = kb_field(sizes, end, "anon-rss:");
+    o->file_rss_kb = kb_field(sizes, end, "file-rss:");
+    o->shmem_rss_kb = kb_field(sizes, end, "shmem-rss:");
+    o->pgtables_kb = kb_field(sizes, end, "pgtables:");
+    o->oom_score_adj = kb_field(sizes, end, "oom_score_adj:");
+    o->uid = kb_field(sizes, end, "UID:");
+    return o->kind = NG_KMSG_KILLED_PROCESS;
+}
+
+int ng_kmsg_parse(const char *record, size_t len, ng_kmsg_oom *ret)
+{
+    const char *semi = memchr(record, ';', len);
+    if (!semi)
+        return -EINVAL;
+    /* header: prio,seq,ts_us,flags[,...] */
+    int64_t prio, seq, ts;
+    const char *p = record, *comma = memchr(p, ',', (size_t)(semi - p));
+    if (!comma || !parse_i64(p, comma, &prio))
+        return -EINVAL;
+    p = comma + 1;
+    comma = memchr(p, ',', (size_t)(semi - p));
+    if (!comma || !parse_i64(p, comma, &seq))
+        return -EINVAL;
+    p = comma + 1;
+    comma = memchr(p, ',', (size_t)(semi - p));
+    if (!comma || !parse_i64(p, comma, &ts) || seq < 0 || ts < 0)
+        return -EINVAL;
+    const char *msg = semi + 1;
+    const char *nl = memchr(msg, '\n', len - (size_t)(msg - record));
+    size_t mlen = nl ? (size_t)(nl - msg) : len - (size_t)(msg - record);
+    ng_kmsg_oom o;
+    memset(&o, 0, sizeof(o));
+    o.pid = o.uid = o.total_vm_kb = o.anon_rss_kb = o.file_rss_kb = o.shmem_rss_kb = o.pgtables_kb = -1;
+    o.oom_score_adj = 0;
+    o.seq = (uint64_t)seq;
+    o.ts_us = (uint64_t)ts;
+    int kind = NG_KMSG_OTHER;
+    if (mlen > 9 && memcmp(msg, "oom-kill:", 9) == 0)
+        kind = parse_oom_kill(msg, mlen, &o);
+    else if (mlen > 15 && rfind(msg, mlen, "Killed process "))
+        kind = parse_killed(msg, mlen, &o);
+    o.kind = (ng_kmsg_kind)kind;
+    *ret = o;
+    return kind;
+}
+
+int ng_kmsg_open(const char *path)
+{
+    int fd = open(path ? path : "/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -errno;
+    /* Only what happens from now on: the container's kills, not the boot's. */
+    if (lseek(fd, 0, SEEK_END) < 0 && errno != ESPIPE) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    return fd;
+}
+
+int ng_kmsg_next_oom(int fd, ng_kmsg_oom *ret)
+{
+    char buf[8192];
+    for (int i = 0; i < 100000; i++) {
+        ssize_t n = read(fd, buf, sizeof(buf) - 1);
+        if (n < 0 && errno == EPIPE)
+            continue; /* overwritten before we read it: the next read returns the oldest left */
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && errno == EAGAIN)
+            return 0;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            return 0;
+        buf[n] = '\0';
+        int kind = ng_kmsg_parse(buf, (size_t)n, ret);
+        if (kind > 0)
+            return kind;
+    }
+    return 0; /* bounded: a flood of messages is picked up at the next call */
+}
