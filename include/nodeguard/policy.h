@@ -28,8 +28,13 @@ typedef struct ng_warnings {
 void ng_warn(ng_warnings *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ng_warnings_free(ng_warnings *w);
 
+typedef enum ng_record_oom { NG_RECORD_OOM_NODE, NG_RECORD_OOM_ALL, NG_RECORD_OOM_OFF } ng_record_oom;
+
 typedef struct ng_policy {
     ng_mode mode;
+    ng_record_oom record_oom;
+    int64_t pressure_percent;    /* memory_pressure record at this share of the limit; 0 off */
+    int64_t pressure_interval_s; /* at most one memory_pressure record per container per interval */
     bool on_error_deny;
     char *log_path;
     ng_sizing_params sizing;

@@ -148,7 +148,8 @@ int ng_cgroup_for_pid(const char *proc_root, pid_t pid, ng_cgroup *ret, ng_error
         /* The unified tree may lack the memory controller (cgroup v1 hybrid hosts). */
         snprintf(path, sizeof(path), "%s/memory.events", ret->dir);
         if (access(path, R_OK) < 0)
-            return ng_error_set(err, ENOENT, "pid %d: cgroup %s has no memory controller", (int)pid, ret->dir);
+            return ng_error_set(err, ENOENT, "pid %d: cgroup %s has no memory controller", (int)pid,
+                                ret->dir);
     }
     return 0;
 }
@@ -260,7 +261,8 @@ static bool read_proc_status(const char *proc_root, pid_t pid, ng_proc_rss *out)
     return true;
 }
 
-int ng_cgroup_snapshot(const ng_cgroup *cg, const char *proc_root, ng_proc_rss *ret, size_t max, size_t *ret_n)
+int ng_cgroup_snapshot(const ng_cgroup *cg, const char *proc_root, ng_proc_rss *ret, size_t max,
+                       size_t *ret_n)
 {
     char path[PATH_MAX];
     cleanup_free char *procs = NULL;

@@ -76,7 +76,11 @@ char *ng_default_log_path(void)
 
 void ng_policy_defaults(ng_policy *p)
 {
-    *p = (ng_policy){.mode = NG_MODE_FIX, .conn_enabled = true};
+    *p = (ng_policy){.mode = NG_MODE_FIX,
+                     .conn_enabled = true,
+                     .record_oom = NG_RECORD_OOM_NODE,
+                     .pressure_percent = 90,
+                     .pressure_interval_s = 60};
     p->log_path = ng_default_log_path();
     ng_sizing_params_default(&p->sizing);
     ng_conn_params_default(&p->conn);
@@ -97,7 +101,7 @@ void ng_policy_free(ng_policy *p)
 
 /* --- typed field tables: name, JSON type, range, destination --- */
 
-typedef enum { F_INT, F_BOOL, F_STRING, F_MODE, F_ON_ERROR, F_ENV_LIST, F_OBJECT } field_type;
+typedef enum { F_INT, F_BOOL, F_STRING, F_MODE, F_ON_ERROR, F_RECORD_OOM, F_ENV_LIST, F_OBJECT } field_type;
 
 typedef struct field {
     const char *name;
@@ -135,6 +139,9 @@ static const field top_fields[] = {
     {"mode", F_MODE, 0, 0, offsetof(ng_policy, mode), NULL},
     {"on_error", F_ON_ERROR, 0, 0, offsetof(ng_policy, on_error_deny), NULL},
     {"log_path", F_STRING, 0, 0, offsetof(ng_policy, log_path), NULL},
+    {"record_oom", F_RECORD_OOM, 0, 0, offsetof(ng_policy, record_oom), NULL},
+    FIELD_INT("memory_pressure_percent", pressure_percent, 0, 100),
+    FIELD_INT("memory_pressure_interval_s", pressure_interval_s, 1, 86400),
     {"sizing", F_OBJECT, 0, 0, 0, sizing_fields},
     {"connection_limit", F_OBJECT, 0, 0, 0, conn_fields},
     {NULL, 0, 0, 0, 0, NULL},
@@ -218,6 +225,18 @@ static void apply_fields(ng_policy *p, yajl_val obj, const field *fields, const 
             else
                 ng_warn(&p->warnings, "%s must be \"allow\" or \"deny\"; default kept", where);
             break;
+        case F_RECORD_OOM: {
+            static const char *const names[] = {"node", "all", "off"};
+            int found = -1;
+            for (int i = 0; i < 3 && YAJL_IS_STRING(v); i++)
+                if (strcmp(v->u.string, names[i]) == 0)
+                    found = i;
+            if (found < 0)
+                ng_warn(&p->warnings, "%s must be one of node, all, off; default kept", where);
+            else
+                *(ng_record_oom *)dst = (ng_record_oom)found;
+            break;
+        }
         case F_ENV_LIST:
             set_env_list(p, v, where);
             break;

@@ -12,16 +12,9 @@
 #include "nodeguard/stages.h"
 #include "nodeguard/util.h"
 
-/* The log is opened once per hook run, lazily, and only when there is something to record. */
-typedef struct stage_ctx {
-    const ng_policy *policy;
-    const char *stage;
-    ng_log log;
-    bool log_tried;
-} stage_ctx;
+#include "stage_internal.h"
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void say(const char *fmt, ...)
+void ng_say(const char *fmt, ...)
 {
     char line[1024];
     va_list ap;
@@ -36,18 +29,18 @@ static void say(const char *fmt, ...)
     ng_write_all(STDERR_FILENO, line, (size_t)n);
 }
 
-static ng_log *ctx_log(stage_ctx *c)
+ng_log *ng_stage_log(stage_ctx *c)
 {
     if (!c->log_tried) {
         cleanup_error ng_error *err = NULL;
         c->log_tried = true;
         if (ng_log_open(c->policy->log_path, &c->log, &err) < 0)
-            say("nodeguard: %s (the container is not affected)", ng_error_msg(err));
+            ng_say("nodeguard: %s (the container is not affected)", ng_error_msg(err));
     }
     return c->log.fd >= 0 ? &c->log : NULL;
 }
 
-static void emit_policy_warnings(yajl_gen g, const ng_policy *pol, const ng_warnings *more)
+void ng_stage_policy_warnings(yajl_gen g, const ng_policy *pol, const ng_warnings *more)
 {
     ng_gen_string(g, "policy_warnings");
     yajl_gen_array_open(g);
@@ -58,11 +51,10 @@ static void emit_policy_warnings(yajl_gen g, const ng_policy *pol, const ng_warn
     yajl_gen_array_close(g);
 }
 
-/* An internal error or bad input: recorded, said on stderr; the caller then fails open. */
-static void record_error(stage_ctx *c, const char *container_id, const char *what, const ng_error *e)
+void ng_stage_record_error(stage_ctx *c, const char *container_id, const char *what, const ng_error *e)
 {
     const char *action = c->policy->on_error_deny ? "refused (on_error=deny)" : "passed through unchanged";
-    say("nodeguard %s: %s: %s; container %s", c->stage, what, ng_error_msg(e), action);
+    ng_say("nodeguard %s: %s: %s; container %s", c->stage, what, ng_error_msg(e), action);
     cleanup_error ng_error *err = NULL;
     cleanup_yajl_gen yajl_gen g = ng_record_begin("error", c->stage, &err);
     if (!g)
@@ -75,9 +67,9 @@ static void record_error(stage_ctx *c, const char *container_id, const char *wha
     ng_gen_string(g, msg);
     ng_gen_string(g, "action");
     ng_gen_string(g, c->policy->on_error_deny ? "refused" : "passed_through");
-    emit_policy_warnings(g, c->policy, NULL);
-    if (ng_record_write(ctx_log(c), g, &err) < 0)
-        say("nodeguard: %s", ng_error_msg(err));
+    ng_stage_policy_warnings(g, c->policy, NULL);
+    if (ng_record_write(ng_stage_log(c), g, &err) < 0)
+        ng_say("nodeguard: %s", ng_error_msg(err));
 }
 
 static void record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
@@ -85,14 +77,14 @@ static void record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *s
     cleanup_error ng_error *err = NULL;
     cleanup_yajl_gen yajl_gen g = ng_record_begin("decision", c->stage, &err);
     if (!g || ng_decision_gen_fields(d, spec, g, &err) < 0) {
-        say("nodeguard: cannot build the log record: %s", ng_error_msg(err));
+        ng_say("nodeguard: cannot build the log record: %s", ng_error_msg(err));
         return;
     }
-    emit_policy_warnings(g, c->policy, NULL);
-    if (ng_record_write(ctx_log(c), g, &err) < 0)
-        say("nodeguard: %s", ng_error_msg(err));
+    ng_stage_policy_warnings(g, c->policy, NULL);
+    if (ng_record_write(ng_stage_log(c), g, &err) < 0)
+        ng_say("nodeguard: %s", ng_error_msg(err));
     for (size_t i = 0; i < d->warnings.n; i++)
-        say("nodeguard: warning: %s", d->warnings.items[i]);
+        ng_say("nodeguard: warning: %s", d->warnings.items[i]);
 }
 
 static int fail_exit(const stage_ctx *c)
@@ -113,7 +105,7 @@ static int echo_input(int out_fd, const char *buf, size_t len, int in_fd, bool m
 static int precreate_failed(stage_ctx *c, const char *container_id, const char *what, const ng_error *e,
                             int out_fd, const char *buf, size_t len, int in_fd, bool more)
 {
-    record_error(c, container_id, what, e);
+    ng_stage_record_error(c, container_id, what, e);
     int exit_code = fail_exit(c);
     if (exit_code == 0)
         echo_input(out_fd, buf, len, in_fd, more);
@@ -204,7 +196,7 @@ int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd)
     if (ng_read_fd_bounded(in_fd, NG_INPUT_MAX, &buf, &len, &truncated, &err) < 0 ||
         (truncated && ng_error_set(&err, EFBIG, "the state is larger than %u bytes", NG_INPUT_MAX) < 0) ||
         ng_state_parse(buf, len, &st, &err) < 0) {
-        record_error(&c, NULL, "reading the state from stdin", err);
+        ng_stage_record_error(&c, NULL, "reading the state from stdin", err);
         exit_code = fail_exit(&c);
         goto out;
     }
@@ -213,7 +205,7 @@ int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd)
         abort();
     if (ng_read_file_bounded(config_path, NG_INPUT_MAX, &config, &config_len, &err) < 0 ||
         ng_spec_parse(config, config_len, &spec, &err) < 0) {
-        record_error(&c, st.id, "reading the bundle's config.json", err);
+        ng_stage_record_error(&c, st.id, "reading the bundle's config.json", err);
         exit_code = fail_exit(&c);
         goto out;
     }
@@ -223,10 +215,10 @@ int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd)
         goto out;
     record_decision(&c, &d, &spec);
     if (d.action == NG_ACTION_REFUSED) {
-        say("%s", d.refusal);
+        ng_say("%s", d.refusal);
         exit_code = 1;
     } else if (d.verdict == NG_VERDICT_DOES_NOT_FIT) {
-        say("nodeguard: warning: container %s: %s", st.id, d.reason);
+        ng_say("nodeguard: warning: container %s: %s", st.id, d.reason);
     }
 out:
     ng_decision_free(&d);

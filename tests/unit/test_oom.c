@@ -14,13 +14,16 @@ static void test_resolve_v1(void **state)
 {
     (void)state;
     ng_cgroup cg;
-    const char *procs = "9:name=systemd:/x\n4:memory:/libpod_parent/libpod-abc\n0::/libpod_parent/libpod-abc\n";
+    const char *procs =
+        "9:name=systemd:/x\n4:memory:/libpod_parent/libpod-abc\n0::/libpod_parent/libpod-abc\n";
     assert_int_equal(ng_cgroup_resolve(procs, hybrid_mountinfo, &cg, NULL), 0);
     assert_int_equal(cg.version, 1);
     assert_string_equal(cg.dir, "/sys/fs/cgroup/memory/libpod_parent/libpod-abc");
     assert_string_equal(cg.kernel_path, "/libpod_parent/libpod-abc");
     /* a combined hierarchy "cpu,memory" counts as the memory controller */
-    assert_int_equal(ng_cgroup_resolve("3:cpu,memory:/a\n", "1 0 0:1 / /cg rw - cgroup cgroup rw,cpu,memory\n", &cg, NULL), 0);
+    assert_int_equal(
+        ng_cgroup_resolve("3:cpu,memory:/a\n", "1 0 0:1 / /cg rw - cgroup cgroup rw,cpu,memory\n", &cg, NULL),
+        0);
     assert_string_equal(cg.dir, "/cg/a");
 }
 
@@ -84,8 +87,9 @@ static void test_kmsg_commas_in_names(void **state)
 static void test_kmsg_killed_process(void **state)
 {
     (void)state;
-    const char *rec = "3,99,5,-;Memory cgroup out of memory: Killed process 3512 (node (main)) total-vm:3416684kB, "
-                      "anon-rss:2035372kB, file-rss:39448kB, shmem-rss:0kB, UID:0 pgtables:58588kB oom_score_adj:-998\n";
+    const char *rec =
+        "3,99,5,-;Memory cgroup out of memory: Killed process 3512 (node (main)) total-vm:3416684kB, "
+        "anon-rss:2035372kB, file-rss:39448kB, shmem-rss:0kB, UID:0 pgtables:58588kB oom_score_adj:-998\n";
     ng_kmsg_oom o;
     assert_int_equal(ng_kmsg_parse(rec, strlen(rec), &o), NG_KMSG_KILLED_PROCESS);
     assert_int_equal(o.pid, 3512);
@@ -117,9 +121,12 @@ static void test_kmsg_other_and_malformed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_resolve_v1),           cmocka_unit_test(test_resolve_namespaced_root),
-        cmocka_unit_test(test_resolve_v2),           cmocka_unit_test(test_kmsg_oom_kill_line),
-        cmocka_unit_test(test_kmsg_commas_in_names), cmocka_unit_test(test_kmsg_killed_process),
+        cmocka_unit_test(test_resolve_v1),
+        cmocka_unit_test(test_resolve_namespaced_root),
+        cmocka_unit_test(test_resolve_v2),
+        cmocka_unit_test(test_kmsg_oom_kill_line),
+        cmocka_unit_test(test_kmsg_commas_in_names),
+        cmocka_unit_test(test_kmsg_killed_process),
         cmocka_unit_test(test_kmsg_other_and_malformed),
     };
     return cmocka_run_group_tests_name("oom", tests, NULL, NULL);

@@ -1,0 +1,59 @@
+/* Runtime state shared by the hook's stages and the watcher, one directory per container:
+ *   STATE_DIR/<id>/container.json  written at createRuntime: what the watcher watches
+ *   STATE_DIR/<id>/watcher.json    written by the watcher after every event: its last word
+ *   STATE_DIR/<id>/watcher.lock    held by the one watcher of the container */
+#ifndef NODEGUARD_RUNSTATE_H
+#define NODEGUARD_RUNSTATE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "nodeguard/cgroup.h"
+#include "nodeguard/error.h"
+
+typedef struct ng_container_state {
+    char id[96];
+    pid_t pid; /* the container's pid 1, host pid namespace */
+    ng_cgroup cgroup;
+    int64_t memory_limit_bytes; /* 0 unlimited */
+    int64_t heap_mib;           /* nodeguard's heap for it, -1 none */
+    char node_options[1024];
+    char pod[128], namespace_[128], container_name[128], image[256];
+    int64_t created_ms; /* realtime, ms since the epoch */
+    char log_path[PATH_MAX];
+    int64_t pressure_percent;    /* 0: off */
+    int64_t pressure_interval_s; /* at most one pressure record per interval */
+} ng_container_state;
+
+typedef struct ng_watcher_state {
+    pid_t watcher_pid;
+    bool armed, final;
+    int64_t oom_kills;   /* records written */
+    int64_t peak_bytes;  /* -1 unknown */
+    int64_t usage_bytes; /* -1 unknown */
+    int64_t last_oom_ms; /* 0 none */
+    pid_t last_victim_pid;
+    bool pid1_oom_killed;
+    bool exit_known;
+    int exit_status; /* wait status of pid 1 */
+    int64_t exit_ms;
+    int64_t pressure_records;
+    char note[256]; /* what the watcher could not do (no kmsg, no proc connector) */
+} ng_watcher_state;
+
+/* STATE_DIR: $NODEGUARD_STATE_DIR, else /run/nodeguard (root) or $XDG_RUNTIME_DIR/nodeguard. */
+char *ng_state_root(void);
+
+/* The container's directory, or -EINVAL for an id that is not a plain name. */
+int ng_state_dir_for(const char *root, const char *id, char *ret, size_t size);
+
+int ng_container_state_write(const char *dir, const ng_container_state *cs, ng_error **err);
+int ng_container_state_read(const char *dir, ng_container_state *ret, ng_error **err);
+int ng_watcher_state_write(const char *dir, const ng_watcher_state *ws, ng_error **err);
+int ng_watcher_state_read(const char *dir, ng_watcher_state *ret, ng_error **err);
+
+/* Removes the directory and the three files in it. */
+int ng_state_remove(const char *dir);
+
+#endif

@@ -1,0 +1,213 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "nodeguard/cleanup.h"
+#include "nodeguard/json.h"
+#include "nodeguard/runstate.h"
+#include "nodeguard/util.h"
+
+char *ng_state_root(void)
+{
+    const char *env = getenv("NODEGUARD_STATE_DIR"), *xdg = getenv("XDG_RUNTIME_DIR");
+    char *p = NULL;
+    int r;
+    if (env && *env == '/')
+        r = asprintf(&p, "%s", env);
+    else if (geteuid() != 0 && xdg && *xdg == '/')
+        r = asprintf(&p, "%s/nodeguard", xdg);
+    else
+        r = asprintf(&p, "/run/nodeguard");
+    if (r < 0)
+        abort();
+    return p;
+}
+
+int ng_state_dir_for(const char *root, const char *id, char *ret, size_t size)
+{
+    /* The id comes from the runtime's state: never let it walk out of the state root. */
+    if (!*id || strlen(id) > 90 || strchr(id, '/') || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+        return -EINVAL;
+    int n = snprintf(ret, size, "%s/%s", root, id);
+    return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Writes JSON to DIR/NAME atomically: a temporary file, fsync-free (tmpfs), then rename(). */
+static int write_atomic(const char *dir, const char *name, yajl_gen g, ng_error **err)
+{
+    const unsigned char *buf;
+    size_t len;
+    char path[PATH_MAX], tmp[PATH_MAX];
+    yajl_gen_get_buf(g, &buf, &len);
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    snprintf(tmp, sizeof(tmp), "%s/.%s.%d", dir, name, (int)getpid());
+    cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return ng_error_set(err, errno, "cannot write %s: %s", tmp, strerror(errno));
+    int r = ng_write_all(fd, buf, len);
+    if (r < 0 || rename(tmp, path) < 0) {
+        int e = r < 0 ? -r : errno;
+        unlink(tmp);
+        return ng_error_set(err, e, "cannot write %s: %s", path, strerror(e));
+    }
+    return 0;
+}
+
+static int read_json(const char *dir, const char *name, yajl_val *ret, ng_error **err)
+{
+    char path[PATH_MAX];
+    cleanup_free char *buf = NULL;
+    size_t len;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    int r = ng_read_file_bounded(path, 64 * 1024, &buf, &len, err);
+    if (r < 0)
+        return r;
+    r = ng_json_parse(buf, len, 8, ret, err);
+    return r < 0 ? ng_error_wrap(err, "%s", path) : 0;
+}
+
+#define KV_STR(k, v)                                                                                         \
+    NG_GEN(ng_gen_string(g, k));                                                                             \
+    NG_GEN(ng_gen_string(g, v))
+#define KV_INT(k, v)                                                                                         \
+    NG_GEN(ng_gen_string(g, k));                                                                             \
+    NG_GEN(ng_gen_int(g, v))
+
+int ng_container_state_write(const char *dir, const ng_container_state *cs, ng_error **err)
+{
+    if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+        return ng_error_set(err, errno, "cannot create %s: %s", dir, strerror(errno));
+    cleanup_yajl_gen yajl_gen g = ng_gen_new();
+    NG_GEN(yajl_gen_map_open(g));
+    KV_STR("id", cs->id);
+    KV_INT("pid", cs->pid);
+    KV_INT("cgroup_version", cs->cgroup.version);
+    KV_STR("cgroup_dir", cs->cgroup.dir);
+    KV_STR("cgroup_kernel_path", cs->cgroup.kernel_path);
+    KV_INT("memory_limit_bytes", cs->memory_limit_bytes);
+    KV_INT("heap_mib", cs->heap_mib);
+    KV_STR("node_options", cs->node_options);
+    KV_STR("pod", cs->pod);
+    KV_STR("namespace", cs->namespace_);
+    KV_STR("container_name", cs->container_name);
+    KV_STR("image", cs->image);
+    KV_INT("created_ms", cs->created_ms);
+    KV_STR("log_path", cs->log_path);
+    KV_INT("pressure_percent", cs->pressure_percent);
+    KV_INT("pressure_interval_s", cs->pressure_interval_s);
+    NG_GEN(yajl_gen_map_close(g));
+    return write_atomic(dir, "container.json", g, err);
+}
+
+static void get_str(yajl_val v, const char *key, char *out, size_t size)
+{
+    const char *s = NULL;
+    if (ng_json_get_string(v, key, &s, NULL) > 0)
+        snprintf(out, size, "%s", s);
+}
+
+static int64_t get_int(yajl_val v, const char *key, int64_t dflt)
+{
+    int64_t i;
+    return ng_json_get_int64(v, key, &i, NULL) > 0 ? i : dflt;
+}
+
+int ng_container_state_read(const char *dir, ng_container_state *ret, ng_error **err)
+{
+    cleanup_yajl_val yajl_val v = NULL;
+    int r = read_json(dir, "container.json", &v, err);
+    if (r < 0)
+        return r;
+    ng_container_state cs = {0};
+    get_str(v, "id", cs.id, sizeof(cs.id));
+    cs.pid = (pid_t)get_int(v, "pid", 0);
+    cs.cgroup.version = (int)get_int(v, "cgroup_version", 0);
+    get_str(v, "cgroup_dir", cs.cgroup.dir, sizeof(cs.cgroup.dir));
+    get_str(v, "cgroup_kernel_path", cs.cgroup.kernel_path, sizeof(cs.cgroup.kernel_path));
+    cs.memory_limit_bytes = get_int(v, "memory_limit_bytes", 0);
+    cs.heap_mib = get_int(v, "heap_mib", -1);
+    get_str(v, "node_options", cs.node_options, sizeof(cs.node_options));
+    get_str(v, "pod", cs.pod, sizeof(cs.pod));
+    get_str(v, "namespace", cs.namespace_, sizeof(cs.namespace_));
+    get_str(v, "container_name", cs.container_name, sizeof(cs.container_name));
+    get_str(v, "image", cs.image, sizeof(cs.image));
+    cs.created_ms = get_int(v, "created_ms", 0);
+    get_str(v, "log_path", cs.log_path, sizeof(cs.log_path));
+    cs.pressure_percent = get_int(v, "pressure_percent", 0);
+    cs.pressure_interval_s = get_int(v, "pressure_interval_s", 60);
+    if (!cs.id[0] || (cs.cgroup.version != 1 && cs.cgroup.version != 2) || cs.cgroup.dir[0] != '/')
+        return ng_error_set(err, EINVAL, "%s/container.json is incomplete", dir);
+    *ret = cs;
+    return 0;
+}
+
+int ng_watcher_state_write(const char *dir, const ng_watcher_state *ws, ng_error **err)
+{
+    cleanup_yajl_gen yajl_gen g = ng_gen_new();
+    NG_GEN(yajl_gen_map_open(g));
+    KV_INT("watcher_pid", ws->watcher_pid);
+    NG_GEN(ng_gen_string(g, "armed"));
+    NG_GEN(yajl_gen_bool(g, ws->armed));
+    NG_GEN(ng_gen_string(g, "final"));
+    NG_GEN(yajl_gen_bool(g, ws->final));
+    KV_INT("oom_kills", ws->oom_kills);
+    KV_INT("peak_bytes", ws->peak_bytes);
+    KV_INT("usage_bytes", ws->usage_bytes);
+    KV_INT("last_oom_ms", ws->last_oom_ms);
+    KV_INT("last_victim_pid", ws->last_victim_pid);
+    NG_GEN(ng_gen_string(g, "pid1_oom_killed"));
+    NG_GEN(yajl_gen_bool(g, ws->pid1_oom_killed));
+    NG_GEN(ng_gen_string(g, "exit_known"));
+    NG_GEN(yajl_gen_bool(g, ws->exit_known));
+    KV_INT("exit_status", ws->exit_status);
+    KV_INT("exit_ms", ws->exit_ms);
+    KV_INT("pressure_records", ws->pressure_records);
+    KV_STR("note", ws->note);
+    NG_GEN(yajl_gen_map_close(g));
+    return write_atomic(dir, "watcher.json", g, err);
+}
+
+static bool get_bool(yajl_val v, const char *key)
+{
+    bool b = false;
+    return ng_json_get_bool(v, key, &b, NULL) > 0 && b;
+}
+
+int ng_watcher_state_read(const char *dir, ng_watcher_state *ret, ng_error **err)
+{
+    cleanup_yajl_val yajl_val v = NULL;
+    int r = read_json(dir, "watcher.json", &v, err);
+    if (r < 0)
+        return r;
+    ng_watcher_state ws = {0};
+    ws.watcher_pid = (pid_t)get_int(v, "watcher_pid", 0);
+    ws.armed = get_bool(v, "armed");
+    ws.final = get_bool(v, "final");
+    ws.oom_kills = get_int(v, "oom_kills", 0);
+    ws.peak_bytes = get_int(v, "peak_bytes", -1);
+    ws.usage_bytes = get_int(v, "usage_bytes", -1);
+    ws.last_oom_ms = get_int(v, "last_oom_ms", 0);
+    ws.last_victim_pid = (pid_t)get_int(v, "last_victim_pid", 0);
+    ws.pid1_oom_killed = get_bool(v, "pid1_oom_killed");
+    ws.exit_known = get_bool(v, "exit_known");
+    ws.exit_status = (int)get_int(v, "exit_status", 0);
+    ws.exit_ms = get_int(v, "exit_ms", 0);
+    ws.pressure_records = get_int(v, "pressure_records", 0);
+    get_str(v, "note", ws.note, sizeof(ws.note));
+    *ret = ws;
+    return 0;
+}
+
+int ng_state_remove(const char *dir)
+{
+    static const char *const files[] = {"container.json", "watcher.json", "watcher.lock"};
+    char path[PATH_MAX];
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    return rmdir(dir) < 0 && errno != ENOENT ? -errno : 0;
+}

@@ -1,0 +1,27 @@
+/* Shared by the hook's stage files (stages.c, lifecycle.c); not part of the library's API. */
+#ifndef NODEGUARD_STAGE_INTERNAL_H
+#define NODEGUARD_STAGE_INTERNAL_H
+
+#include <stdbool.h>
+#include <yajl/yajl_gen.h>
+#include "nodeguard/auditlog.h"
+#include "nodeguard/policy.h"
+
+/* The log is opened once per hook run, lazily, and only when there is something to record. */
+typedef struct stage_ctx {
+    const ng_policy *policy;
+    const char *stage;
+    ng_log log;
+    bool log_tried;
+} stage_ctx;
+
+/* One line on stderr (bounded, one write). */
+void ng_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+ng_log *ng_stage_log(stage_ctx *c);
+void ng_stage_policy_warnings(yajl_gen g, const ng_policy *pol, const ng_warnings *more);
+
+/* An internal error or bad input: recorded, said on stderr; the caller then fails open. */
+void ng_stage_record_error(stage_ctx *c, const char *container_id, const char *what, const ng_error *e);
+
+#endif

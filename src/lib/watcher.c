@@ -1,0 +1,533 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "nodeguard/auditlog.h"
+#include "nodeguard/cgroup.h"
+#include "nodeguard/cleanup.h"
+#include "nodeguard/json.h"
+#include "nodeguard/kmsg.h"
+#include "nodeguard/procexit.h"
+#include "nodeguard/runstate.h"
+#include "nodeguard/util.h"
+#include "nodeguard/watcher.h"
+
+#define MAX_QUEUED_VICTIMS 16
+#define MAX_SNAPSHOT       16
+#define SETTLE_MS          200 /* how long counters and kmsg may lag the OOM notification */
+
+enum { EV_OOM = 1, EV_PRESSURE, EV_INOTIFY, EV_EXIT, EV_SIGNAL };
+
+typedef struct watch {
+    const char *dir;
+    ng_container_state cs;
+    ng_watcher_state ws;
+    int epfd, kmsg_fd, oom_efd, pressure_efd, inotify_fd, exit_fd, signal_fd;
+    int64_t baseline_kills; /* the kernel's oom_kill counter when armed: earlier kills are not ours */
+    int64_t counter_kills;  /* the highest oom_kill counter read since */
+    int64_t kmsg_victims;   /* kills of this memcg seen in kmsg since */
+    ng_kmsg_oom queue[MAX_QUEUED_VICTIMS];
+    size_t queued;
+    int64_t last_pressure_ms;
+    int64_t v2_pressure_events;
+} watch;
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+        ;
+}
+
+static void note(watch *w, const char *what)
+{
+    size_t len = strlen(w->ws.note);
+    snprintf(w->ws.note + len, sizeof(w->ws.note) - len, "%s%s", len ? "; " : "", what);
+}
+
+static void save_state(watch *w)
+{
+    cleanup_error ng_error *err = NULL;
+    ng_watcher_state_write(w->dir, &w->ws, &err);
+}
+
+/* Is a kmsg memcg path this container's (or a cgroup below it)? */
+static bool our_memcg(const watch *w, const char *path)
+{
+    size_t n = strlen(w->cs.cgroup.kernel_path);
+    return n && strncmp(path, w->cs.cgroup.kernel_path, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* Reads the OOM lines queued in kmsg: an "oom-kill:" line naming our memcg counts a victim; the
+ * "Killed process" line that follows it fills in the sizes. */
+static void drain_kmsg(watch *w)
+{
+    ng_kmsg_oom m;
+    while (w->kmsg_fd >= 0 && ng_kmsg_next_oom(w->kmsg_fd, &m) > 0) {
+        if (m.kind == NG_KMSG_OOM_KILL && (our_memcg(w, m.oom_memcg) || our_memcg(w, m.task_memcg))) {
+            w->kmsg_victims++;
+            if (w->queued < MAX_QUEUED_VICTIMS)
+                w->queue[w->queued++] = m;
+        } else if (m.kind == NG_KMSG_KILLED_PROCESS) {
+            for (size_t i = 0; i < w->queued; i++)
+                if (w->queue[i].pid == m.pid && w->queue[i].total_vm_kb < 0) {
+                    w->queue[i].total_vm_kb = m.total_vm_kb;
+                    w->queue[i].anon_rss_kb = m.anon_rss_kb;
+                    w->queue[i].file_rss_kb = m.file_rss_kb;
+                    w->queue[i].shmem_rss_kb = m.shmem_rss_kb;
+                    w->queue[i].oom_score_adj = m.oom_score_adj;
+                    break;
+                }
+        }
+    }
+}
+
+static int gen_names(yajl_gen g, const ng_container_state *cs, ng_error **err)
+{
+    NG_GEN(ng_gen_string(g, "container_id"));
+    NG_GEN(ng_gen_string(g, cs->id));
+    NG_GEN(ng_gen_string(g, "pod"));
+    NG_GEN(ng_gen_string(g, cs->pod[0] ? cs->pod : NULL));
+    NG_GEN(ng_gen_string(g, "namespace"));
+    NG_GEN(ng_gen_string(g, cs->namespace_[0] ? cs->namespace_ : NULL));
+    NG_GEN(ng_gen_string(g, "container_name"));
+    NG_GEN(ng_gen_string(g, cs->container_name[0] ? cs->container_name : NULL));
+    NG_GEN(ng_gen_string(g, "image"));
+    NG_GEN(ng_gen_string(g, cs->image[0] ? cs->image : NULL));
+    return 0;
+}
+
+static yajl_gen_status gen_int_or_null(yajl_gen g, const char *key, int64_t v)
+{
+    yajl_gen_status s = ng_gen_string(g, key);
+    return s != yajl_gen_status_ok ? s : v >= 0 ? ng_gen_int(g, v) : yajl_gen_null(g);
+}
+
+static int gen_memory(yajl_gen g, const watch *w, const ng_memory_counters *c, ng_error **err)
+{
+    NG_GEN(gen_int_or_null(g, "memory_limit_bytes", w->cs.memory_limit_bytes > 0 ? w->cs.memory_limit_bytes : c->limit_bytes));
+    NG_GEN(gen_int_or_null(g, "usage_bytes", c->usage_bytes));
+    NG_GEN(gen_int_or_null(g, "peak_bytes", c->peak_bytes >= 0 ? c->peak_bytes : w->ws.peak_bytes));
+    NG_GEN(gen_int_or_null(g, "heap_mib", w->cs.heap_mib));
+    NG_GEN(ng_gen_string(g, "node_options"));
+    NG_GEN(ng_gen_string(g, w->cs.node_options[0] ? w->cs.node_options : NULL));
+    return 0;
+}
+
+static void write_record(watch *w, yajl_gen g)
+{
+    cleanup_error ng_error *err = NULL;
+    ng_log log = {.fd = -1};
+    /* Opened per record: the log may have been rotated since the last one. */
+    if (ng_log_open(w->cs.log_path, &log, &err) < 0)
+        note(w, "audit log not writable");
+    ng_record_write(log.fd >= 0 ? &log : NULL, g, &err);
+    ng_log_close(&log);
+}
+
+static int record_oom_kill(watch *w, const ng_kmsg_oom *victim, const ng_memory_counters *c, const ng_proc_rss *procs,
+                           size_t n_procs, ng_error **err)
+{
+    cleanup_yajl_gen yajl_gen g = ng_record_begin("oom_kill", "watcher", err);
+    if (!g)
+        return -EINVAL;
+    if (gen_names(g, &w->cs, err) < 0 || gen_memory(g, w, c, err) < 0)
+        return -EINVAL;
+    NG_GEN(ng_gen_string(g, "oom_kill_count"));
+    NG_GEN(ng_gen_int(g, w->ws.oom_kills + 1));
+    NG_GEN(ng_gen_string(g, "victim"));
+    if (victim) {
+        NG_GEN(yajl_gen_map_open(g));
+        NG_GEN(gen_int_or_null(g, "pid", victim->pid));
+        NG_GEN(ng_gen_string(g, "name"));
+        NG_GEN(ng_gen_string(g, victim->task));
+        NG_GEN(ng_gen_string(g, "is_pid1"));
+        NG_GEN(yajl_gen_bool(g, victim->pid == w->cs.pid));
+        NG_GEN(gen_int_or_null(g, "total_vm_kb", victim->total_vm_kb));
+        NG_GEN(gen_int_or_null(g, "anon_rss_kb", victim->anon_rss_kb));
+        NG_GEN(gen_int_or_null(g, "file_rss_kb", victim->file_rss_kb));
+        NG_GEN(gen_int_or_null(g, "shmem_rss_kb", victim->shmem_rss_kb));
+        NG_GEN(ng_gen_string(g, "oom_score_adj"));
+        NG_GEN(ng_gen_int(g, victim->oom_score_adj));
+        NG_GEN(ng_gen_string(g, "kernel_time_us"));
+        NG_GEN(ng_gen_int(g, (int64_t)victim->ts_us));
+        NG_GEN(yajl_gen_map_close(g));
+    } else {
+        NG_GEN(yajl_gen_null(g));
+    }
+    NG_GEN(ng_gen_string(g, "processes"));
+    NG_GEN(yajl_gen_array_open(g));
+    for (size_t i = 0; i < n_procs; i++) {
+        NG_GEN(yajl_gen_map_open(g));
+        NG_GEN(ng_gen_string(g, "pid"));
+        NG_GEN(ng_gen_int(g, procs[i].pid));
+        NG_GEN(ng_gen_string(g, "name"));
+        NG_GEN(ng_gen_string(g, procs[i].name));
+        NG_GEN(ng_gen_string(g, "rss_kb"));
+        NG_GEN(ng_gen_int(g, procs[i].rss_kb));
+        NG_GEN(yajl_gen_map_close(g));
+    }
+    NG_GEN(yajl_gen_array_close(g));
+    write_record(w, g);
+    return 0;
+}
+
+/* Kills since arming, by the better of the two witnesses (the counter can lag, kmsg can be lost). */
+static int64_t kills_seen(const watch *w)
+{
+    int64_t by_counter = w->counter_kills - w->baseline_kills;
+    return by_counter > w->kmsg_victims ? by_counter : w->kmsg_victims;
+}
+
+static void update_memory(watch *w, const ng_memory_counters *c)
+{
+    if (c->peak_bytes > w->ws.peak_bytes)
+        w->ws.peak_bytes = c->peak_bytes;
+    if (c->usage_bytes > w->ws.peak_bytes && c->peak_bytes < 0)
+        w->ws.peak_bytes = c->usage_bytes; /* v2 before memory.peak: the best we saw */
+    if (c->usage_bytes >= 0)
+        w->ws.usage_bytes = c->usage_bytes;
+}
+
+/* An OOM event (or the cgroup going away, which v1 signals the same way). The processes are
+ * snapshot first, while the survivors are still there; then the counter and kmsg are given up to
+ * SETTLE_MS to agree, and one record is written per kill not yet recorded. */
+static void handle_oom(watch *w)
+{
+    ng_proc_rss procs[MAX_SNAPSHOT];
+    size_t n_procs = 0;
+    ng_cgroup_snapshot(&w->cs.cgroup, "/proc", procs, MAX_SNAPSHOT, &n_procs);
+    ng_memory_counters c = {-1, -1, -1, -1, -1, -1, -1};
+    int64_t deadline = now_ms() + SETTLE_MS;
+    for (;;) {
+        ng_memory_counters now;
+        if (ng_cgroup_read_counters(&w->cs.cgroup, &now) == 0 || now.oom_kills >= 0)
+            c = now;
+        if (c.oom_kills > w->counter_kills)
+            w->counter_kills = c.oom_kills;
+        drain_kmsg(w);
+        bool details = w->kmsg_fd < 0 || w->kmsg_victims >= w->counter_kills - w->baseline_kills;
+        if ((kills_seen(w) > w->ws.oom_kills && details) || now_ms() >= deadline)
+            break;
+        sleep_ms(10);
+    }
+    update_memory(w, &c);
+    int64_t target = kills_seen(w);
+    while (w->ws.oom_kills < target) {
+        ng_kmsg_oom victim;
+        bool have = w->queued > 0;
+        if (have) {
+            victim = w->queue[0];
+            memmove(w->queue, w->queue + 1, --w->queued * sizeof(w->queue[0]));
+        }
+        cleanup_error ng_error *err = NULL;
+        record_oom_kill(w, have ? &victim : NULL, &c, procs, n_procs, &err);
+        w->ws.oom_kills++;
+        w->ws.last_oom_ms = now_ms();
+        if (have) {
+            w->ws.last_victim_pid = (pid_t)victim.pid;
+            if (victim.pid == w->cs.pid)
+                w->ws.pid1_oom_killed = true;
+        }
+    }
+    save_state(w);
+}
+
+static void record_pressure(watch *w, const ng_memory_counters *c, const char *trigger)
+{
+    int64_t now = now_ms();
+    if (w->last_pressure_ms && now - w->last_pressure_ms < w->cs.pressure_interval_s * 1000)
+        return;
+    w->last_pressure_ms = now;
+    cleanup_error ng_error *e = NULL;
+    ng_error **err = &e;
+    cleanup_yajl_gen yajl_gen g = ng_record_begin("memory_pressure", "watcher", err);
+    if (!g || gen_names(g, &w->cs, err) < 0 || gen_memory(g, w, c, err) < 0)
+        return;
+    if (ng_gen_string(g, "threshold_percent") != yajl_gen_status_ok ||
+        ng_gen_int(g, w->cs.pressure_percent) != yajl_gen_status_ok || ng_gen_string(g, "trigger") != yajl_gen_status_ok ||
+        ng_gen_string(g, trigger) != yajl_gen_status_ok)
+        return;
+    write_record(w, g);
+    w->ws.pressure_records++;
+    save_state(w);
+}
+
+static void handle_pressure_v1(watch *w)
+{
+    ng_memory_counters c;
+    ng_cgroup_read_counters(&w->cs.cgroup, &c);
+    update_memory(w, &c);
+    int64_t limit = w->cs.memory_limit_bytes > 0 ? w->cs.memory_limit_bytes : c.limit_bytes;
+    /* The threshold event fires on crossing in either direction: only upward crossings count. */
+    if (limit > 0 && c.usage_bytes >= limit / 100 * w->cs.pressure_percent)
+        record_pressure(w, &c, "usage_threshold");
+}
+
+static int arm_v1_event(const ng_cgroup *cg, const char *file, const char *extra, ng_error **err)
+{
+    char path[PATH_MAX], line[128];
+    int efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (efd < 0)
+        return ng_error_set(err, errno, "eventfd: %s", strerror(errno));
+    snprintf(path, sizeof(path), "%s/%s", cg->dir, file);
+    cleanup_close int target = open(path, O_RDONLY | O_CLOEXEC);
+    snprintf(path, sizeof(path), "%s/cgroup.event_control", cg->dir);
+    cleanup_close int ctl = open(path, O_WRONLY | O_CLOEXEC);
+    int n = snprintf(line, sizeof(line), "%d %d%s%s", efd, target, extra ? " " : "", extra ? extra : "");
+    if (target < 0 || ctl < 0 || write(ctl, line, (size_t)n) != n) {
+        int e = errno;
+        close(efd);
+        return ng_error_set(err, e, "cgroup.event_control for %s in %s: %s", file, cg->dir, strerror(e));
+    }
+    return efd;
+}
+
+static void epoll_add(watch *w, int fd, int tag)
+{
+    struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)tag};
+    if (fd >= 0)
+        epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static int arm(watch *w, ng_error **err)
+{
+    w->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (w->epfd < 0)
+        return ng_error_set(err, errno, "epoll: %s", strerror(errno));
+    w->kmsg_fd = ng_kmsg_open(NULL);
+    if (w->kmsg_fd < 0)
+        note(w, "no /dev/kmsg: victims are not named");
+    if (w->cs.cgroup.version == 1) {
+        w->oom_efd = arm_v1_event(&w->cs.cgroup, "memory.oom_control", NULL, err);
+        if (w->oom_efd < 0)
+            return w->oom_efd;
+        if (w->cs.pressure_percent > 0 && w->cs.memory_limit_bytes > 0) {
+            char threshold[32];
+            snprintf(threshold, sizeof(threshold), "%lld",
+                     (long long)(w->cs.memory_limit_bytes / 100 * w->cs.pressure_percent));
+            cleanup_error ng_error *e = NULL;
+            w->pressure_efd = arm_v1_event(&w->cs.cgroup, "memory.usage_in_bytes", threshold, &e);
+        }
+    } else {
+        char path[PATH_MAX];
+        w->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        snprintf(path, sizeof(path), "%s/memory.events", w->cs.cgroup.dir);
+        if (w->inotify_fd < 0 || inotify_add_watch(w->inotify_fd, path, IN_MODIFY) < 0)
+            return ng_error_set(err, errno, "inotify on %s: %s", path, strerror(errno));
+        snprintf(path, sizeof(path), "%s/cgroup.events", w->cs.cgroup.dir);
+        inotify_add_watch(w->inotify_fd, path, IN_MODIFY);
+    }
+    ng_memory_counters c;
+    ng_cgroup_read_counters(&w->cs.cgroup, &c);
+    w->baseline_kills = w->counter_kills = c.oom_kills > 0 ? c.oom_kills : 0;
+    w->v2_pressure_events = (c.high_events > 0 ? c.high_events : 0) + (c.max_events > 0 ? c.max_events : 0);
+    if (w->cs.pid > 0) {
+        cleanup_error ng_error *e = NULL;
+        w->exit_fd = ng_procexit_open(w->cs.pid, &e);
+        if (w->exit_fd < 0)
+            note(w, "no proc connector: pid 1's exit status is unknown");
+    }
+    sigset_t mask;
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    sigaddset(&mask, SIGHUP);
+    sigprocmask(SIG_BLOCK, &mask, NULL);
+    w->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+    epoll_add(w, w->oom_efd, EV_OOM);
+    epoll_add(w, w->pressure_efd, EV_PRESSURE);
+    epoll_add(w, w->inotify_fd, EV_INOTIFY);
+    epoll_add(w, w->exit_fd, EV_EXIT);
+    epoll_add(w, w->signal_fd, EV_SIGNAL);
+    return 0;
+}
+
+static void drain_fd(int fd)
+{
+    char buf[4096];
+    while (read(fd, buf, sizeof(buf)) > 0)
+        ;
+}
+
+/* v2: memory.events or cgroup.events changed. Returns true when the cgroup is empty (the end). */
+static bool handle_inotify(watch *w)
+{
+    drain_fd(w->inotify_fd);
+    ng_memory_counters c;
+    int gone = ng_cgroup_read_counters(&w->cs.cgroup, &c);
+    update_memory(w, &c);
+    if (c.oom_kills - w->baseline_kills > w->ws.oom_kills)
+        handle_oom(w);
+    int64_t events = (c.high_events > 0 ? c.high_events : 0) + (c.max_events > 0 ? c.max_events : 0);
+    if (events > w->v2_pressure_events) {
+        w->v2_pressure_events = events;
+        if (w->cs.pressure_percent > 0)
+            record_pressure(w, &c, c.max_events > 0 ? "memory.events max" : "memory.events high");
+    }
+    return gone < 0 || ng_cgroup_v2_populated(&w->cs.cgroup) == 0;
+}
+
+static bool cgroup_gone(const watch *w)
+{
+    return access(w->cs.cgroup.dir, F_OK) < 0;
+}
+
+static void finish(watch *w)
+{
+    ng_memory_counters c;
+    if (ng_cgroup_read_counters(&w->cs.cgroup, &c) == 0)
+        update_memory(w, &c);
+    w->ws.final = true;
+    save_state(w);
+}
+
+static void close_all(watch *w)
+{
+    int fds[] = {w->epfd, w->kmsg_fd, w->oom_efd, w->pressure_efd, w->inotify_fd, w->exit_fd, w->signal_fd};
+    for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+}
+
+int ng_watch(const char *dir, int ready_fd)
+{
+    watch w = {.dir = dir, .epfd = -1, .kmsg_fd = -1, .oom_efd = -1, .pressure_efd = -1, .inotify_fd = -1,
+               .exit_fd = -1, .signal_fd = -1};
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/watcher.lock", dir);
+    cleanup_close int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (lock < 0 || flock(lock, LOCK_EX | LOCK_NB) < 0) {
+        /* Another watcher has this container (started twice): that one is the watcher. */
+        if (ready_fd >= 0 && ng_write_all(ready_fd, "1", 1) == 0)
+            close(ready_fd);
+        return lock < 0 ? 1 : 0;
+    }
+    cleanup_error ng_error *err = NULL;
+    if (ng_container_state_read(dir, &w.cs, &err) < 0)
+        return 1;
+    w.ws = (ng_watcher_state){.watcher_pid = getpid(), .peak_bytes = -1, .usage_bytes = -1};
+    if (arm(&w, &err) < 0) {
+        note(&w, ng_error_msg(err));
+        w.ws.final = true;
+        save_state(&w);
+        close_all(&w);
+        if (ready_fd >= 0)
+            close(ready_fd);
+        return 1;
+    }
+    w.ws.armed = true;
+    save_state(&w);
+    if (ready_fd >= 0) {
+        ng_write_all(ready_fd, "1", 1);
+        close(ready_fd);
+    }
+    for (bool done = false; !done;) {
+        struct epoll_event evs[8];
+        int n = epoll_wait(w.epfd, evs, 8, -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        for (int i = 0; i < n && !done; i++) {
+            int status;
+            switch (evs[i].data.u32) {
+            case EV_OOM:
+                drain_fd(w.oom_efd);
+                handle_oom(&w);
+                done = cgroup_gone(&w);
+                break;
+            case EV_PRESSURE:
+                drain_fd(w.pressure_efd);
+                handle_pressure_v1(&w);
+                break;
+            case EV_INOTIFY:
+                done = handle_inotify(&w);
+                break;
+            case EV_EXIT:
+                if (ng_procexit_read(w.exit_fd, w.cs.pid, &status) > 0) {
+                    /* pid 1 is gone: read the last counters while the cgroup still exists. */
+                    handle_oom(&w);
+                    w.ws.exit_known = true;
+                    w.ws.exit_status = status;
+                    w.ws.exit_ms = now_ms();
+                    done = true;
+                }
+                break;
+            case EV_SIGNAL:
+                drain_fd(w.signal_fd);
+                done = true;
+                break;
+            }
+        }
+    }
+    finish(&w);
+    close_all(&w);
+    return 0;
+}
+
+int ng_watcher_spawn(const char *exe, const char *dir, int timeout_ms, pid_t *ret_pid, ng_error **err)
+{
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) < 0)
+        return ng_error_set(err, errno, "pipe: %s", strerror(errno));
+    pid_t child = fork();
+    if (child < 0) {
+        int e = errno;
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return ng_error_set(err, e, "fork: %s", strerror(e));
+    }
+    if (child == 0) {
+        /* A new session, then a second fork, so the watcher is nobody's child and has no
+         * terminal; runc must not wait for it, so it keeps none of the hook's pipes. */
+        setsid();
+        pid_t grandchild = fork();
+        if (grandchild != 0)
+            _exit(grandchild < 0 ? 1 : 0);
+        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 ||
+            dup2(pipefd[1], 3) < 0)
+            _exit(127);
+        close_range(4, ~0U, 0);
+        sigset_t none;
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execl(exe, "nodeguard-hook", "watch", dir, "--ready-fd=3", (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    int status;
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+    struct pollfd p = {.fd = pipefd[0], .events = POLLIN};
+    int r = poll(&p, 1, timeout_ms);
+    char byte = 0;
+    bool armed = r > 0 && read(pipefd[0], &byte, 1) == 1;
+    close(pipefd[0]);
+    if (!armed)
+        return ng_error_set(err, ETIMEDOUT, "the OOM watcher did not report armed within %d ms", timeout_ms);
+    ng_watcher_state ws;
+    if (ret_pid && ng_watcher_state_read(dir, &ws, NULL) == 0)
+        *ret_pid = ws.watcher_pid;
+    return 0;
+}
