@@ -19,6 +19,7 @@ typedef struct ng_container_state {
     int64_t memory_limit_bytes; /* 0 unlimited */
     int64_t heap_mib;           /* nodeguard's heap for it, -1 none */
     char node_options[1024];
+    char heap_flag[96]; /* the heap flag in effect and where it came from, "" for none */
     char pod[128], namespace_[128], container_name[128], image[256];
     int64_t created_ms; /* realtime, ms since the epoch */
     char log_path[PATH_MAX];

@@ -83,7 +83,8 @@ int ng_procexit_read(int fd, pid_t pid, int *ret_status)
         if (n < 0)
             return -errno;
         struct nlmsghdr *nh = (struct nlmsghdr *)msg.buf;
-        if (!NLMSG_OK(nh, (size_t)n) || nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(struct proc_event)))
+        if (!NLMSG_OK(nh, (size_t)n) ||
+            nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(struct proc_event)))
             continue;
         struct cn_msg *cn = NLMSG_DATA(nh);
         struct proc_event ev;

@@ -90,6 +90,7 @@ int ng_container_state_write(const char *dir, const ng_container_state *cs, ng_e
     KV_INT("memory_limit_bytes", cs->memory_limit_bytes);
     KV_INT("heap_mib", cs->heap_mib);
     KV_STR("node_options", cs->node_options);
+    KV_STR("heap_flag", cs->heap_flag);
     KV_STR("pod", cs->pod);
     KV_STR("namespace", cs->namespace_);
     KV_STR("container_name", cs->container_name);
@@ -130,6 +131,7 @@ int ng_container_state_read(const char *dir, ng_container_state *ret, ng_error *
     cs.memory_limit_bytes = get_int(v, "memory_limit_bytes", 0);
     cs.heap_mib = get_int(v, "heap_mib", -1);
     get_str(v, "node_options", cs.node_options, sizeof(cs.node_options));
+    get_str(v, "heap_flag", cs.heap_flag, sizeof(cs.heap_flag));
     get_str(v, "pod", cs.pod, sizeof(cs.pod));
     get_str(v, "namespace", cs.namespace_, sizeof(cs.namespace_));
     get_str(v, "container_name", cs.container_name, sizeof(cs.container_name));

@@ -23,5 +23,16 @@ void ng_stage_policy_warnings(yajl_gen g, const ng_policy *pol, const ng_warning
 
 /* An internal error or bad input: recorded, said on stderr; the caller then fails open. */
 void ng_stage_record_error(stage_ctx *c, const char *container_id, const char *what, const ng_error *e);
+/* The same with the consequence spelled out (for failures that never touch the container). */
+void ng_stage_record_error_as(stage_ctx *c, const char *container_id, const char *what, const ng_error *e,
+                              const char *consequence, const char *action);
+
+struct ng_state;
+struct ng_spec;
+struct ng_decision;
+/* createRuntime: writes the container's state and starts its watcher, waiting until it is armed.
+ * Failures are recorded as errors; the container starts either way. */
+void ng_arm_watcher(stage_ctx *c, const struct ng_state *st, const struct ng_spec *spec,
+                    const struct ng_decision *d);
 
 #endif

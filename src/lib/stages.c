@@ -8,6 +8,7 @@
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/json.h"
+#include "nodeguard/lifecycle.h"
 #include "nodeguard/spec.h"
 #include "nodeguard/stages.h"
 #include "nodeguard/util.h"
@@ -51,10 +52,10 @@ void ng_stage_policy_warnings(yajl_gen g, const ng_policy *pol, const ng_warning
     yajl_gen_array_close(g);
 }
 
-void ng_stage_record_error(stage_ctx *c, const char *container_id, const char *what, const ng_error *e)
+void ng_stage_record_error_as(stage_ctx *c, const char *container_id, const char *what, const ng_error *e,
+                              const char *consequence, const char *action)
 {
-    const char *action = c->policy->on_error_deny ? "refused (on_error=deny)" : "passed through unchanged";
-    ng_say("nodeguard %s: %s: %s; container %s", c->stage, what, ng_error_msg(e), action);
+    ng_say("nodeguard %s: %s: %s; %s", c->stage, what, ng_error_msg(e), consequence);
     cleanup_error ng_error *err = NULL;
     cleanup_yajl_gen yajl_gen g = ng_record_begin("error", c->stage, &err);
     if (!g)
@@ -66,10 +67,19 @@ void ng_stage_record_error(stage_ctx *c, const char *container_id, const char *w
     snprintf(msg, sizeof(msg), "%s: %s", what, ng_error_msg(e));
     ng_gen_string(g, msg);
     ng_gen_string(g, "action");
-    ng_gen_string(g, c->policy->on_error_deny ? "refused" : "passed_through");
+    ng_gen_string(g, action);
     ng_stage_policy_warnings(g, c->policy, NULL);
     if (ng_record_write(ng_stage_log(c), g, &err) < 0)
         ng_say("nodeguard: %s", ng_error_msg(err));
+}
+
+void ng_stage_record_error(stage_ctx *c, const char *container_id, const char *what, const ng_error *e)
+{
+    bool deny = c->policy->on_error_deny;
+    ng_stage_record_error_as(c, container_id, what, e,
+                             deny ? "container refused (on_error=deny)"
+                                  : "container passed through unchanged",
+                             deny ? "refused" : "passed_through");
 }
 
 static void record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
@@ -211,9 +221,12 @@ int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd)
     }
     snprintf(spec.container_id, sizeof(spec.container_id), "%s", st.id);
     ng_decide(policy, &spec, false, &d);
+    if (d.outcome == NG_OUTCOME_GUARDED)
+        record_decision(&c, &d, &spec);
+    if (ng_should_watch(policy, &d))
+        ng_arm_watcher(&c, &st, &spec, &d);
     if (d.outcome != NG_OUTCOME_GUARDED)
         goto out;
-    record_decision(&c, &d, &spec);
     if (d.action == NG_ACTION_REFUSED) {
         ng_say("%s", d.refusal);
         exit_code = 1;

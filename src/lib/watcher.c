@@ -124,12 +124,15 @@ static yajl_gen_status gen_int_or_null(yajl_gen g, const char *key, int64_t v)
 
 static int gen_memory(yajl_gen g, const watch *w, const ng_memory_counters *c, ng_error **err)
 {
-    NG_GEN(gen_int_or_null(g, "memory_limit_bytes", w->cs.memory_limit_bytes > 0 ? w->cs.memory_limit_bytes : c->limit_bytes));
+    NG_GEN(gen_int_or_null(g, "memory_limit_bytes",
+                           w->cs.memory_limit_bytes > 0 ? w->cs.memory_limit_bytes : c->limit_bytes));
     NG_GEN(gen_int_or_null(g, "usage_bytes", c->usage_bytes));
     NG_GEN(gen_int_or_null(g, "peak_bytes", c->peak_bytes >= 0 ? c->peak_bytes : w->ws.peak_bytes));
     NG_GEN(gen_int_or_null(g, "heap_mib", w->cs.heap_mib));
     NG_GEN(ng_gen_string(g, "node_options"));
     NG_GEN(ng_gen_string(g, w->cs.node_options[0] ? w->cs.node_options : NULL));
+    NG_GEN(ng_gen_string(g, "heap_flag"));
+    NG_GEN(ng_gen_string(g, w->cs.heap_flag[0] ? w->cs.heap_flag : NULL));
     return 0;
 }
 
@@ -144,8 +147,8 @@ static void write_record(watch *w, yajl_gen g)
     ng_log_close(&log);
 }
 
-static int record_oom_kill(watch *w, const ng_kmsg_oom *victim, const ng_memory_counters *c, const ng_proc_rss *procs,
-                           size_t n_procs, ng_error **err)
+static int record_oom_kill(watch *w, const ng_kmsg_oom *victim, const ng_memory_counters *c,
+                           const ng_proc_rss *procs, size_t n_procs, ng_error **err)
 {
     cleanup_yajl_gen yajl_gen g = ng_record_begin("oom_kill", "watcher", err);
     if (!g)
@@ -264,8 +267,8 @@ static void record_pressure(watch *w, const ng_memory_counters *c, const char *t
     if (!g || gen_names(g, &w->cs, err) < 0 || gen_memory(g, w, c, err) < 0)
         return;
     if (ng_gen_string(g, "threshold_percent") != yajl_gen_status_ok ||
-        ng_gen_int(g, w->cs.pressure_percent) != yajl_gen_status_ok || ng_gen_string(g, "trigger") != yajl_gen_status_ok ||
-        ng_gen_string(g, trigger) != yajl_gen_status_ok)
+        ng_gen_int(g, w->cs.pressure_percent) != yajl_gen_status_ok ||
+        ng_gen_string(g, "trigger") != yajl_gen_status_ok || ng_gen_string(g, trigger) != yajl_gen_status_ok)
         return;
     write_record(w, g);
     w->ws.pressure_records++;
@@ -411,8 +414,14 @@ static void close_all(watch *w)
 
 int ng_watch(const char *dir, int ready_fd)
 {
-    watch w = {.dir = dir, .epfd = -1, .kmsg_fd = -1, .oom_efd = -1, .pressure_efd = -1, .inotify_fd = -1,
-               .exit_fd = -1, .signal_fd = -1};
+    watch w = {.dir = dir,
+               .epfd = -1,
+               .kmsg_fd = -1,
+               .oom_efd = -1,
+               .pressure_efd = -1,
+               .inotify_fd = -1,
+               .exit_fd = -1,
+               .signal_fd = -1};
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/watcher.lock", dir);
     cleanup_close int lock = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

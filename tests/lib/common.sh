@@ -33,7 +33,8 @@ hooks_dir() {
     mkdir -p "$1"
     compgen -G "$top/oci-config/hooks.d/*.json" > /dev/null || { echo "no hooks.d files in $top/oci-config" >&2; return 1; }
     for f in "$top"/oci-config/hooks.d/*.json; do
-        jq --arg hook "$hook" --arg pol "$2" '.hook.path = $hook | .hook.env = ["NODEGUARD_CONFIG=" + $pol]' \
+        jq --arg hook "$hook" --arg pol "$2" --arg st "$scratch/state" \
+            '.hook.path = $hook | .hook.env = ["NODEGUARD_CONFIG=" + $pol, "NODEGUARD_STATE_DIR=" + $st]' \
             "$f" > "$1/$(basename "$f")"
     done
 }

@@ -1,0 +1,257 @@
+/* The OOM side of the hook's stages: arming the watcher at createRuntime, and the container_exit
+ * record at poststop. Neither ever changes whether a container starts. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "nodeguard/cleanup.h"
+#include "nodeguard/json.h"
+#include "nodeguard/lifecycle.h"
+#include "nodeguard/runstate.h"
+#include "nodeguard/spec.h"
+#include "nodeguard/util.h"
+#include "nodeguard/watcher.h"
+#include "stage_internal.h"
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool ng_should_watch(const ng_policy *policy, const ng_decision *d)
+{
+    if (policy->record_oom == NG_RECORD_OOM_OFF || d->action == NG_ACTION_REFUSED || d->outcome == NG_OUTCOME_DISABLED)
+        return false;
+    return policy->record_oom == NG_RECORD_OOM_ALL || d->outcome == NG_OUTCOME_GUARDED;
+}
+
+/* Kubernetes names as CRI-O and containerd pass them in annotations. */
+static void copy_annotation(const ng_spec *spec, const char *const *keys, char *out, size_t size)
+{
+    for (; *keys; keys++) {
+        const char *v = ng_spec_annotation(spec, *keys);
+        if (v) {
+            snprintf(out, size, "%s", v);
+            return;
+        }
+    }
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[PATH_MAX];
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+                return -errno;
+            *p = '/';
+        }
+    return mkdir(buf, 0700) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+void ng_arm_watcher(stage_ctx *c, const ng_state *st, const ng_spec *spec, const ng_decision *d)
+{
+    static const char *const pod_keys[] = {"io.kubernetes.pod.name", "io.kubernetes.cri.sandbox-name", NULL};
+    static const char *const ns_keys[] = {"io.kubernetes.pod.namespace", "io.kubernetes.cri.sandbox-namespace", NULL};
+    static const char *const name_keys[] = {"io.kubernetes.container.name", "io.kubernetes.cri.container-name", NULL};
+    static const char *const image_keys[] = {"io.kubernetes.cri-o.ImageName", "io.kubernetes.cri.image-name",
+                                             "org.opencontainers.image.ref.name", NULL};
+    cleanup_error ng_error *err = NULL;
+    cleanup_free char *root = ng_state_root();
+    ng_container_state cs = {.pid = (pid_t)st->pid,
+                             .memory_limit_bytes = spec->memory_limit,
+                             .heap_mib = d->outcome == NG_OUTCOME_GUARDED ? d->heap_after_mib : -1,
+                             .created_ms = now_ms(),
+                             .pressure_percent = c->policy->pressure_percent,
+                             .pressure_interval_s = c->policy->pressure_interval_s};
+    char dir[PATH_MAX];
+    const char *node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
+    snprintf(cs.id, sizeof(cs.id), "%s", st->id);
+    snprintf(cs.node_options, sizeof(cs.node_options), "%s", node_options ? node_options : "");
+    snprintf(cs.log_path, sizeof(cs.log_path), "%s", c->policy->log_path);
+    if (d->outcome == NG_OUTCOME_GUARDED && d->heap_after_mib >= 0)
+        /* At createRuntime the config may already carry precreate's flag: where it came from is
+         * in that stage's decision record, so only the place is named here. */
+        snprintf(cs.heap_flag, sizeof(cs.heap_flag), "--max-old-space-size=%lld (%s)", (long long)d->heap_after_mib,
+                 d->heap_source);
+    copy_annotation(spec, pod_keys, cs.pod, sizeof(cs.pod));
+    copy_annotation(spec, ns_keys, cs.namespace_, sizeof(cs.namespace_));
+    copy_annotation(spec, name_keys, cs.container_name, sizeof(cs.container_name));
+    copy_annotation(spec, image_keys, cs.image, sizeof(cs.image));
+    const char *what = "finding the container's memory cgroup";
+    if (st->pid <= 0) {
+        ng_error_set(&err, EINVAL, "the state has no pid");
+        goto fail;
+    }
+    if (ng_cgroup_for_pid("/proc", (pid_t)st->pid, &cs.cgroup, &err) < 0)
+        goto fail;
+    what = "writing the watcher's state";
+    int r = ng_state_dir_for(root, st->id, dir, sizeof(dir));
+    if (r < 0 || (r = mkdir_p(root)) < 0) {
+        ng_error_set(&err, -r, "state directory %s: %s", root, strerror(-r));
+        goto fail;
+    }
+    if (ng_container_state_write(dir, &cs, &err) < 0)
+        goto fail;
+    what = "starting the OOM watcher";
+    /* Armed before runc starts the container's process: an OOM in its first milliseconds counts. */
+    if (ng_watcher_spawn("/proc/self/exe", dir, 1000, NULL, &err) < 0)
+        goto fail;
+    return;
+fail:
+    /* Recorded, never fatal whatever on_error says: an unwatched container still starts. */
+    ng_stage_record_error_as(c, st->id, what, err, "OOM kills in it will not be recorded (the container is not affected)",
+                             "not_watched");
+}
+
+/* How pid 1 ended, in words an operator can act on. */
+static void classify(const ng_container_state *cs, const ng_watcher_state *ws, const char **ret_kind,
+                     char *explanation, size_t size, bool *ret_certain)
+{
+    *ret_certain = true;
+    if (!ws->exit_known) {
+        *ret_kind = ws->oom_kills > 0 ? "oom_kill" : "unknown";
+        *ret_certain = false;
+        snprintf(explanation, size, "pid 1's exit status was not seen%s%s%s",
+                 ws->oom_kills > 0 ? "; the kernel OOM-killed processes in the container" : "",
+                 ws->note[0] ? ": " : "", ws->note);
+        return;
+    }
+    int st = ws->exit_status;
+    if (WIFSIGNALED(st)) {
+        int sig = WTERMSIG(st);
+        if (sig == SIGKILL && ws->pid1_oom_killed) {
+            *ret_kind = "oom_kill";
+            snprintf(explanation, size, "the kernel OOM killer killed pid 1 (SIGKILL, exit 137)");
+        } else if (sig == SIGKILL && ws->oom_kills > 0 && !ws->last_victim_pid) {
+            *ret_kind = "oom_kill";
+            *ret_certain = false;
+            snprintf(explanation, size, "SIGKILL after %lld OOM kill(s) whose victims kmsg did not name",
+                     (long long)ws->oom_kills);
+        } else if ((sig == SIGSEGV || sig == SIGABRT) && cs->heap_mib > 0) {
+            *ret_kind = "v8_heap_oom";
+            *ret_certain = false;
+            snprintf(explanation, size,
+                     "%s in a Node container: how V8's fatal \"Reached heap limit\" ends (SIGABRT; as pid 1, "
+                     "which cannot abort, SIGSEGV). nodeguard cannot read the container's output to confirm",
+                     strsignal(sig));
+        } else {
+            *ret_kind = "signal";
+            snprintf(explanation, size, "pid 1 was killed by %s (signal %d)", strsignal(sig), sig);
+        }
+        return;
+    }
+    int code = WEXITSTATUS(st);
+    if (code == 137 && ws->oom_kills > 0) {
+        *ret_kind = "oom_kill";
+        snprintf(explanation, size, "exit 137 (a child killed by SIGKILL) after %lld OOM kill(s)", (long long)ws->oom_kills);
+    } else if ((code == 134 || code == 139) && cs->heap_mib > 0) {
+        *ret_kind = "v8_heap_oom";
+        *ret_certain = false;
+        snprintf(explanation, size, "exit %d (a child node ended by %s): how V8's \"Reached heap limit\" ends", code,
+                 code == 134 ? "SIGABRT" : "SIGSEGV");
+    } else {
+        *ret_kind = "exit";
+        snprintf(explanation, size, "pid 1 exited with status %d", code);
+    }
+}
+
+static int gen_exit_record(stage_ctx *c, const ng_container_state *cs, const ng_watcher_state *ws, ng_error **err)
+{
+    const char *kind;
+    char explanation[384];
+    bool certain;
+    classify(cs, ws, &kind, explanation, sizeof(explanation), &certain);
+    cleanup_yajl_gen yajl_gen g = ng_record_begin("container_exit", "poststop", err);
+    if (!g)
+        return -EINVAL;
+#define STR_OR_NULL(k, v)                                                                                    \
+    NG_GEN(ng_gen_string(g, k));                                                                             \
+    NG_GEN(ng_gen_string(g, (v)[0] ? (v) : NULL))
+#define INT_OR_NULL(k, v, present)                                                                           \
+    NG_GEN(ng_gen_string(g, k));                                                                             \
+    NG_GEN((present) ? ng_gen_int(g, v) : yajl_gen_null(g))
+    STR_OR_NULL("container_id", cs->id);
+    STR_OR_NULL("pod", cs->pod);
+    STR_OR_NULL("namespace", cs->namespace_);
+    STR_OR_NULL("container_name", cs->container_name);
+    STR_OR_NULL("image", cs->image);
+    int64_t end = ws->exit_known && ws->exit_ms ? ws->exit_ms : now_ms();
+    INT_OR_NULL("lifetime_ms", end - cs->created_ms, cs->created_ms > 0);
+    INT_OR_NULL("oom_kills", ws->oom_kills, true);
+    INT_OR_NULL("peak_bytes", ws->peak_bytes, ws->peak_bytes >= 0);
+    INT_OR_NULL("memory_limit_bytes", cs->memory_limit_bytes, cs->memory_limit_bytes > 0);
+    INT_OR_NULL("heap_mib", cs->heap_mib, cs->heap_mib >= 0);
+    STR_OR_NULL("node_options", cs->node_options);
+    STR_OR_NULL("heap_flag", cs->heap_flag);
+    NG_GEN(ng_gen_string(g, "exit"));
+    NG_GEN(yajl_gen_map_open(g));
+    NG_GEN(ng_gen_string(g, "classification"));
+    NG_GEN(ng_gen_string(g, kind));
+    NG_GEN(ng_gen_string(g, "certain"));
+    NG_GEN(yajl_gen_bool(g, certain));
+    INT_OR_NULL("code", WEXITSTATUS(ws->exit_status), ws->exit_known && WIFEXITED(ws->exit_status));
+    INT_OR_NULL("signal", WTERMSIG(ws->exit_status), ws->exit_known && WIFSIGNALED(ws->exit_status));
+    NG_GEN(ng_gen_string(g, "explanation"));
+    NG_GEN(ng_gen_string(g, explanation));
+    NG_GEN(yajl_gen_map_close(g));
+    STR_OR_NULL("watcher_note", ws->note);
+#undef STR_OR_NULL
+#undef INT_OR_NULL
+    return ng_record_write(ng_stage_log(c), g, err);
+}
+
+int ng_stage_poststop(const ng_policy *policy, int in_fd)
+{
+    stage_ctx c = {.policy = policy, .stage = "poststop", .log = {.fd = -1}};
+    cleanup_free char *buf = NULL, *root = ng_state_root();
+    cleanup_error ng_error *err = NULL;
+    size_t len = 0;
+    bool truncated;
+    ng_state st = {0};
+    char dir[PATH_MAX];
+    if (ng_read_fd_bounded(in_fd, NG_INPUT_MAX, &buf, &len, &truncated, &err) < 0 ||
+        ng_state_parse(buf, len, &st, &err) < 0) {
+        ng_stage_record_error_as(&c, NULL, "reading the state from stdin", err, "no container_exit record",
+                                 "not_recorded");
+        goto out;
+    }
+    ng_container_state cs;
+    if (ng_state_dir_for(root, st.id, dir, sizeof(dir)) < 0 || ng_container_state_read(dir, &cs, NULL) < 0)
+        goto out; /* not watched: nothing to say */
+    /* The watcher's last word: it finishes when pid 1 exits, normally before poststop runs. */
+    ng_watcher_state ws = {0};
+    bool have = false;
+    for (int waited = 0; waited <= 2000; waited += 20) {
+        have = ng_watcher_state_read(dir, &ws, NULL) == 0;
+        if (have && ws.final)
+            break;
+        if (waited == 1500 && have && ws.watcher_pid > 0)
+            kill(ws.watcher_pid, SIGTERM); /* it saves its state on the way out */
+        usleep(20000);
+    }
+    if (!have) {
+        ws = (ng_watcher_state){.peak_bytes = -1};
+        snprintf(ws.note, sizeof(ws.note), "no watcher state: the watcher did not run or was killed");
+    } else if (!ws.final) {
+        size_t n = strlen(ws.note);
+        snprintf(ws.note + n, sizeof(ws.note) - n, "%sthe watcher did not finish in 2 s", n ? "; " : "");
+    }
+    if (gen_exit_record(&c, &cs, &ws, &err) < 0)
+        ng_say("nodeguard poststop: %s", ng_error_msg(err));
+    if (have && !ws.final && ws.watcher_pid > 0)
+        kill(ws.watcher_pid, SIGKILL);
+    ng_state_remove(dir);
+out:
+    ng_state_free(&st);
+    ng_log_close(&c.log);
+    return 0; /* poststop's exit status is ignored by runtimes; nothing to refuse any more */
+}
