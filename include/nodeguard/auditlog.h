@@ -1,8 +1,12 @@
-/* The audit log: JSON lines, one record per decision or event, each written with one write(2) to a
- * file opened O_APPEND, so concurrent hooks never interleave within a line. Schema: docs/log-schema.md. */
+/* The audit log: JSON lines, one record per decision or event. Each record is one write(2) to a
+ * file opened O_APPEND, under an flock on LOG.lock shared by every writer (hooks, watchers), which
+ * also serialises size-based rotation: LOG -> LOG.1 -> ... -> LOG.N. A writer that finds the file
+ * rotated under it reopens it. Schema: docs/log-schema.md. */
 #ifndef NODEGUARD_AUDITLOG_H
 #define NODEGUARD_AUDITLOG_H
 
+#include <limits.h>
+#include <stdint.h>
 #include <yajl/yajl_gen.h>
 #include "nodeguard/error.h"
 
@@ -10,19 +14,31 @@
 
 typedef struct ng_log {
     int fd;
+    int lock_fd;
+    char path[PATH_MAX];
+    int64_t max_bytes; /* rotate before a write would pass this; 0: never */
+    int generations;   /* LOG.1 .. LOG.N kept */
 } ng_log;
+
+#define NG_LOG_INIT                                                                                          \
+    {                                                                                                        \
+        .fd = -1, .lock_fd = -1                                                                              \
+    }
 
 /* Creates the parent directory (0750) if missing and opens the file for appending, mode 0640,
  * refusing a symlink at the path and anything that is not a regular file. */
 int ng_log_open(const char *path, ng_log *ret, ng_error **err);
 void ng_log_close(ng_log *log);
 
+/* Size-based rotation for this writer (every writer of a log should use the same settings). */
+void ng_log_set_rotation(ng_log *log, int64_t max_bytes, int generations);
+
 /* Starts a record: a generator with an open map holding schema_version, time, host, event, stage
  * and nodeguard_version. The caller adds its fields and calls ng_record_write(). */
 yajl_gen ng_record_begin(const char *event, const char *stage, ng_error **err);
 
 /* Closes the map and appends the line. With log NULL or closed, or when the write fails, the line
- * goes to stderr instead so the record is not lost (and the error says why). */
+ * goes to syslog (LOG_DAEMON) and stderr instead so the record is not lost (and the error says why). */
 int ng_record_write(ng_log *log, yajl_gen g, ng_error **err);
 
 #endif

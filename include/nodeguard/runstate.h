@@ -23,6 +23,7 @@ typedef struct ng_container_state {
     char pod[128], namespace_[128], container_name[128], image[256];
     int64_t created_ms; /* realtime, ms since the epoch */
     char log_path[PATH_MAX];
+    int64_t log_max_bytes, log_generations;
     int64_t pressure_percent;    /* 0: off */
     int64_t pressure_interval_s; /* at most one pressure record per interval */
 } ng_container_state;

@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 #include "nodeguard/auditlog.h"
 #include "nodeguard/cleanup.h"
@@ -36,11 +38,8 @@ static int mkdir_parents(const char *path, ng_error **err)
     return 0;
 }
 
-int ng_log_open(const char *path, ng_log *ret, ng_error **err)
+static int open_log_file(const char *path, ng_error **err)
 {
-    ret->fd = -1;
-    if (!path || path[0] != '/')
-        return ng_error_set(err, EINVAL, "log path must be absolute");
     const int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
     int fd = open(path, flags, 0640);
     if (fd < 0 && errno == ENOENT) {
@@ -60,15 +59,73 @@ int ng_log_open(const char *path, ng_log *ret, ng_error **err)
         close(fd);
         return ng_error_set(err, EINVAL, "audit log %s is not a regular file", path);
     }
+    return fd;
+}
+
+int ng_log_open(const char *path, ng_log *ret, ng_error **err)
+{
+    *ret = (ng_log)NG_LOG_INIT;
+    if (!path || path[0] != '/' || strlen(path) + 8 >= sizeof(ret->path))
+        return ng_error_set(err, EINVAL, "log path must be absolute and shorter than %zu bytes",
+                            sizeof(ret->path) - 8);
+    int fd = open_log_file(path, err);
+    if (fd < 0)
+        return fd;
+    char lock[PATH_MAX];
+    snprintf(lock, sizeof(lock), "%s.lock", path);
+    ret->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
     ret->fd = fd;
+    snprintf(ret->path, sizeof(ret->path), "%s", path);
     return 0;
+}
+
+void ng_log_set_rotation(ng_log *log, int64_t max_bytes, int generations)
+{
+    log->max_bytes = max_bytes > 0 ? max_bytes : 0;
+    log->generations = generations < 1 ? 1 : generations > 99 ? 99 : generations;
 }
 
 void ng_log_close(ng_log *log)
 {
-    if (log && log->fd >= 0) {
+    if (!log)
+        return;
+    if (log->fd >= 0)
         close(log->fd);
-        log->fd = -1;
+    if (log->lock_fd >= 0)
+        close(log->lock_fd);
+    log->fd = log->lock_fd = -1;
+}
+
+/* Under the lock: follow a rotation done by another writer, and rotate if this line would take the
+ * file past max_bytes. A failure here leaves the current file in use. */
+static void rotate_if_needed(ng_log *log, size_t line_len)
+{
+    struct stat by_fd, by_path;
+    if (fstat(log->fd, &by_fd) < 0)
+        return;
+    if (stat(log->path, &by_path) < 0 || by_path.st_ino != by_fd.st_ino || by_path.st_dev != by_fd.st_dev) {
+        int fd = open_log_file(log->path, NULL);
+        if (fd >= 0) {
+            close(log->fd);
+            log->fd = fd;
+            fstat(fd, &by_fd);
+        }
+    }
+    if (!log->max_bytes || by_fd.st_size == 0 || by_fd.st_size + (off_t)line_len <= log->max_bytes)
+        return;
+    char from[PATH_MAX + 8], to[PATH_MAX + 8];
+    for (int gen = log->generations; gen >= 1; gen--) {
+        if (gen > 1)
+            snprintf(from, sizeof(from), "%s.%d", log->path, gen - 1);
+        else
+            snprintf(from, sizeof(from), "%s", log->path);
+        snprintf(to, sizeof(to), "%s.%d", log->path, gen);
+        rename(from, to); /* a missing generation is fine */
+    }
+    int fd = open_log_file(log->path, NULL);
+    if (fd >= 0) {
+        close(log->fd);
+        log->fd = fd;
     }
 }
 
@@ -95,6 +152,16 @@ yajl_gen ng_record_begin(const char *event, const char *stage, ng_error **err)
     return g;
 }
 
+static void fallback(const char *why, const char *line, size_t len)
+{
+    /* Not lost: syslog (journald or rsyslog pick it up) and the hook's stderr. */
+    syslog(LOG_DAEMON | LOG_WARNING, "nodeguard record (%s): %.*s", why, (int)len, line);
+    char prefix[160];
+    int n = snprintf(prefix, sizeof(prefix), "nodeguard: record (%s): ", why);
+    ng_write_all(STDERR_FILENO, prefix, (size_t)n);
+    ng_write_all(STDERR_FILENO, line, len + 1);
+}
+
 int ng_record_write(ng_log *log, yajl_gen g, ng_error **err)
 {
     NG_GEN(yajl_gen_map_close(g));
@@ -106,21 +173,24 @@ int ng_record_write(ng_log *log, yajl_gen g, ng_error **err)
         abort();
     memcpy(line, buf, len);
     line[len] = '\n';
-    if (log && log->fd >= 0) {
-        /* One write of the whole line: O_APPEND makes it atomic with respect to other appenders. */
-        ssize_t n;
-        do
-            n = write(log->fd, line, len + 1);
-        while (n < 0 && errno == EINTR);
-        if (n == (ssize_t)(len + 1))
-            return 0;
-        int e = n < 0 ? errno : EIO;
-        /* A short write leaves a torn line; log readers skip lines that do not parse. */
-        ng_write_all(STDERR_FILENO, "nodeguard: record not logged, here it is: ", 42);
-        ng_write_all(STDERR_FILENO, line, len + 1);
-        return ng_error_set(err, e, "writing the audit log: %s", n < 0 ? strerror(e) : "short write");
+    if (!log || log->fd < 0) {
+        fallback("no audit log", line, len);
+        return 0;
     }
-    ng_write_all(STDERR_FILENO, "nodeguard: record (no audit log): ", 34);
-    ng_write_all(STDERR_FILENO, line, len + 1);
-    return 0;
+    /* The lock orders writers and rotation; without a lock file O_APPEND still keeps lines whole. */
+    bool locked = log->lock_fd >= 0 && flock(log->lock_fd, LOCK_EX) == 0;
+    if (locked)
+        rotate_if_needed(log, len + 1);
+    ssize_t n;
+    do
+        n = write(log->fd, line, len + 1);
+    while (n < 0 && errno == EINTR);
+    int e = n < 0 ? errno : EIO;
+    if (locked)
+        flock(log->lock_fd, LOCK_UN);
+    if (n == (ssize_t)(len + 1))
+        return 0;
+    /* A short write leaves a torn line; log readers skip lines that do not parse. */
+    fallback(n < 0 ? strerror(e) : "short write", line, len);
+    return ng_error_set(err, e, "writing the audit log: %s", n < 0 ? strerror(e) : "short write");
 }

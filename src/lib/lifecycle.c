@@ -26,7 +26,8 @@ static int64_t now_ms(void)
 
 bool ng_should_watch(const ng_policy *policy, const ng_decision *d)
 {
-    if (policy->record_oom == NG_RECORD_OOM_OFF || d->action == NG_ACTION_REFUSED || d->outcome == NG_OUTCOME_DISABLED)
+    if (policy->record_oom == NG_RECORD_OOM_OFF || d->action == NG_ACTION_REFUSED ||
+        d->outcome == NG_OUTCOME_DISABLED)
         return false;
     return policy->record_oom == NG_RECORD_OOM_ALL || d->outcome == NG_OUTCOME_GUARDED;
 }
@@ -60,8 +61,10 @@ static int mkdir_p(const char *path)
 void ng_arm_watcher(stage_ctx *c, const ng_state *st, const ng_spec *spec, const ng_decision *d)
 {
     static const char *const pod_keys[] = {"io.kubernetes.pod.name", "io.kubernetes.cri.sandbox-name", NULL};
-    static const char *const ns_keys[] = {"io.kubernetes.pod.namespace", "io.kubernetes.cri.sandbox-namespace", NULL};
-    static const char *const name_keys[] = {"io.kubernetes.container.name", "io.kubernetes.cri.container-name", NULL};
+    static const char *const ns_keys[] = {"io.kubernetes.pod.namespace",
+                                          "io.kubernetes.cri.sandbox-namespace", NULL};
+    static const char *const name_keys[] = {"io.kubernetes.container.name",
+                                            "io.kubernetes.cri.container-name", NULL};
     static const char *const image_keys[] = {"io.kubernetes.cri-o.ImageName", "io.kubernetes.cri.image-name",
                                              "org.opencontainers.image.ref.name", NULL};
     cleanup_error ng_error *err = NULL;
@@ -77,11 +80,13 @@ void ng_arm_watcher(stage_ctx *c, const ng_state *st, const ng_spec *spec, const
     snprintf(cs.id, sizeof(cs.id), "%s", st->id);
     snprintf(cs.node_options, sizeof(cs.node_options), "%s", node_options ? node_options : "");
     snprintf(cs.log_path, sizeof(cs.log_path), "%s", c->policy->log_path);
+    cs.log_max_bytes = c->policy->log_max_bytes;
+    cs.log_generations = c->policy->log_generations;
     if (d->outcome == NG_OUTCOME_GUARDED && d->heap_after_mib >= 0)
         /* At createRuntime the config may already carry precreate's flag: where it came from is
          * in that stage's decision record, so only the place is named here. */
-        snprintf(cs.heap_flag, sizeof(cs.heap_flag), "--max-old-space-size=%lld (%s)", (long long)d->heap_after_mib,
-                 d->heap_source);
+        snprintf(cs.heap_flag, sizeof(cs.heap_flag), "--max-old-space-size=%lld (%s)",
+                 (long long)d->heap_after_mib, d->heap_source);
     copy_annotation(spec, pod_keys, cs.pod, sizeof(cs.pod));
     copy_annotation(spec, ns_keys, cs.namespace_, sizeof(cs.namespace_));
     copy_annotation(spec, name_keys, cs.container_name, sizeof(cs.container_name));
@@ -108,7 +113,8 @@ void ng_arm_watcher(stage_ctx *c, const ng_state *st, const ng_spec *spec, const
     return;
 fail:
     /* Recorded, never fatal whatever on_error says: an unwatched container still starts. */
-    ng_stage_record_error_as(c, st->id, what, err, "OOM kills in it will not be recorded (the container is not affected)",
+    ng_stage_record_error_as(c, st->id, what, err,
+                             "OOM kills in it will not be recorded (the container is not affected)",
                              "not_watched");
 }
 
@@ -152,11 +158,13 @@ static void classify(const ng_container_state *cs, const ng_watcher_state *ws, c
     int code = WEXITSTATUS(st);
     if (code == 137 && ws->oom_kills > 0) {
         *ret_kind = "oom_kill";
-        snprintf(explanation, size, "exit 137 (a child killed by SIGKILL) after %lld OOM kill(s)", (long long)ws->oom_kills);
+        snprintf(explanation, size, "exit 137 (a child killed by SIGKILL) after %lld OOM kill(s)",
+                 (long long)ws->oom_kills);
     } else if ((code == 134 || code == 139) && cs->heap_mib > 0) {
         *ret_kind = "v8_heap_oom";
         *ret_certain = false;
-        snprintf(explanation, size, "exit %d (a child node ended by %s): how V8's \"Reached heap limit\" ends", code,
+        snprintf(explanation, size,
+                 "exit %d (a child node ended by %s): how V8's \"Reached heap limit\" ends", code,
                  code == 134 ? "SIGABRT" : "SIGSEGV");
     } else {
         *ret_kind = "exit";
@@ -164,7 +172,8 @@ static void classify(const ng_container_state *cs, const ng_watcher_state *ws, c
     }
 }
 
-static int gen_exit_record(stage_ctx *c, const ng_container_state *cs, const ng_watcher_state *ws, ng_error **err)
+static int gen_exit_record(stage_ctx *c, const ng_container_state *cs, const ng_watcher_state *ws,
+                           ng_error **err)
 {
     const char *kind;
     char explanation[384];
@@ -211,7 +220,7 @@ static int gen_exit_record(stage_ctx *c, const ng_container_state *cs, const ng_
 
 int ng_stage_poststop(const ng_policy *policy, int in_fd)
 {
-    stage_ctx c = {.policy = policy, .stage = "poststop", .log = {.fd = -1}};
+    stage_ctx c = {.policy = policy, .stage = "poststop", .log = NG_LOG_INIT};
     cleanup_free char *buf = NULL, *root = ng_state_root();
     cleanup_error ng_error *err = NULL;
     size_t len = 0;

@@ -80,7 +80,9 @@ void ng_policy_defaults(ng_policy *p)
                      .conn_enabled = true,
                      .record_oom = NG_RECORD_OOM_NODE,
                      .pressure_percent = 90,
-                     .pressure_interval_s = 60};
+                     .pressure_interval_s = 60,
+                     .log_max_bytes = 64 * 1024 * 1024,
+                     .log_generations = 5};
     p->log_path = ng_default_log_path();
     ng_sizing_params_default(&p->sizing);
     ng_conn_params_default(&p->conn);
@@ -139,6 +141,8 @@ static const field top_fields[] = {
     {"mode", F_MODE, 0, 0, offsetof(ng_policy, mode), NULL},
     {"on_error", F_ON_ERROR, 0, 0, offsetof(ng_policy, on_error_deny), NULL},
     {"log_path", F_STRING, 0, 0, offsetof(ng_policy, log_path), NULL},
+    FIELD_INT("log_max_bytes", log_max_bytes, 0, 1LL << 40),
+    FIELD_INT("log_generations", log_generations, 1, 99),
     {"record_oom", F_RECORD_OOM, 0, 0, offsetof(ng_policy, record_oom), NULL},
     FIELD_INT("memory_pressure_percent", pressure_percent, 0, 100),
     FIELD_INT("memory_pressure_interval_s", pressure_interval_s, 1, 86400),

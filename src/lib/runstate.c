@@ -97,6 +97,8 @@ int ng_container_state_write(const char *dir, const ng_container_state *cs, ng_e
     KV_STR("image", cs->image);
     KV_INT("created_ms", cs->created_ms);
     KV_STR("log_path", cs->log_path);
+    KV_INT("log_max_bytes", cs->log_max_bytes);
+    KV_INT("log_generations", cs->log_generations);
     KV_INT("pressure_percent", cs->pressure_percent);
     KV_INT("pressure_interval_s", cs->pressure_interval_s);
     NG_GEN(yajl_gen_map_close(g));
@@ -138,6 +140,8 @@ int ng_container_state_read(const char *dir, ng_container_state *ret, ng_error *
     get_str(v, "image", cs.image, sizeof(cs.image));
     cs.created_ms = get_int(v, "created_ms", 0);
     get_str(v, "log_path", cs.log_path, sizeof(cs.log_path));
+    cs.log_max_bytes = get_int(v, "log_max_bytes", 0);
+    cs.log_generations = get_int(v, "log_generations", 5);
     cs.pressure_percent = get_int(v, "pressure_percent", 0);
     cs.pressure_interval_s = get_int(v, "pressure_interval_s", 60);
     if (!cs.id[0] || (cs.cgroup.version != 1 && cs.cgroup.version != 2) || cs.cgroup.dir[0] != '/')

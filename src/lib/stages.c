@@ -37,6 +37,7 @@ ng_log *ng_stage_log(stage_ctx *c)
         c->log_tried = true;
         if (ng_log_open(c->policy->log_path, &c->log, &err) < 0)
             ng_say("nodeguard: %s (the container is not affected)", ng_error_msg(err));
+        ng_log_set_rotation(&c->log, c->policy->log_max_bytes, (int)c->policy->log_generations);
     }
     return c->log.fd >= 0 ? &c->log : NULL;
 }
@@ -163,7 +164,7 @@ out:
 
 int ng_stage_precreate(const ng_policy *policy, int in_fd, int out_fd)
 {
-    stage_ctx c = {.policy = policy, .stage = "precreate", .log = {.fd = -1}};
+    stage_ctx c = {.policy = policy, .stage = "precreate", .log = NG_LOG_INIT};
     cleanup_free char *buf = NULL;
     cleanup_error ng_error *err = NULL;
     cleanup_yajl_gen yajl_gen g = NULL;
@@ -194,7 +195,7 @@ int ng_stage_precreate(const ng_policy *policy, int in_fd, int out_fd)
 
 int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd)
 {
-    stage_ctx c = {.policy = policy, .stage = stage, .log = {.fd = -1}};
+    stage_ctx c = {.policy = policy, .stage = stage, .log = NG_LOG_INIT};
     cleanup_free char *buf = NULL, *config = NULL, *config_path = NULL;
     cleanup_error ng_error *err = NULL;
     size_t len = 0, config_len = 0;

@@ -139,10 +139,10 @@ static int gen_memory(yajl_gen g, const watch *w, const ng_memory_counters *c, n
 static void write_record(watch *w, yajl_gen g)
 {
     cleanup_error ng_error *err = NULL;
-    ng_log log = {.fd = -1};
-    /* Opened per record: the log may have been rotated since the last one. */
+    ng_log log = NG_LOG_INIT;
     if (ng_log_open(w->cs.log_path, &log, &err) < 0)
         note(w, "audit log not writable");
+    ng_log_set_rotation(&log, w->cs.log_max_bytes, (int)w->cs.log_generations);
     ng_record_write(log.fd >= 0 ? &log : NULL, g, &err);
     ng_log_close(&log);
 }
