@@ -77,26 +77,51 @@ static bool our_memcg(const watch *w, const char *path)
     return n && strncmp(path, w->cs.cgroup.kernel_path, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-/* Reads the OOM lines queued in kmsg: an "oom-kill:" line naming our memcg counts a victim; the
- * "Killed process" line that follows it fills in the sizes. */
-static void drain_kmsg(watch *w)
+static bool in_snapshot(const ng_proc_rss *procs, size_t n, int64_t pid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (procs[i].pid == pid)
+            return true;
+    return false;
+}
+
+static ng_kmsg_oom *queued_victim(watch *w, int64_t pid)
+{
+    for (size_t i = 0; i < w->queued; i++)
+        if (w->queue[i].pid == pid)
+            return &w->queue[i];
+    return NULL;
+}
+
+static void count_victim(watch *w, const ng_kmsg_oom *m)
+{
+    w->kmsg_victims++;
+    if (w->queued < MAX_QUEUED_VICTIMS)
+        w->queue[w->queued++] = *m;
+}
+
+/* Reads the OOM lines queued in kmsg. An "oom-kill:" line naming our memcg counts a victim and the
+ * "Killed process" line after it fills in the sizes. The kernel rate-limits the report that holds
+ * the "oom-kill:" line (10 per 5 s) but always prints "Killed process", so that line alone also
+ * counts when its pid was in this cgroup (the snapshot taken at the wake, or pid 1). */
+static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
 {
     ng_kmsg_oom m;
     while (w->kmsg_fd >= 0 && ng_kmsg_next_oom(w->kmsg_fd, &m) > 0) {
         if (m.kind == NG_KMSG_OOM_KILL && (our_memcg(w, m.oom_memcg) || our_memcg(w, m.task_memcg))) {
-            w->kmsg_victims++;
-            if (w->queued < MAX_QUEUED_VICTIMS)
-                w->queue[w->queued++] = m;
+            if (!queued_victim(w, m.pid))
+                count_victim(w, &m);
         } else if (m.kind == NG_KMSG_KILLED_PROCESS) {
-            for (size_t i = 0; i < w->queued; i++)
-                if (w->queue[i].pid == m.pid && w->queue[i].total_vm_kb < 0) {
-                    w->queue[i].total_vm_kb = m.total_vm_kb;
-                    w->queue[i].anon_rss_kb = m.anon_rss_kb;
-                    w->queue[i].file_rss_kb = m.file_rss_kb;
-                    w->queue[i].shmem_rss_kb = m.shmem_rss_kb;
-                    w->queue[i].oom_score_adj = m.oom_score_adj;
-                    break;
-                }
+            ng_kmsg_oom *v = queued_victim(w, m.pid);
+            if (v && v->total_vm_kb < 0) {
+                v->total_vm_kb = m.total_vm_kb;
+                v->anon_rss_kb = m.anon_rss_kb;
+                v->file_rss_kb = m.file_rss_kb;
+                v->shmem_rss_kb = m.shmem_rss_kb;
+                v->oom_score_adj = m.oom_score_adj;
+            } else if (!v && (in_snapshot(procs, n_procs, m.pid) || m.pid == w->cs.pid)) {
+                count_victim(w, &m);
+            }
         }
     }
 }
@@ -211,10 +236,11 @@ static void update_memory(watch *w, const ng_memory_counters *c)
         w->ws.usage_bytes = c->usage_bytes;
 }
 
-/* An OOM event (or the cgroup going away, which v1 signals the same way). The processes are
- * snapshot first, while the survivors are still there; then the counter and kmsg are given up to
- * SETTLE_MS to agree, and one record is written per kill not yet recorded. */
-static void handle_oom(watch *w)
+/* An OOM event (or the cgroup going away, which v1 signals the same way), or a last look at pid 1's
+ * exit. The processes are snapshot first, while the survivors are still there; then the counter and
+ * kmsg are given up to SETTLE_MS to show the kill (after an OOM event: expect_kill) and to agree on
+ * it, and one record is written per kill not yet recorded. */
+static void handle_oom(watch *w, bool expect_kill)
 {
     ng_proc_rss procs[MAX_SNAPSHOT];
     size_t n_procs = 0;
@@ -227,9 +253,10 @@ static void handle_oom(watch *w)
             c = now;
         if (c.oom_kills > w->counter_kills)
             w->counter_kills = c.oom_kills;
-        drain_kmsg(w);
+        drain_kmsg(w, procs, n_procs);
         bool details = w->kmsg_fd < 0 || w->kmsg_victims >= w->counter_kills - w->baseline_kills;
-        if ((kills_seen(w) > w->ws.oom_kills && details) || now_ms() >= deadline)
+        bool new_kill = kills_seen(w) > w->ws.oom_kills;
+        if ((new_kill ? details : !expect_kill) || now_ms() >= deadline)
             break;
         sleep_ms(10);
     }
@@ -380,7 +407,7 @@ static bool handle_inotify(watch *w)
     int gone = ng_cgroup_read_counters(&w->cs.cgroup, &c);
     update_memory(w, &c);
     if (c.oom_kills - w->baseline_kills > w->ws.oom_kills)
-        handle_oom(w);
+        handle_oom(w, true);
     int64_t events = (c.high_events > 0 ? c.high_events : 0) + (c.max_events > 0 ? c.max_events : 0);
     if (events > w->v2_pressure_events) {
         w->v2_pressure_events = events;
@@ -395,8 +422,20 @@ static bool cgroup_gone(const watch *w)
     return access(w->cs.cgroup.dir, F_OK) < 0;
 }
 
+static void read_exit(watch *w)
+{
+    int status;
+    if (w->exit_fd >= 0 && !w->ws.exit_known && ng_procexit_read(w->exit_fd, w->cs.pid, &status) > 0) {
+        w->ws.exit_known = true;
+        w->ws.exit_status = status;
+        w->ws.exit_ms = now_ms();
+    }
+}
+
 static void finish(watch *w)
 {
+    /* The cgroup can vanish while an OOM settles: pid 1's exit is then still queued, unread. */
+    read_exit(w);
     ng_memory_counters c;
     if (ng_cgroup_read_counters(&w->cs.cgroup, &c) == 0)
         update_memory(w, &c);
@@ -458,11 +497,10 @@ int ng_watch(const char *dir, int ready_fd)
         if (n < 0)
             break;
         for (int i = 0; i < n && !done; i++) {
-            int status;
             switch (evs[i].data.u32) {
             case EV_OOM:
                 drain_fd(w.oom_efd);
-                handle_oom(&w);
+                handle_oom(&w, true);
                 done = cgroup_gone(&w);
                 break;
             case EV_PRESSURE:
@@ -473,12 +511,10 @@ int ng_watch(const char *dir, int ready_fd)
                 done = handle_inotify(&w);
                 break;
             case EV_EXIT:
-                if (ng_procexit_read(w.exit_fd, w.cs.pid, &status) > 0) {
+                read_exit(&w);
+                if (w.ws.exit_known) {
                     /* pid 1 is gone: read the last counters while the cgroup still exists. */
-                    handle_oom(&w);
-                    w.ws.exit_known = true;
-                    w.ws.exit_status = status;
-                    w.ws.exit_ms = now_ms();
+                    handle_oom(&w, false);
                     done = true;
                 }
                 break;

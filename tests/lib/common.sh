@@ -20,7 +20,7 @@ finish() { echo "$passed $failed" > "${NG_RESULT_FILE:-/dev/null}"; }
 
 # A scratch directory removed on exit.
 scratch=$(mktemp -d /tmp/nodeguard-test.XXXXXX)
-trap 'rm -rf "$scratch"; finish' EXIT
+trap '[ -n "${KEEP_SCRATCH:-}" ] && echo "scratch kept: $scratch" || rm -rf "$scratch"; finish' EXIT
 
 # write_policy FILE [JSON-FRAGMENT]: a policy logging to $scratch/events.jsonl
 write_policy() {

@@ -20,7 +20,8 @@ static void write_one(ng_log *log, int writer, int i)
     ng_gen_string(g, "i");
     ng_gen_int(g, i);
     ng_gen_string(g, "pad");
-    ng_gen_string(g, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    ng_gen_string(
+        g, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
     assert_int_equal(ng_record_write(log, g, NULL), 0);
     yajl_gen_free(g);
 }
