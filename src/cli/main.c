@@ -7,7 +7,8 @@ static void usage(FILE *f)
 {
     fputs("Usage: nodeguard COMMAND [OPTIONS]\n"
           "\n"
-          "Size Node.js heaps to container memory limits, and check OCI specs offline.\n"
+          "Size Node.js heaps to container memory limits, check OCI specs offline, and read what\n"
+          "nodeguard recorded: decisions, OOM kills, memory pressure, how containers ended.\n"
           "\n"
           "Commands:\n"
           "  check CONFIG|BUNDLE [--json] [--policy FILE]\n"
@@ -16,6 +17,12 @@ static void usage(FILE *f)
           "  plan --memory SIZE [--processes N] [--heap MIB] [--cpus N] [--json]\n"
           "                     the heap and connection limit for a memory limit; with --heap,\n"
           "                     the smallest limit that heap needs\n"
+          "  log [FILTERS] [--json] [--follow]\n"
+          "                     the audit log: decisions, OOM kills, memory pressure, exits\n"
+          "  stats [--by container|image|pod] [FILTERS]\n"
+          "                     starts, fixes, refusals, OOM kills and peak memory per container\n"
+          "  status             running watched containers: usage, limit, heap, OOM kills\n"
+          "  metrics [-o FILE]  Prometheus text for node_exporter's textfile collector\n"
           "  version            print the version\n"
           "\n"
           "Run 'nodeguard COMMAND --help' for a command's options. Sizes: 512M, 1G, 1.5GiB, bytes.\n",
@@ -41,6 +48,14 @@ int main(int argc, char **argv)
         return cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "plan") == 0)
         return cmd_plan(argc - 1, argv + 1);
+    if (strcmp(cmd, "log") == 0)
+        return cmd_log(argc - 1, argv + 1);
+    if (strcmp(cmd, "stats") == 0)
+        return cmd_stats(argc - 1, argv + 1);
+    if (strcmp(cmd, "status") == 0)
+        return cmd_status(argc - 1, argv + 1);
+    if (strcmp(cmd, "metrics") == 0)
+        return cmd_metrics(argc - 1, argv + 1);
     fprintf(stderr, "nodeguard: unknown command \"%s\"\n\n", cmd);
     usage(stderr);
     return CLI_BAD_INPUT;
