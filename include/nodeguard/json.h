@@ -46,6 +46,12 @@ yajl_gen_status ng_gen_string(yajl_gen g, const char *s);
 yajl_gen_status ng_gen_string_len(yajl_gen g, const char *s, size_t len);
 yajl_gen_status ng_gen_int(yajl_gen g, int64_t v);
 
+/* "key": value members of an open map. A NULL string writes null; _if writes null unless present. */
+yajl_gen_status ng_gen_kv_str(yajl_gen g, const char *key, const char *value);
+yajl_gen_status ng_gen_kv_int(yajl_gen g, const char *key, int64_t value);
+yajl_gen_status ng_gen_kv_int_if(yajl_gen g, const char *key, int64_t value, bool present);
+yajl_gen_status ng_gen_kv_bool(yajl_gen g, const char *key, bool value);
+
 /* In functions with an `ng_error **err` in scope: fail with a message when a yajl_gen call fails. */
 #define NG_GEN(call)                                                                                         \
     do {                                                                                                     \

@@ -25,9 +25,9 @@ typedef struct ng_log_entry {
 } ng_log_entry;
 
 typedef struct ng_log_filter {
-    const char *container; /* id prefix, or container or pod name */
-    const char *events;    /* comma-separated event names */
-    const char *pod;       /* pod name, or namespace/pod */
+    const char *container;      /* id prefix, or container or pod name */
+    const char *events;         /* comma-separated event names */
+    const char *pod;            /* pod name, or namespace/pod */
     int64_t since_ms, until_ms; /* 0: open */
 } ng_log_filter;
 
@@ -45,8 +45,9 @@ bool ng_log_filter_match(const ng_log_filter *f, const ng_log_entry *e);
 
 /* Scans path's rotated generations (path.N .. path.1, oldest first, when with_rotated) and then
  * path; with follow, keeps following path across rotation until *stop is set or a signal arrives. */
-int ng_log_scan(const char *path, bool with_rotated, bool follow, const volatile int *stop, const ng_log_filter *f,
-                ng_log_visit_fn fn, void *userdata, ng_log_counts *counts, ng_error **err);
+int ng_log_scan(const char *path, bool with_rotated, bool follow, const volatile int *stop,
+                const ng_log_filter *f, ng_log_visit_fn fn, void *userdata, ng_log_counts *counts,
+                ng_error **err);
 
 /* "2026-11-26T23:17:10.208Z" (or without fraction, or with an offset) to ms since the epoch. */
 int ng_parse_rfc3339(const char *s, int64_t *ret_ms);

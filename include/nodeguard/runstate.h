@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "nodeguard/cgroup.h"
+#include <yajl/yajl_gen.h>
 #include "nodeguard/error.h"
 
 typedef struct ng_container_state {
@@ -54,6 +55,10 @@ int ng_container_state_write(const char *dir, const ng_container_state *cs, ng_e
 int ng_container_state_read(const char *dir, ng_container_state *ret, ng_error **err);
 int ng_watcher_state_write(const char *dir, const ng_watcher_state *ws, ng_error **err);
 int ng_watcher_state_read(const char *dir, ng_watcher_state *ret, ng_error **err);
+
+/* The container's names as record members: container_id, pod, namespace, container_name, image
+ * (null where the runtime gave none). */
+int ng_container_state_gen_names(yajl_gen g, const ng_container_state *cs, ng_error **err);
 
 /* Removes the directory and the three files in it. */
 int ng_state_remove(const char *dir);

@@ -14,7 +14,8 @@ static void log_usage(FILE *f)
           "\n"
           "Shows nodeguard's audit log (rotated generations first), oldest first.\n"
           "  -c, --container ID|NAME   an id prefix, or a container name\n"
-          "  -e, --event LIST          decision, oom_kill, memory_pressure, container_exit, error (comma-separated)\n"
+          "  -e, --event LIST          decision, oom_kill, memory_pressure, container_exit, error "
+          "(comma-separated)\n"
           "      --pod [NS/]POD        a Kubernetes pod\n"
           "      --since WHEN          RFC 3339 time, or a duration ago: 30s, 15m, 2h, 7d\n"
           "      --until WHEN\n"
@@ -46,9 +47,11 @@ static void detail(const ng_log_entry *e, char *out, size_t size)
 {
     char a[32], b[32];
     if (strcmp(e->event, "decision") == 0) {
-        bool changed = e->heap_mib_before >= 0 && e->heap_mib_after >= 0 && e->heap_mib_before != e->heap_mib_after;
+        bool changed =
+            e->heap_mib_before >= 0 && e->heap_mib_after >= 0 && e->heap_mib_before != e->heap_mib_after;
         if (changed)
-            snprintf(a, sizeof(a), "%lld -> %lld MiB", (long long)e->heap_mib_before, (long long)e->heap_mib_after);
+            snprintf(a, sizeof(a), "%lld -> %lld MiB", (long long)e->heap_mib_before,
+                     (long long)e->heap_mib_after);
         else if (e->heap_mib_after >= 0)
             snprintf(a, sizeof(a), "%lld MiB", (long long)e->heap_mib_after);
         else
@@ -58,8 +61,9 @@ static void detail(const ng_log_entry *e, char *out, size_t size)
     } else if (strcmp(e->event, "oom_kill") == 0) {
         cli_format_bytes(e->victim_anon_rss_kb >= 0 ? e->victim_anon_rss_kb * 1024 : -1, a, sizeof(a));
         cli_format_bytes(e->memory_limit_bytes, b, sizeof(b));
-        snprintf(out, size, "killed %s (pid %lld%s), anon-rss %s, limit %s%s%s", e->victim_name ? e->victim_name : "?",
-                 (long long)e->victim_pid, e->victim_is_pid1 ? ", pid 1" : "", a, b, e->heap_flag ? ", " : "",
+        snprintf(out, size, "killed %s (pid %lld%s), anon-rss %s, limit %s%s%s",
+                 e->victim_name ? e->victim_name : "?", (long long)e->victim_pid,
+                 e->victim_is_pid1 ? ", pid 1" : "", a, b, e->heap_flag ? ", " : "",
                  e->heap_flag ? e->heap_flag : "");
     } else if (strcmp(e->event, "container_exit") == 0) {
         cli_format_bytes(e->peak_bytes, a, sizeof(a));
@@ -83,8 +87,8 @@ static int print_row(const ng_log_entry *e, const char *line, size_t len, void *
     (void)ud;
     char label[64], text[1024];
     detail(e, text, sizeof(text));
-    printf("%.10s %.8s  %-15s %-20.20s %s\n", e->time, e->time + 11, e->event, cli_container_label(e, label, sizeof(label)),
-           text);
+    printf("%.10s %.8s  %-15s %-20.20s %s\n", e->time, e->time + 11, e->event,
+           cli_container_label(e, label, sizeof(label)), text);
     if (stop)
         return -1;
     return ferror(stdout) ? -1 : 0;
@@ -93,11 +97,16 @@ static int print_row(const ng_log_entry *e, const char *line, size_t len, void *
 int cmd_log(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"container", required_argument, NULL, 'c'}, {"event", required_argument, NULL, 'e'},
-        {"pod", required_argument, NULL, 'p'},       {"since", required_argument, NULL, 's'},
-        {"until", required_argument, NULL, 'u'},     {"json", no_argument, NULL, 'j'},
-        {"follow", no_argument, NULL, 'f'},          {"file", required_argument, NULL, 'F'},
-        {"policy", required_argument, NULL, 'P'},    {"help", no_argument, NULL, 'h'},
+        {"container", required_argument, NULL, 'c'},
+        {"event", required_argument, NULL, 'e'},
+        {"pod", required_argument, NULL, 'p'},
+        {"since", required_argument, NULL, 's'},
+        {"until", required_argument, NULL, 'u'},
+        {"json", no_argument, NULL, 'j'},
+        {"follow", no_argument, NULL, 'f'},
+        {"file", required_argument, NULL, 'F'},
+        {"policy", required_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     ng_log_filter filter = {0};
@@ -136,7 +145,8 @@ int cmd_log(int argc, char **argv)
         printf("%-19s  %-15s %-20s %s\n", "TIME (UTC)", "EVENT", "CONTAINER", "DETAIL");
     ng_log_counts counts;
     cleanup_error ng_error *err = NULL;
-    int r = ng_log_scan(path, true, follow, &stop, &filter, json ? print_json : print_row, NULL, &counts, &err);
+    int r =
+        ng_log_scan(path, true, follow, &stop, &filter, json ? print_json : print_row, NULL, &counts, &err);
     if (r < 0) {
         fprintf(stderr, "nodeguard log: %s\n", ng_error_msg(err));
         return CLI_BAD_INPUT;
@@ -164,7 +174,8 @@ int cli_parse_filter(int c, const char *arg, ng_log_filter *f, const char *cmd)
     case 's':
     case 'u':
         if (ng_parse_when(arg, now, c == 's' ? &f->since_ms : &f->until_ms) < 0) {
-            fprintf(stderr, "nodeguard %s: \"%s\" is neither an RFC 3339 time nor a duration like 2h\n", cmd, arg);
+            fprintf(stderr, "nodeguard %s: \"%s\" is neither an RFC 3339 time nor a duration like 2h\n", cmd,
+                    arg);
             return -1;
         }
         return 0;

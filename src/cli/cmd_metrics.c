@@ -52,7 +52,8 @@ static void label(FILE *out, const char *name, const char *value, bool first)
     fputc('"', out);
 }
 
-static void simple_family(FILE *out, cli_groups *g, const char *metric, const char *help, const char *label_name)
+static void simple_family(FILE *out, cli_groups *g, const char *metric, const char *help,
+                          const char *label_name)
 {
     size_t n;
     cleanup_free cli_group **rows = cli_groups_sorted(g, &n);
@@ -75,8 +76,11 @@ static void container_labels(FILE *out, const cli_group *g)
 int cmd_metrics(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"file", required_argument, NULL, 'F'}, {"policy", required_argument, NULL, 'P'},
-        {"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"file", required_argument, NULL, 'F'},
+        {"policy", required_argument, NULL, 'P'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *file = NULL, *policy = NULL, *output = NULL;
     int c;
@@ -128,9 +132,12 @@ int cmd_metrics(int argc, char **argv)
             goto out;
         }
     }
-    simple_family(out, &m.events, "nodeguard_log_records_total", "Records in nodeguard's audit log, by event.", "event");
-    simple_family(out, &m.actions, "nodeguard_decisions_total", "Decisions on Node containers, by action.", "action");
-    simple_family(out, &m.exits, "nodeguard_container_exits_total", "How guarded containers ended.", "classification");
+    simple_family(out, &m.events, "nodeguard_log_records_total",
+                  "Records in nodeguard's audit log, by event.", "event");
+    simple_family(out, &m.actions, "nodeguard_decisions_total", "Decisions on Node containers, by action.",
+                  "action");
+    simple_family(out, &m.exits, "nodeguard_container_exits_total", "How guarded containers ended.",
+                  "classification");
     rows = cli_groups_sorted(&m.containers, &n);
     fprintf(out, "# HELP nodeguard_oom_kills_total Kernel OOM kills recorded, by container.\n"
                  "# TYPE nodeguard_oom_kills_total counter\n");
@@ -150,8 +157,9 @@ int cmd_metrics(int argc, char **argv)
         container_labels(out, rows[i]);
         fprintf(out, "} %lld\n", (long long)rows[i]->peak_bytes);
     }
-    fprintf(out, "# HELP nodeguard_log_corrupt_lines Lines of the audit log that are not records.\n"
-                 "# TYPE nodeguard_log_corrupt_lines gauge\nnodeguard_log_corrupt_lines %llu\n",
+    fprintf(out,
+            "# HELP nodeguard_log_corrupt_lines Lines of the audit log that are not records.\n"
+            "# TYPE nodeguard_log_corrupt_lines gauge\nnodeguard_log_corrupt_lines %llu\n",
             (unsigned long long)counts.corrupt);
     if (output && (fclose(out) != 0 || rename(tmp, output) < 0)) {
         perror(output);

@@ -30,32 +30,28 @@ static int print_json(const ng_plan *p, int64_t heap, int64_t min_limit)
     cleanup_yajl_gen yajl_gen g = ng_gen_new();
     yajl_gen_config(g, yajl_gen_beautify, 1);
     NG_GEN(yajl_gen_map_open(g));
-#define KV_INT(k, v)                                                                                         \
-    NG_GEN(ng_gen_string(g, k));                                                                             \
-    NG_GEN(ng_gen_int(g, v))
-    KV_INT("memory_limit_mib", p->limit_mib);
-    KV_INT("processes", p->processes);
+    NG_GEN(ng_gen_kv_int(g, "memory_limit_mib", p->limit_mib));
+    NG_GEN(ng_gen_kv_int(g, "processes", p->processes));
     NG_GEN(ng_gen_string(g, "verdict"));
     NG_GEN(ng_gen_string(g, ng_verdict_name(p->verdict)));
-    KV_INT("heap_mib", p->heap_mib);
-    KV_INT("reserve_mib", p->reserve_mib);
-    KV_INT("base_overhead_mib", p->base_mib);
-    KV_INT("young_generation_mib", p->young_mib);
-    KV_INT("off_heap_mib", p->heap_overhead_mib);
-    KV_INT("node_default_heap_mib", p->node_default_heap_mib);
-    KV_INT("connection_limit", p->conn_limit);
+    NG_GEN(ng_gen_kv_int(g, "heap_mib", p->heap_mib));
+    NG_GEN(ng_gen_kv_int(g, "reserve_mib", p->reserve_mib));
+    NG_GEN(ng_gen_kv_int(g, "base_overhead_mib", p->base_mib));
+    NG_GEN(ng_gen_kv_int(g, "young_generation_mib", p->young_mib));
+    NG_GEN(ng_gen_kv_int(g, "off_heap_mib", p->heap_overhead_mib));
+    NG_GEN(ng_gen_kv_int(g, "node_default_heap_mib", p->node_default_heap_mib));
+    NG_GEN(ng_gen_kv_int(g, "connection_limit", p->conn_limit));
     NG_GEN(ng_gen_string(g, "node_options"));
     char flag[64];
     snprintf(flag, sizeof(flag), "--max-old-space-size=%lld", (long long)p->heap_mib);
     NG_GEN(ng_gen_string(g, p->verdict == NG_VERDICT_FITS ? flag : NULL));
     if (heap > 0) {
-        KV_INT("requested_heap_mib", heap);
-        KV_INT("min_memory_limit_mib", min_limit);
+        NG_GEN(ng_gen_kv_int(g, "requested_heap_mib", heap));
+        NG_GEN(ng_gen_kv_int(g, "min_memory_limit_mib", min_limit));
     }
     NG_GEN(ng_gen_string(g, "explanation"));
     NG_GEN(ng_gen_string(g, p->explanation));
     NG_GEN(yajl_gen_map_close(g));
-#undef KV_INT
     const unsigned char *buf;
     size_t len;
     yajl_gen_get_buf(g, &buf, &len);

@@ -9,11 +9,12 @@
 
 static void stats_usage(FILE *f)
 {
-    fputs("Usage: nodeguard stats [--by container|image|pod] [--json] [FILTERS]\n"
-          "\n"
-          "Starts, fixes, refusals, OOM kills, last OOM kill and peak memory, per container (or image, pod).\n"
-          "Filters as for `nodeguard log`: -c, -e, --pod, --since, --until; --file, --policy.\n",
-          f);
+    fputs(
+        "Usage: nodeguard stats [--by container|image|pod] [--json] [FILTERS]\n"
+        "\n"
+        "Starts, fixes, refusals, OOM kills, last OOM kill and peak memory, per container (or image, pod).\n"
+        "Filters as for `nodeguard log`: -c, -e, --pod, --since, --until; --file, --policy.\n",
+        f);
 }
 
 typedef enum { BY_CONTAINER, BY_IMAGE, BY_POD } group_by;
@@ -43,11 +44,16 @@ static int add(const ng_log_entry *e, const char *line, size_t len, void *ud)
 int cmd_stats(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"by", required_argument, NULL, 'b'},        {"json", no_argument, NULL, 'j'},
-        {"container", required_argument, NULL, 'c'}, {"event", required_argument, NULL, 'e'},
-        {"pod", required_argument, NULL, 'p'},       {"since", required_argument, NULL, 's'},
-        {"until", required_argument, NULL, 'u'},     {"file", required_argument, NULL, 'F'},
-        {"policy", required_argument, NULL, 'P'},    {"help", no_argument, NULL, 'h'},
+        {"by", required_argument, NULL, 'b'},
+        {"json", no_argument, NULL, 'j'},
+        {"container", required_argument, NULL, 'c'},
+        {"event", required_argument, NULL, 'e'},
+        {"pod", required_argument, NULL, 'p'},
+        {"since", required_argument, NULL, 's'},
+        {"until", required_argument, NULL, 'u'},
+        {"file", required_argument, NULL, 'F'},
+        {"policy", required_argument, NULL, 'P'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     stats_ctx s = {.by = BY_CONTAINER};
@@ -135,14 +141,16 @@ int cmd_stats(int argc, char **argv)
         } else {
             printf("%-24.24s %-16.16s %7llu %6llu %8llu %9llu %-19s %s\n", g->key,
                    g->container_name ? g->container_name : "-", (unsigned long long)g->starts,
-                   (unsigned long long)g->fixes, (unsigned long long)g->refusals, (unsigned long long)g->oom_kills,
-                   g->last_oom[0] ? g->last_oom : "-", peak);
+                   (unsigned long long)g->fixes, (unsigned long long)g->refusals,
+                   (unsigned long long)g->oom_kills, g->last_oom[0] ? g->last_oom : "-", peak);
         }
     }
     if (counts.corrupt)
-        fprintf(stderr, "nodeguard stats: %llu line(s) skipped as corrupt\n", (unsigned long long)counts.corrupt);
+        fprintf(stderr, "nodeguard stats: %llu line(s) skipped as corrupt\n",
+                (unsigned long long)counts.corrupt);
     if (s.groups.overflowed)
-        fprintf(stderr, "nodeguard stats: more than %zu groups; the rest are counted as (other)\n", s.groups.max_groups);
+        fprintf(stderr, "nodeguard stats: more than %zu groups; the rest are counted as (other)\n",
+                s.groups.max_groups);
     cli_groups_free(&s.groups);
     return CLI_OK;
 }

@@ -44,8 +44,8 @@ int cmd_status(int argc, char **argv)
     }
     cleanup_free char *root = ng_state_root();
     DIR *d = opendir(root);
-    printf("%-14s %-10s %-10s %-24s %-9s %-5s %-10s %s\n", "CONTAINER", "USAGE", "LIMIT", "MEMORY", "HEAP", "OOMS",
-           "PEAK", "WATCHER");
+    printf("%-14s %-10s %-10s %-24s %-9s %-5s %-10s %s\n", "CONTAINER", "USAGE", "LIMIT", "MEMORY", "HEAP",
+           "OOMS", "PEAK", "WATCHER");
     if (!d)
         return CLI_OK; /* nothing watched yet */
     struct dirent *de;
@@ -56,7 +56,8 @@ int cmd_status(int argc, char **argv)
         char dir[PATH_MAX];
         ng_container_state cs;
         ng_watcher_state ws = {.peak_bytes = -1};
-        if (ng_state_dir_for(root, de->d_name, dir, sizeof(dir)) < 0 || ng_container_state_read(dir, &cs, NULL) < 0)
+        if (ng_state_dir_for(root, de->d_name, dir, sizeof(dir)) < 0 ||
+            ng_container_state_read(dir, &cs, NULL) < 0)
             continue;
         bool have_ws = ng_watcher_state_read(dir, &ws, NULL) == 0;
         ng_memory_counters c;
@@ -79,8 +80,9 @@ int cmd_status(int argc, char **argv)
         else
             snprintf(watcher, sizeof(watcher), "pid %d%s", (int)ws.watcher_pid,
                      ws.watcher_pid > 0 && kill(ws.watcher_pid, 0) < 0 ? " (gone)" : "");
-        printf("%-14.12s %-10s %-10s %-24s %-9s %-5lld %-10s %s\n", cs.container_name[0] ? cs.container_name : cs.id,
-               usage_s, limit_s, b, heap_s, (long long)ws.oom_kills, peak_s, watcher);
+        printf("%-14.12s %-10s %-10s %-24s %-9s %-5lld %-10s %s\n",
+               cs.container_name[0] ? cs.container_name : cs.id, usage_s, limit_s, b, heap_s,
+               (long long)ws.oom_kills, peak_s, watcher);
         shown++;
     }
     closedir(d);

@@ -34,7 +34,8 @@ const char *cli_container_label(const ng_log_entry *e, char *buf, size_t size)
 {
     if (e->container_name && *e->container_name)
         snprintf(buf, size, "%s", e->container_name);
-    else if (e->container_id && strlen(e->container_id) == 64 && strspn(e->container_id, "0123456789abcdef") == 64)
+    else if (e->container_id && strlen(e->container_id) == 64 &&
+             strspn(e->container_id, "0123456789abcdef") == 64)
         snprintf(buf, size, "%.12s", e->container_id); /* a runtime's hex id, shortened as podman ps does */
     else if (e->container_id)
         snprintf(buf, size, "%s", e->container_id);

@@ -355,14 +355,6 @@ int ng_decision_gen_config(const ng_decision *d, const ng_spec *spec, yajl_gen g
     return ng_json_gen_tree(g, spec->root, patches, n, err);
 }
 
-static yajl_gen_status gen_key_int_or_null(yajl_gen g, const char *key, int64_t v, bool present)
-{
-    yajl_gen_status s = ng_gen_string(g, key);
-    if (s != yajl_gen_status_ok)
-        return s;
-    return present ? ng_gen_int(g, v) : yajl_gen_null(g);
-}
-
 int ng_decision_gen_fields(const ng_decision *d, const ng_spec *spec, yajl_gen g, ng_error **err)
 {
     static const char *const outcome_names[] = {"guarded", "not_node", "disabled"};
@@ -381,19 +373,19 @@ int ng_decision_gen_fields(const ng_decision *d, const ng_spec *spec, yajl_gen g
     NG_GEN(ng_gen_string(g, d->reason));
     NG_GEN(ng_gen_string(g, "detected_by"));
     NG_GEN(ng_gen_string(g, d->detection.is_node ? d->detection.reason : NULL));
-    NG_GEN(gen_key_int_or_null(g, "memory_limit_bytes", spec->memory_limit, spec->memory_limit > 0));
+    NG_GEN(ng_gen_kv_int_if(g, "memory_limit_bytes", spec->memory_limit, spec->memory_limit > 0));
     if (!guarded)
         return 0;
-    NG_GEN(gen_key_int_or_null(g, "processes", d->plan.processes, true));
+    NG_GEN(ng_gen_kv_int_if(g, "processes", d->plan.processes, true));
     NG_GEN(ng_gen_string(g, "processes_reason"));
     NG_GEN(ng_gen_string(g, d->detection.processes_reason));
-    NG_GEN(gen_key_int_or_null(g, "heap_mib_before", d->heap_before_mib, d->heap_before_mib >= 0));
+    NG_GEN(ng_gen_kv_int_if(g, "heap_mib_before", d->heap_before_mib, d->heap_before_mib >= 0));
     NG_GEN(ng_gen_string(g, "heap_source"));
     NG_GEN(ng_gen_string(g, d->heap_source));
-    NG_GEN(gen_key_int_or_null(g, "heap_mib_after", d->heap_after_mib, d->heap_after_mib >= 0));
-    NG_GEN(gen_key_int_or_null(g, "heap_mib_fits", d->plan.heap_mib, d->plan.verdict == NG_VERDICT_FITS));
-    NG_GEN(gen_key_int_or_null(g, "node_default_heap_mib", d->plan.node_default_heap_mib,
-                               d->plan.node_default_heap_mib > 0));
+    NG_GEN(ng_gen_kv_int_if(g, "heap_mib_after", d->heap_after_mib, d->heap_after_mib >= 0));
+    NG_GEN(ng_gen_kv_int_if(g, "heap_mib_fits", d->plan.heap_mib, d->plan.verdict == NG_VERDICT_FITS));
+    NG_GEN(ng_gen_kv_int_if(g, "node_default_heap_mib", d->plan.node_default_heap_mib,
+                            d->plan.node_default_heap_mib > 0));
     NG_GEN(ng_gen_string(g, "node_options_before"));
     NG_GEN(ng_gen_string(g, d->node_options_before));
     NG_GEN(ng_gen_string(g, "node_options_after"));
@@ -404,7 +396,7 @@ int ng_decision_gen_fields(const ng_decision *d, const ng_spec *spec, yajl_gen g
     NG_GEN(yajl_gen_map_open(g));
     NG_GEN(ng_gen_string(g, "env"));
     NG_GEN(ng_gen_string(g, d->conn_env));
-    NG_GEN(gen_key_int_or_null(g, "value", d->conn_limit, d->conn_limit > 0));
+    NG_GEN(ng_gen_kv_int_if(g, "value", d->conn_limit, d->conn_limit > 0));
     NG_GEN(ng_gen_string(g, "action"));
     NG_GEN(ng_gen_string(g, d->conn_action));
     NG_GEN(yajl_gen_map_close(g));

@@ -290,6 +290,30 @@ yajl_gen_status ng_gen_int(yajl_gen g, int64_t v)
     return yajl_gen_integer(g, (long long)v);
 }
 
+yajl_gen_status ng_gen_kv_str(yajl_gen g, const char *key, const char *value)
+{
+    yajl_gen_status st = ng_gen_string(g, key);
+    return st != yajl_gen_status_ok ? st : ng_gen_string(g, value);
+}
+
+yajl_gen_status ng_gen_kv_int(yajl_gen g, const char *key, int64_t value)
+{
+    yajl_gen_status st = ng_gen_string(g, key);
+    return st != yajl_gen_status_ok ? st : ng_gen_int(g, value);
+}
+
+yajl_gen_status ng_gen_kv_int_if(yajl_gen g, const char *key, int64_t value, bool present)
+{
+    yajl_gen_status st = ng_gen_string(g, key);
+    return st != yajl_gen_status_ok ? st : present ? ng_gen_int(g, value) : yajl_gen_null(g);
+}
+
+yajl_gen_status ng_gen_kv_bool(yajl_gen g, const char *key, bool value)
+{
+    yajl_gen_status st = ng_gen_string(g, key);
+    return st != yajl_gen_status_ok ? st : yajl_gen_bool(g, value);
+}
+
 struct gen_ctx {
     const ng_json_patch *patches;
     size_t n;

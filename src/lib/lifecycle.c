@@ -182,39 +182,30 @@ static int gen_exit_record(stage_ctx *c, const ng_container_state *cs, const ng_
     cleanup_yajl_gen yajl_gen g = ng_record_begin("container_exit", "poststop", err);
     if (!g)
         return -EINVAL;
-#define STR_OR_NULL(k, v)                                                                                    \
-    NG_GEN(ng_gen_string(g, k));                                                                             \
-    NG_GEN(ng_gen_string(g, (v)[0] ? (v) : NULL))
-#define INT_OR_NULL(k, v, present)                                                                           \
-    NG_GEN(ng_gen_string(g, k));                                                                             \
-    NG_GEN((present) ? ng_gen_int(g, v) : yajl_gen_null(g))
-    STR_OR_NULL("container_id", cs->id);
-    STR_OR_NULL("pod", cs->pod);
-    STR_OR_NULL("namespace", cs->namespace_);
-    STR_OR_NULL("container_name", cs->container_name);
-    STR_OR_NULL("image", cs->image);
+    if (ng_container_state_gen_names(g, cs, err) < 0)
+        return -EINVAL;
     int64_t end = ws->exit_known && ws->exit_ms ? ws->exit_ms : now_ms();
-    INT_OR_NULL("lifetime_ms", end - cs->created_ms, cs->created_ms > 0);
-    INT_OR_NULL("oom_kills", ws->oom_kills, true);
-    INT_OR_NULL("peak_bytes", ws->peak_bytes, ws->peak_bytes >= 0);
-    INT_OR_NULL("memory_limit_bytes", cs->memory_limit_bytes, cs->memory_limit_bytes > 0);
-    INT_OR_NULL("heap_mib", cs->heap_mib, cs->heap_mib >= 0);
-    STR_OR_NULL("node_options", cs->node_options);
-    STR_OR_NULL("heap_flag", cs->heap_flag);
+    NG_GEN(ng_gen_kv_int_if(g, "lifetime_ms", end - cs->created_ms, cs->created_ms > 0));
+    NG_GEN(ng_gen_kv_int_if(g, "oom_kills", ws->oom_kills, true));
+    NG_GEN(ng_gen_kv_int_if(g, "peak_bytes", ws->peak_bytes, ws->peak_bytes >= 0));
+    NG_GEN(ng_gen_kv_int_if(g, "memory_limit_bytes", cs->memory_limit_bytes, cs->memory_limit_bytes > 0));
+    NG_GEN(ng_gen_kv_int_if(g, "heap_mib", cs->heap_mib, cs->heap_mib >= 0));
+    NG_GEN(ng_gen_kv_str(g, "node_options", cs->node_options[0] ? cs->node_options : NULL));
+    NG_GEN(ng_gen_kv_str(g, "heap_flag", cs->heap_flag[0] ? cs->heap_flag : NULL));
     NG_GEN(ng_gen_string(g, "exit"));
     NG_GEN(yajl_gen_map_open(g));
     NG_GEN(ng_gen_string(g, "classification"));
     NG_GEN(ng_gen_string(g, kind));
     NG_GEN(ng_gen_string(g, "certain"));
     NG_GEN(yajl_gen_bool(g, certain));
-    INT_OR_NULL("code", WEXITSTATUS(ws->exit_status), ws->exit_known && WIFEXITED(ws->exit_status));
-    INT_OR_NULL("signal", WTERMSIG(ws->exit_status), ws->exit_known && WIFSIGNALED(ws->exit_status));
+    NG_GEN(ng_gen_kv_int_if(g, "code", WEXITSTATUS(ws->exit_status),
+                            ws->exit_known && WIFEXITED(ws->exit_status)));
+    NG_GEN(ng_gen_kv_int_if(g, "signal", WTERMSIG(ws->exit_status),
+                            ws->exit_known && WIFSIGNALED(ws->exit_status)));
     NG_GEN(ng_gen_string(g, "explanation"));
     NG_GEN(ng_gen_string(g, explanation));
     NG_GEN(yajl_gen_map_close(g));
-    STR_OR_NULL("watcher_note", ws->note);
-#undef STR_OR_NULL
-#undef INT_OR_NULL
+    NG_GEN(ng_gen_kv_str(g, "watcher_note", ws->note[0] ? ws->note : NULL));
     return ng_record_write(ng_stage_log(c), g, err);
 }
 

@@ -18,9 +18,9 @@
 
 typedef struct sax {
     ng_log_entry *e;
-    int depth;          /* 1 inside the record's object */
-    char parent[32];    /* the key holding the depth-2 object (victim, exit, connection_limit) */
-    char key[40];       /* the current key */
+    int depth;       /* 1 inside the record's object */
+    char parent[32]; /* the key holding the depth-2 object (victim, exit, connection_limit) */
+    char key[40];    /* the current key */
 } sax;
 
 typedef struct field_ref {
@@ -28,21 +28,44 @@ typedef struct field_ref {
     size_t offset;
 } field_ref;
 
-#define S(p, k, m) {p, k, offsetof(ng_log_entry, m)}
+#define S(p, k, m)                                                                                           \
+    {                                                                                                        \
+        p, k, offsetof(ng_log_entry, m)                                                                      \
+    }
 static const field_ref string_fields[] = {
-    S("", "time", time), S("", "event", event), S("", "stage", stage), S("", "container_id", container_id),
-    S("", "container_name", container_name), S("", "pod", pod), S("", "namespace", namespace_),
-    S("", "image", image), S("", "action", action), S("", "verdict", verdict), S("", "mode", mode),
-    S("", "reason", reason), S("", "message", message), S("", "node_options_after", node_options_after),
-    S("", "heap_flag", heap_flag), S("victim", "name", victim_name), S("exit", "classification", exit_classification),
+    S("", "time", time),
+    S("", "event", event),
+    S("", "stage", stage),
+    S("", "container_id", container_id),
+    S("", "container_name", container_name),
+    S("", "pod", pod),
+    S("", "namespace", namespace_),
+    S("", "image", image),
+    S("", "action", action),
+    S("", "verdict", verdict),
+    S("", "mode", mode),
+    S("", "reason", reason),
+    S("", "message", message),
+    S("", "node_options_after", node_options_after),
+    S("", "heap_flag", heap_flag),
+    S("victim", "name", victim_name),
+    S("exit", "classification", exit_classification),
     S("exit", "explanation", exit_explanation),
 };
 static const field_ref int_fields[] = {
-    S("", "heap_mib_before", heap_mib_before), S("", "heap_mib_after", heap_mib_after), S("", "heap_mib", heap_mib),
-    S("", "memory_limit_bytes", memory_limit_bytes), S("", "usage_bytes", usage_bytes), S("", "peak_bytes", peak_bytes),
-    S("victim", "pid", victim_pid), S("victim", "anon_rss_kb", victim_anon_rss_kb),
-    S("", "oom_kill_count", oom_kill_count), S("", "oom_kills", oom_kills), S("", "lifetime_ms", lifetime_ms),
-    S("exit", "code", exit_code), S("exit", "signal", exit_signal),
+    S("", "heap_mib_before", heap_mib_before),
+    S("", "heap_mib_after", heap_mib_after),
+    S("", "heap_mib", heap_mib),
+    S("", "memory_limit_bytes", memory_limit_bytes),
+    S("", "usage_bytes", usage_bytes),
+    S("", "peak_bytes", peak_bytes),
+    S("victim", "pid", victim_pid),
+    S("victim", "anon_rss_kb", victim_anon_rss_kb),
+    S("", "oom_kill_count", oom_kill_count),
+    S("", "oom_kills", oom_kills),
+    S("", "lifetime_ms", lifetime_ms),
+    S("exit", "code", exit_code),
+    S("exit", "signal", exit_signal),
 };
 #undef S
 
@@ -142,15 +165,23 @@ static int on_double(void *ctx, double d)
 }
 
 static const yajl_callbacks callbacks = {
-    .yajl_null = on_other, .yajl_boolean = on_bool, .yajl_integer = on_integer, .yajl_double = on_double,
-    .yajl_string = on_string, .yajl_start_map = on_start_map, .yajl_map_key = on_key, .yajl_end_map = on_end_map,
-    .yajl_start_array = on_start_array, .yajl_end_array = on_end_array,
+    .yajl_null = on_other,
+    .yajl_boolean = on_bool,
+    .yajl_integer = on_integer,
+    .yajl_double = on_double,
+    .yajl_string = on_string,
+    .yajl_start_map = on_start_map,
+    .yajl_map_key = on_key,
+    .yajl_end_map = on_end_map,
+    .yajl_start_array = on_start_array,
+    .yajl_end_array = on_end_array,
 };
 
 int ng_log_entry_parse(const char *line, size_t len, ng_log_entry *e)
 {
     memset(e, 0, offsetof(ng_log_entry, strings));
-    e->heap_mib_before = e->heap_mib_after = e->heap_mib = e->memory_limit_bytes = e->usage_bytes = e->peak_bytes = -1;
+    e->heap_mib_before = e->heap_mib_after = e->heap_mib = e->memory_limit_bytes = e->usage_bytes =
+        e->peak_bytes = -1;
     e->victim_pid = e->victim_anon_rss_kb = e->oom_kill_count = e->oom_kills = e->lifetime_ms = -1;
     e->exit_code = e->exit_signal = -1;
     e->used = 0;
@@ -376,8 +407,8 @@ static int scan_file(const char *path, line_reader *r, const ng_log_filter *f, n
     return rc;
 }
 
-int ng_log_scan(const char *path, bool with_rotated, bool follow, const volatile int *stop, const ng_log_filter *f,
-                ng_log_visit_fn fn, void *ud, ng_log_counts *counts, ng_error **err)
+int ng_log_scan(const char *path, bool with_rotated, bool follow, const volatile int *stop,
+                const ng_log_filter *f, ng_log_visit_fn fn, void *ud, ng_log_counts *counts, ng_error **err)
 {
     ng_log_counts c = {0};
     line_reader r = {.fd = -1, .cap = NG_LOG_LINE_MAX};
@@ -421,7 +452,8 @@ int ng_log_scan(const char *path, bool with_rotated, bool follow, const volatile
             if (r.fd >= 0 && (rc = drain(&r, f, fn, ud, &c, e)) < 0)
                 break;
             struct stat by_fd, by_path;
-            if (r.fd >= 0 && stat(path, &by_path) == 0 && fstat(r.fd, &by_fd) == 0 && by_path.st_ino != by_fd.st_ino) {
+            if (r.fd >= 0 && stat(path, &by_path) == 0 && fstat(r.fd, &by_fd) == 0 &&
+                by_path.st_ino != by_fd.st_ino) {
                 /* Rotated: the old file is read to its end above; continue with the new one. */
                 drain(&r, f, fn, ud, &c, e);
                 close(r.fd);

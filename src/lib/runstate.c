@@ -69,38 +69,31 @@ static int read_json(const char *dir, const char *name, yajl_val *ret, ng_error 
     return r < 0 ? ng_error_wrap(err, "%s", path) : 0;
 }
 
-#define KV_STR(k, v)                                                                                         \
-    NG_GEN(ng_gen_string(g, k));                                                                             \
-    NG_GEN(ng_gen_string(g, v))
-#define KV_INT(k, v)                                                                                         \
-    NG_GEN(ng_gen_string(g, k));                                                                             \
-    NG_GEN(ng_gen_int(g, v))
-
 int ng_container_state_write(const char *dir, const ng_container_state *cs, ng_error **err)
 {
     if (mkdir(dir, 0700) < 0 && errno != EEXIST)
         return ng_error_set(err, errno, "cannot create %s: %s", dir, strerror(errno));
     cleanup_yajl_gen yajl_gen g = ng_gen_new();
     NG_GEN(yajl_gen_map_open(g));
-    KV_STR("id", cs->id);
-    KV_INT("pid", cs->pid);
-    KV_INT("cgroup_version", cs->cgroup.version);
-    KV_STR("cgroup_dir", cs->cgroup.dir);
-    KV_STR("cgroup_kernel_path", cs->cgroup.kernel_path);
-    KV_INT("memory_limit_bytes", cs->memory_limit_bytes);
-    KV_INT("heap_mib", cs->heap_mib);
-    KV_STR("node_options", cs->node_options);
-    KV_STR("heap_flag", cs->heap_flag);
-    KV_STR("pod", cs->pod);
-    KV_STR("namespace", cs->namespace_);
-    KV_STR("container_name", cs->container_name);
-    KV_STR("image", cs->image);
-    KV_INT("created_ms", cs->created_ms);
-    KV_STR("log_path", cs->log_path);
-    KV_INT("log_max_bytes", cs->log_max_bytes);
-    KV_INT("log_generations", cs->log_generations);
-    KV_INT("pressure_percent", cs->pressure_percent);
-    KV_INT("pressure_interval_s", cs->pressure_interval_s);
+    NG_GEN(ng_gen_kv_str(g, "id", cs->id));
+    NG_GEN(ng_gen_kv_int(g, "pid", cs->pid));
+    NG_GEN(ng_gen_kv_int(g, "cgroup_version", cs->cgroup.version));
+    NG_GEN(ng_gen_kv_str(g, "cgroup_dir", cs->cgroup.dir));
+    NG_GEN(ng_gen_kv_str(g, "cgroup_kernel_path", cs->cgroup.kernel_path));
+    NG_GEN(ng_gen_kv_int(g, "memory_limit_bytes", cs->memory_limit_bytes));
+    NG_GEN(ng_gen_kv_int(g, "heap_mib", cs->heap_mib));
+    NG_GEN(ng_gen_kv_str(g, "node_options", cs->node_options));
+    NG_GEN(ng_gen_kv_str(g, "heap_flag", cs->heap_flag));
+    NG_GEN(ng_gen_kv_str(g, "pod", cs->pod));
+    NG_GEN(ng_gen_kv_str(g, "namespace", cs->namespace_));
+    NG_GEN(ng_gen_kv_str(g, "container_name", cs->container_name));
+    NG_GEN(ng_gen_kv_str(g, "image", cs->image));
+    NG_GEN(ng_gen_kv_int(g, "created_ms", cs->created_ms));
+    NG_GEN(ng_gen_kv_str(g, "log_path", cs->log_path));
+    NG_GEN(ng_gen_kv_int(g, "log_max_bytes", cs->log_max_bytes));
+    NG_GEN(ng_gen_kv_int(g, "log_generations", cs->log_generations));
+    NG_GEN(ng_gen_kv_int(g, "pressure_percent", cs->pressure_percent));
+    NG_GEN(ng_gen_kv_int(g, "pressure_interval_s", cs->pressure_interval_s));
     NG_GEN(yajl_gen_map_close(g));
     return write_atomic(dir, "container.json", g, err);
 }
@@ -154,24 +147,20 @@ int ng_watcher_state_write(const char *dir, const ng_watcher_state *ws, ng_error
 {
     cleanup_yajl_gen yajl_gen g = ng_gen_new();
     NG_GEN(yajl_gen_map_open(g));
-    KV_INT("watcher_pid", ws->watcher_pid);
-    NG_GEN(ng_gen_string(g, "armed"));
-    NG_GEN(yajl_gen_bool(g, ws->armed));
-    NG_GEN(ng_gen_string(g, "final"));
-    NG_GEN(yajl_gen_bool(g, ws->final));
-    KV_INT("oom_kills", ws->oom_kills);
-    KV_INT("peak_bytes", ws->peak_bytes);
-    KV_INT("usage_bytes", ws->usage_bytes);
-    KV_INT("last_oom_ms", ws->last_oom_ms);
-    KV_INT("last_victim_pid", ws->last_victim_pid);
-    NG_GEN(ng_gen_string(g, "pid1_oom_killed"));
-    NG_GEN(yajl_gen_bool(g, ws->pid1_oom_killed));
-    NG_GEN(ng_gen_string(g, "exit_known"));
-    NG_GEN(yajl_gen_bool(g, ws->exit_known));
-    KV_INT("exit_status", ws->exit_status);
-    KV_INT("exit_ms", ws->exit_ms);
-    KV_INT("pressure_records", ws->pressure_records);
-    KV_STR("note", ws->note);
+    NG_GEN(ng_gen_kv_int(g, "watcher_pid", ws->watcher_pid));
+    NG_GEN(ng_gen_kv_bool(g, "armed", ws->armed));
+    NG_GEN(ng_gen_kv_bool(g, "final", ws->final));
+    NG_GEN(ng_gen_kv_int(g, "oom_kills", ws->oom_kills));
+    NG_GEN(ng_gen_kv_int(g, "peak_bytes", ws->peak_bytes));
+    NG_GEN(ng_gen_kv_int(g, "usage_bytes", ws->usage_bytes));
+    NG_GEN(ng_gen_kv_int(g, "last_oom_ms", ws->last_oom_ms));
+    NG_GEN(ng_gen_kv_int(g, "last_victim_pid", ws->last_victim_pid));
+    NG_GEN(ng_gen_kv_bool(g, "pid1_oom_killed", ws->pid1_oom_killed));
+    NG_GEN(ng_gen_kv_bool(g, "exit_known", ws->exit_known));
+    NG_GEN(ng_gen_kv_int(g, "exit_status", ws->exit_status));
+    NG_GEN(ng_gen_kv_int(g, "exit_ms", ws->exit_ms));
+    NG_GEN(ng_gen_kv_int(g, "pressure_records", ws->pressure_records));
+    NG_GEN(ng_gen_kv_str(g, "note", ws->note));
     NG_GEN(yajl_gen_map_close(g));
     return write_atomic(dir, "watcher.json", g, err);
 }
@@ -204,6 +193,21 @@ int ng_watcher_state_read(const char *dir, ng_watcher_state *ret, ng_error **err
     ws.pressure_records = get_int(v, "pressure_records", 0);
     get_str(v, "note", ws.note, sizeof(ws.note));
     *ret = ws;
+    return 0;
+}
+
+static const char *or_null(const char *s)
+{
+    return s[0] ? s : NULL;
+}
+
+int ng_container_state_gen_names(yajl_gen g, const ng_container_state *cs, ng_error **err)
+{
+    NG_GEN(ng_gen_kv_str(g, "container_id", or_null(cs->id)));
+    NG_GEN(ng_gen_kv_str(g, "pod", or_null(cs->pod)));
+    NG_GEN(ng_gen_kv_str(g, "namespace", or_null(cs->namespace_)));
+    NG_GEN(ng_gen_kv_str(g, "container_name", or_null(cs->container_name)));
+    NG_GEN(ng_gen_kv_str(g, "image", or_null(cs->image)));
     return 0;
 }
 

@@ -126,34 +126,14 @@ static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
     }
 }
 
-static int gen_names(yajl_gen g, const ng_container_state *cs, ng_error **err)
-{
-    NG_GEN(ng_gen_string(g, "container_id"));
-    NG_GEN(ng_gen_string(g, cs->id));
-    NG_GEN(ng_gen_string(g, "pod"));
-    NG_GEN(ng_gen_string(g, cs->pod[0] ? cs->pod : NULL));
-    NG_GEN(ng_gen_string(g, "namespace"));
-    NG_GEN(ng_gen_string(g, cs->namespace_[0] ? cs->namespace_ : NULL));
-    NG_GEN(ng_gen_string(g, "container_name"));
-    NG_GEN(ng_gen_string(g, cs->container_name[0] ? cs->container_name : NULL));
-    NG_GEN(ng_gen_string(g, "image"));
-    NG_GEN(ng_gen_string(g, cs->image[0] ? cs->image : NULL));
-    return 0;
-}
-
-static yajl_gen_status gen_int_or_null(yajl_gen g, const char *key, int64_t v)
-{
-    yajl_gen_status s = ng_gen_string(g, key);
-    return s != yajl_gen_status_ok ? s : v >= 0 ? ng_gen_int(g, v) : yajl_gen_null(g);
-}
-
 static int gen_memory(yajl_gen g, const watch *w, const ng_memory_counters *c, ng_error **err)
 {
-    NG_GEN(gen_int_or_null(g, "memory_limit_bytes",
-                           w->cs.memory_limit_bytes > 0 ? w->cs.memory_limit_bytes : c->limit_bytes));
-    NG_GEN(gen_int_or_null(g, "usage_bytes", c->usage_bytes));
-    NG_GEN(gen_int_or_null(g, "peak_bytes", c->peak_bytes >= 0 ? c->peak_bytes : w->ws.peak_bytes));
-    NG_GEN(gen_int_or_null(g, "heap_mib", w->cs.heap_mib));
+    int64_t limit = w->cs.memory_limit_bytes > 0 ? w->cs.memory_limit_bytes : c->limit_bytes;
+    NG_GEN(ng_gen_kv_int_if(g, "memory_limit_bytes", limit, limit >= 0));
+    int64_t peak = c->peak_bytes >= 0 ? c->peak_bytes : w->ws.peak_bytes;
+    NG_GEN(ng_gen_kv_int_if(g, "usage_bytes", c->usage_bytes, c->usage_bytes >= 0));
+    NG_GEN(ng_gen_kv_int_if(g, "peak_bytes", peak, peak >= 0));
+    NG_GEN(ng_gen_kv_int_if(g, "heap_mib", w->cs.heap_mib, w->cs.heap_mib >= 0));
     NG_GEN(ng_gen_string(g, "node_options"));
     NG_GEN(ng_gen_string(g, w->cs.node_options[0] ? w->cs.node_options : NULL));
     NG_GEN(ng_gen_string(g, "heap_flag"));
@@ -178,22 +158,22 @@ static int record_oom_kill(watch *w, const ng_kmsg_oom *victim, const ng_memory_
     cleanup_yajl_gen yajl_gen g = ng_record_begin("oom_kill", "watcher", err);
     if (!g)
         return -EINVAL;
-    if (gen_names(g, &w->cs, err) < 0 || gen_memory(g, w, c, err) < 0)
+    if (ng_container_state_gen_names(g, &w->cs, err) < 0 || gen_memory(g, w, c, err) < 0)
         return -EINVAL;
     NG_GEN(ng_gen_string(g, "oom_kill_count"));
     NG_GEN(ng_gen_int(g, w->ws.oom_kills + 1));
     NG_GEN(ng_gen_string(g, "victim"));
     if (victim) {
         NG_GEN(yajl_gen_map_open(g));
-        NG_GEN(gen_int_or_null(g, "pid", victim->pid));
+        NG_GEN(ng_gen_kv_int_if(g, "pid", victim->pid, victim->pid >= 0));
         NG_GEN(ng_gen_string(g, "name"));
         NG_GEN(ng_gen_string(g, victim->task));
         NG_GEN(ng_gen_string(g, "is_pid1"));
         NG_GEN(yajl_gen_bool(g, victim->pid == w->cs.pid));
-        NG_GEN(gen_int_or_null(g, "total_vm_kb", victim->total_vm_kb));
-        NG_GEN(gen_int_or_null(g, "anon_rss_kb", victim->anon_rss_kb));
-        NG_GEN(gen_int_or_null(g, "file_rss_kb", victim->file_rss_kb));
-        NG_GEN(gen_int_or_null(g, "shmem_rss_kb", victim->shmem_rss_kb));
+        NG_GEN(ng_gen_kv_int_if(g, "total_vm_kb", victim->total_vm_kb, victim->total_vm_kb >= 0));
+        NG_GEN(ng_gen_kv_int_if(g, "anon_rss_kb", victim->anon_rss_kb, victim->anon_rss_kb >= 0));
+        NG_GEN(ng_gen_kv_int_if(g, "file_rss_kb", victim->file_rss_kb, victim->file_rss_kb >= 0));
+        NG_GEN(ng_gen_kv_int_if(g, "shmem_rss_kb", victim->shmem_rss_kb, victim->shmem_rss_kb >= 0));
         NG_GEN(ng_gen_string(g, "oom_score_adj"));
         NG_GEN(ng_gen_int(g, victim->oom_score_adj));
         NG_GEN(ng_gen_string(g, "kernel_time_us"));
@@ -291,7 +271,7 @@ static void record_pressure(watch *w, const ng_memory_counters *c, const char *t
     cleanup_error ng_error *e = NULL;
     ng_error **err = &e;
     cleanup_yajl_gen yajl_gen g = ng_record_begin("memory_pressure", "watcher", err);
-    if (!g || gen_names(g, &w->cs, err) < 0 || gen_memory(g, w, c, err) < 0)
+    if (!g || ng_container_state_gen_names(g, &w->cs, err) < 0 || gen_memory(g, w, c, err) < 0)
         return;
     if (ng_gen_string(g, "threshold_percent") != yajl_gen_status_ok ||
         ng_gen_int(g, w->cs.pressure_percent) != yajl_gen_status_ok ||
@@ -392,7 +372,8 @@ static void arm_pressure_v1(watch *w)
     if (w->cs.cgroup.version != 1 || w->cs.pressure_percent <= 0 || w->cs.memory_limit_bytes <= 0)
         return;
     char threshold[32];
-    snprintf(threshold, sizeof(threshold), "%lld", (long long)(w->cs.memory_limit_bytes / 100 * w->cs.pressure_percent));
+    snprintf(threshold, sizeof(threshold), "%lld",
+             (long long)(w->cs.memory_limit_bytes / 100 * w->cs.pressure_percent));
     cleanup_error ng_error *e = NULL;
     w->pressure_efd = arm_v1_event(&w->cs.cgroup, "memory.usage_in_bytes", threshold, &e);
     epoll_add(w, w->pressure_efd, EV_PRESSURE);

@@ -15,8 +15,13 @@ static void test_rfc3339(void **state)
     assert_int_equal(ms % 1000, 200);
     assert_int_equal(ng_parse_rfc3339("2026-11-27T01:17:10+02:00", &ms), 0);
     assert_int_equal(ms, 1795735030000LL);
-    static const char *const bad[] = {"", "2026-11-26", "2026-11-26T23:17:10", "2026-13-26T23:17:10Z",
-                                      "2026-11-26 23:17:10Z", "2026-11-26T23:17:10Zjunk", "x"};
+    static const char *const bad[] = {"",
+                                      "2026-11-26",
+                                      "2026-11-26T23:17:10",
+                                      "2026-13-26T23:17:10Z",
+                                      "2026-11-26 23:17:10Z",
+                                      "2026-11-26T23:17:10Zjunk",
+                                      "x"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(ng_parse_rfc3339(bad[i], &ms), -EINVAL);
 }
@@ -42,10 +47,11 @@ static void test_entry_parse(void **state)
 {
     (void)state;
     ng_log_entry e;
-    const char *line = "{\"schema_version\":1,\"time\":\"2026-11-26T23:17:10.208Z\",\"event\":\"oom_kill\","
-                       "\"container_id\":\"abc\",\"pod\":\"web-0\",\"namespace\":\"shop\",\"peak_bytes\":268435456,"
-                       "\"victim\":{\"pid\":7,\"name\":\"node\",\"is_pid1\":true,\"anon_rss_kb\":250000},"
-                       "\"processes\":[{\"pid\":7,\"name\":\"x\"}],\"exit\":null}";
+    const char *line =
+        "{\"schema_version\":1,\"time\":\"2026-11-26T23:17:10.208Z\",\"event\":\"oom_kill\","
+        "\"container_id\":\"abc\",\"pod\":\"web-0\",\"namespace\":\"shop\",\"peak_bytes\":268435456,"
+        "\"victim\":{\"pid\":7,\"name\":\"node\",\"is_pid1\":true,\"anon_rss_kb\":250000},"
+        "\"processes\":[{\"pid\":7,\"name\":\"x\"}],\"exit\":null}";
     assert_int_equal(ng_log_entry_parse(line, strlen(line), &e), 0);
     assert_string_equal(e.event, "oom_kill");
     assert_string_equal(e.container_id, "abc");
@@ -55,8 +61,12 @@ static void test_entry_parse(void **state)
     assert_int_equal(e.victim_anon_rss_kb, 250000);
     assert_int_equal(e.peak_bytes, 268435456);
     assert_int_equal(e.time_ms, 1795735030208LL);
-    static const char *const bad[] = {"", "garbage", "{\"time\":\"2026-11-26T23:17:10Z\"}", "{\"event\":\"x\"}",
-                                      "{\"event\":\"x\",\"time\":\"yesterday\"}", "{\"event\":\"x\",\"time\":",
+    static const char *const bad[] = {"",
+                                      "garbage",
+                                      "{\"time\":\"2026-11-26T23:17:10Z\"}",
+                                      "{\"event\":\"x\"}",
+                                      "{\"event\":\"x\",\"time\":\"yesterday\"}",
+                                      "{\"event\":\"x\",\"time\":",
                                       "[1,2]"};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(ng_log_entry_parse(bad[i], strlen(bad[i]), &e), -EINVAL);
@@ -66,8 +76,9 @@ static void test_filters(void **state)
 {
     (void)state;
     ng_log_entry e;
-    const char *line = "{\"time\":\"2026-11-26T23:17:10Z\",\"event\":\"decision\",\"container_id\":\"3430b621577d\","
-                       "\"container_name\":\"api\",\"pod\":\"web-0\",\"namespace\":\"shop\"}";
+    const char *line =
+        "{\"time\":\"2026-11-26T23:17:10Z\",\"event\":\"decision\",\"container_id\":\"3430b621577d\","
+        "\"container_name\":\"api\",\"pod\":\"web-0\",\"namespace\":\"shop\"}";
     assert_int_equal(ng_log_entry_parse(line, strlen(line), &e), 0);
     ng_log_filter f = {0};
     assert_true(ng_log_filter_match(&f, &e));
