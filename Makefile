@@ -23,7 +23,7 @@ CFLAGS      += -std=gnu11 -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-pr
                -fno-strict-aliasing -D_FORTIFY_SOURCE=2 -fstack-protector-strong \
                -Wno-format-truncation  # log lines are bounded on purpose; truncation is the intent
 CPPFLAGS    += -D_GNU_SOURCE -Iinclude -DNODEGUARD_VERSION='"$(VERSION)"' \
-               -DNODEGUARD_SYSCONFDIR='"$(SYSCONFDIR)"' $(shell $(PKG_CONFIG) --cflags $(DEPS))
+               -DNODEGUARD_SYSCONFDIR='"$(SYSCONFDIR)"' -DNODEGUARD_LIBEXECDIR='"$(LIBEXECDIR)"' $(shell $(PKG_CONFIG) --cflags $(DEPS))
 LDFLAGS     += -Wl,-z,relro,-z,now
 LDLIBS      += $(shell $(PKG_CONFIG) --libs $(DEPS))
 # The hook runs on every container start: linked statically it skips the dynamic loader, which
@@ -43,7 +43,7 @@ CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBNG       := $(BUILD)/libnodeguard.a
-BINS        := $(BUILD)/nodeguard-hook $(BUILD)/nodeguard
+BINS        := $(BUILD)/nodeguard-hook $(BUILD)/nodeguard $(BUILD)/nodeguard-runtime
 
 # Keep the test objects: deleting them as intermediates would print after the test summary.
 .SECONDARY:
@@ -64,6 +64,10 @@ $(LIBNG): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/nodeguard-hook: $(BUILD)/hooks/nodeguard-hook.o $(LIBNG)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HOOK_LDLIBS)
+
+# The wrapper runs before every container of the runtimes it fronts: static like the hook.
+$(BUILD)/nodeguard-runtime: $(BUILD)/hooks/nodeguard-runtime.o $(LIBNG)
 	$(CC) $(LDFLAGS) -o $@ $^ $(HOOK_LDLIBS)
 
 $(BUILD)/nodeguard: $(CLI_OBJ) $(LIBNG)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <yajl/yajl_gen.h>
 #include "nodeguard/detect.h"
+#include "nodeguard/json.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/sizing.h"
 #include "nodeguard/spec.h"
@@ -69,6 +70,10 @@ void ng_decision_free(ng_decision *d);
 /* Writes the config with the decision applied (process.env, process.args), everything else as it
  * was. Call only when d->env_changed || d->args_changed. */
 int ng_decision_gen_config(const ng_decision *d, const ng_spec *spec, yajl_gen g, ng_error **err);
+
+/* The same, also replacing (or adding) the top-level "hooks" member with hooks_emit when given. */
+int ng_decision_gen_config_with(const ng_decision *d, const ng_spec *spec, yajl_gen g,
+                                ng_json_emit_fn hooks_emit, void *hooks_data, ng_error **err);
 
 /* Writes the decision's fields into an open JSON map (the audit record, `check --json`). */
 int ng_decision_gen_fields(const ng_decision *d, const ng_spec *spec, yajl_gen g, ng_error **err);

@@ -37,6 +37,8 @@ typedef struct ng_policy {
     int64_t pressure_interval_s; /* at most one memory_pressure record per container per interval */
     bool on_error_deny;
     char *log_path;
+    char *runtime_path;      /* nodeguard-runtime: the real runtime; NULL: runc or crun on PATH */
+    char *hook_path;         /* nodeguard-runtime: the hook it adds to configs */
     int64_t log_max_bytes;   /* rotate at this size; 0 never */
     int64_t log_generations; /* rotated files kept */
     ng_sizing_params sizing;

@@ -342,17 +342,26 @@ static int emit_args(yajl_gen g, yajl_val old, void *userdata, ng_error **err)
     return 0;
 }
 
-int ng_decision_gen_config(const ng_decision *d, const ng_spec *spec, yajl_gen g, ng_error **err)
+int ng_decision_gen_config_with(const ng_decision *d, const ng_spec *spec, yajl_gen g,
+                                ng_json_emit_fn hooks_emit, void *hooks_data, ng_error **err)
 {
     struct emit_ctx c = {.d = d, .spec = spec};
-    ng_json_patch patches[2];
+    ng_json_patch patches[3];
     size_t n = 0;
     if (d->env_changed)
         patches[n++] = (ng_json_patch){
             .path = {"process", "env"}, .emit = emit_env, .userdata = &c, .add_if_absent = true};
     if (d->args_changed)
         patches[n++] = (ng_json_patch){.path = {"process", "args"}, .emit = emit_args, .userdata = &c};
+    if (hooks_emit)
+        patches[n++] = (ng_json_patch){
+            .path = {"hooks"}, .emit = hooks_emit, .userdata = hooks_data, .add_if_absent = true};
     return ng_json_gen_tree(g, spec->root, patches, n, err);
+}
+
+int ng_decision_gen_config(const ng_decision *d, const ng_spec *spec, yajl_gen g, ng_error **err)
+{
+    return ng_decision_gen_config_with(d, spec, g, NULL, NULL, err);
 }
 
 int ng_decision_gen_fields(const ng_decision *d, const ng_spec *spec, yajl_gen g, ng_error **err)

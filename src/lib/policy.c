@@ -11,6 +11,9 @@
 #ifndef NODEGUARD_SYSCONFDIR
 #define NODEGUARD_SYSCONFDIR "/etc"
 #endif
+#ifndef NODEGUARD_LIBEXECDIR
+#define NODEGUARD_LIBEXECDIR "/usr/libexec"
+#endif
 
 static const char *const mode_names[] = {"fix", "enforce", "warn", "off"};
 
@@ -84,6 +87,7 @@ void ng_policy_defaults(ng_policy *p)
                      .log_max_bytes = 64 * 1024 * 1024,
                      .log_generations = 5};
     p->log_path = ng_default_log_path();
+    p->hook_path = xstrdup(NODEGUARD_LIBEXECDIR "/nodeguard/nodeguard-hook");
     ng_sizing_params_default(&p->sizing);
     ng_conn_params_default(&p->conn);
     p->conn_env[0] = xstrdup("DB_CONNECTION_LIMIT");
@@ -94,6 +98,8 @@ void ng_policy_defaults(ng_policy *p)
 void ng_policy_free(ng_policy *p)
 {
     free(p->log_path);
+    free(p->runtime_path);
+    free(p->hook_path);
     for (size_t i = 0; i < p->n_conn_env; i++)
         free(p->conn_env[i]);
     free(p->source);
@@ -141,6 +147,8 @@ static const field top_fields[] = {
     {"mode", F_MODE, 0, 0, offsetof(ng_policy, mode), NULL},
     {"on_error", F_ON_ERROR, 0, 0, offsetof(ng_policy, on_error_deny), NULL},
     {"log_path", F_STRING, 0, 0, offsetof(ng_policy, log_path), NULL},
+    {"runtime_path", F_STRING, 0, 0, offsetof(ng_policy, runtime_path), NULL},
+    {"hook_path", F_STRING, 0, 0, offsetof(ng_policy, hook_path), NULL},
     FIELD_INT("log_max_bytes", log_max_bytes, 0, 1LL << 40),
     FIELD_INT("log_generations", log_generations, 1, 99),
     {"record_oom", F_RECORD_OOM, 0, 0, offsetof(ng_policy, record_oom), NULL},

@@ -30,6 +30,8 @@ void ng_stage_record_error_as(stage_ctx *c, const char *container_id, const char
 struct ng_state;
 struct ng_spec;
 struct ng_decision;
+/* A decision record, and its warnings on stderr. */
+void ng_stage_record_decision(stage_ctx *c, const struct ng_decision *d, const struct ng_spec *spec);
 /* createRuntime: writes the container's state and starts its watcher, waiting until it is armed.
  * Failures are recorded as errors; the container starts either way. */
 void ng_arm_watcher(stage_ctx *c, const struct ng_state *st, const struct ng_spec *spec,

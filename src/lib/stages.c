@@ -83,7 +83,7 @@ void ng_stage_record_error(stage_ctx *c, const char *container_id, const char *w
                              deny ? "refused" : "passed_through");
 }
 
-static void record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
+void ng_stage_record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
 {
     cleanup_error ng_error *err = NULL;
     cleanup_yajl_gen yajl_gen g = ng_record_begin("decision", c->stage, &err);
@@ -155,7 +155,7 @@ static int precreate_rewrite(stage_ctx *c, const char *buf, size_t len, yajl_gen
         *ret_gen = g;
         r = 1;
     }
-    record_decision(c, &d, &spec);
+    ng_stage_record_decision(c, &d, &spec);
 out:
     ng_decision_free(&d);
     ng_spec_free(&spec);
@@ -223,7 +223,7 @@ int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd)
     snprintf(spec.container_id, sizeof(spec.container_id), "%s", st.id);
     ng_decide(policy, &spec, false, &d);
     if (d.outcome == NG_OUTCOME_GUARDED)
-        record_decision(&c, &d, &spec);
+        ng_stage_record_decision(&c, &d, &spec);
     if (ng_should_watch(policy, &d))
         ng_arm_watcher(&c, &st, &spec, &d);
     if (d.outcome != NG_OUTCOME_GUARDED)

@@ -1,0 +1,47 @@
+/* nodeguard-runtime: an OCI runtime wrapper. Thin by design: src/lib/runtime.c does the work.
+ * Whatever happens inside nodeguard, the real runtime is exec'd with the caller's arguments, so
+ * exit status, stdio, signals, the console socket and preserved fds all belong to it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "nodeguard/cleanup.h"
+#include "nodeguard/policy.h"
+#include "nodeguard/runtime.h"
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--nodeguard-version") == 0) {
+        printf("nodeguard-runtime %s\n", NODEGUARD_VERSION);
+        return 0;
+    }
+    /* Guard against a runtime_path or PATH that leads back here through another name. */
+    if (getenv("NODEGUARD_RUNTIME_ACTIVE")) {
+        fprintf(stderr, "nodeguard-runtime: refusing to run itself: the real runtime leads back to nodeguard-runtime "
+                        "(check runtime_path in the policy and PATH)\n");
+        return 125;
+    }
+    ng_policy policy;
+    ng_policy_load(&policy, NULL);
+    char real[4096];
+    cleanup_error ng_error *err = NULL;
+    if (ng_runtime_find_real(policy.runtime_path, real, sizeof(real), &err) < 0) {
+        fprintf(stderr, "nodeguard-runtime: %s\n", ng_error_msg(err));
+        ng_policy_free(&policy);
+        return 125;
+    }
+    ng_runtime_args args;
+    ng_runtime_parse_args(argc, argv, &args);
+    if (args.command && (strcmp(args.command, "create") == 0 || strcmp(args.command, "run") == 0)) {
+        for (size_t i = 0; i < policy.warnings.n; i++)
+            fprintf(stderr, "nodeguard: policy: %s\n", policy.warnings.items[i]);
+        ng_runtime_prepare_bundle(&policy, args.bundle, args.id, policy.hook_path);
+    }
+    ng_policy_free(&policy);
+    setenv("NODEGUARD_RUNTIME_ACTIVE", "1", 1);
+    argv[0] = real;
+    execv(real, argv);
+    fprintf(stderr, "nodeguard-runtime: cannot run %s: %s\n", real, strerror(errno));
+    return 127;
+}
