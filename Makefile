@@ -10,6 +10,8 @@ DATADIR     ?= $(PREFIX)/share
 SYSCONFDIR  ?= /etc
 # podman and CRI-O read hooks from /usr/share/containers/oci/hooks.d (packages) and
 # /etc/containers/oci/hooks.d (local): a /usr/local install must use the latter to be seen.
+MANDIR      ?= $(DATADIR)/man
+TMPFILESDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/tmpfiles.d,$(PREFIX)/lib/tmpfiles.d)
 HOOKSDIR    ?= $(if $(filter /usr,$(PREFIX)),$(DATADIR)/containers/oci/hooks.d,/etc/containers/oci/hooks.d)
 
 CC          ?= cc
@@ -49,7 +51,7 @@ BINS        := $(BUILD)/nodeguard-hook $(BUILD)/nodeguard $(BUILD)/nodeguard-run
 .SECONDARY:
 
 .PHONY: all clean test unit-test golden-test integration-test install uninstall format format-check \
-        check-deps demo rootfs
+        check-deps demo rootfs deb rpm
 all: check-deps $(BINS)
 
 check-deps:
@@ -104,8 +106,14 @@ format-check:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/nodeguard $(DESTDIR)$(HOOKSDIR) \
-	           $(DESTDIR)$(SYSCONFDIR)/nodeguard
+	           $(DESTDIR)$(SYSCONFDIR)/nodeguard $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	           $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(TMPFILESDIR)
+	install -m 0644 man/nodeguard.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 man/nodeguard.json.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 man/nodeguard-hook.8 man/nodeguard-runtime.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 packaging/tmpfiles.d/nodeguard.conf $(DESTDIR)$(TMPFILESDIR)/nodeguard.conf
 	install -m 0755 $(BUILD)/nodeguard $(DESTDIR)$(BINDIR)/nodeguard
+	install -m 0755 $(BUILD)/nodeguard-runtime $(DESTDIR)$(BINDIR)/nodeguard-runtime
 	install -m 0755 $(BUILD)/nodeguard-hook $(DESTDIR)$(LIBEXECDIR)/nodeguard/nodeguard-hook
 	for f in oci-config/hooks.d/*.json; do \
 	  sed 's|/usr/libexec/nodeguard/nodeguard-hook|$(LIBEXECDIR)/nodeguard/nodeguard-hook|' $$f > $(DESTDIR)$(HOOKSDIR)/$$(basename $$f); \
@@ -114,10 +122,37 @@ install: all
 	  install -m 0644 oci-config/nodeguard.json $(DESTDIR)$(SYSCONFDIR)/nodeguard/nodeguard.json
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/nodeguard $(DESTDIR)$(LIBEXECDIR)/nodeguard/nodeguard-hook
+	rm -f $(DESTDIR)$(BINDIR)/nodeguard $(DESTDIR)$(BINDIR)/nodeguard-runtime \
+	      $(DESTDIR)$(LIBEXECDIR)/nodeguard/nodeguard-hook
 	for f in oci-config/hooks.d/*.json; do rm -f $(DESTDIR)$(HOOKSDIR)/$$(basename $$f); done
+	rm -f $(DESTDIR)$(MANDIR)/man1/nodeguard.1 $(DESTDIR)$(MANDIR)/man5/nodeguard.json.5 \
+	      $(DESTDIR)$(MANDIR)/man8/nodeguard-hook.8 $(DESTDIR)$(MANDIR)/man8/nodeguard-runtime.8 \
+	      $(DESTDIR)$(TMPFILESDIR)/nodeguard.conf
+
+# Packages from the files git tracks (plus uncommitted edits to them), built with each
+# distribution's own tools: dpkg-buildpackage (debhelper) and rpmbuild. Both land in build/packages/.
+PKGDIR := $(BUILD)/packages
+define pkg_source
+	rm -rf $(1) && mkdir -p $(1)/nodeguard-$(VERSION) $(PKGDIR)
+	git ls-files -z | xargs -0 -I{} cp --parents {} $(1)/nodeguard-$(VERSION)/
+endef
+
+deb:
+	$(call pkg_source,$(BUILD)/deb)
+	cp -r packaging/debian $(BUILD)/deb/nodeguard-$(VERSION)/debian
+	cd $(BUILD)/deb/nodeguard-$(VERSION) && dpkg-buildpackage -us -uc -b
+	cp $(BUILD)/deb/nodeguard_$(VERSION)_*.deb $(PKGDIR)/
+	@ls $(PKGDIR)/*.deb
+
+rpm:
+	$(call pkg_source,$(BUILD)/rpmsrc)
+	mkdir -p $(BUILD)/rpm/SOURCES
+	tar -C $(BUILD)/rpmsrc -czf $(BUILD)/rpm/SOURCES/nodeguard-$(VERSION).tar.gz nodeguard-$(VERSION)
+	rpmbuild -bb --nodeps --define "_topdir $(CURDIR)/$(BUILD)/rpm" packaging/rpm/nodeguard.spec
+	cp $(BUILD)/rpm/RPMS/*/nodeguard-$(VERSION)-*.rpm $(PKGDIR)/
+	@ls $(PKGDIR)/*.rpm
 
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/src $(BUILD)/hooks $(BUILD)/tests -name '*.d' -type f 2>/dev/null)

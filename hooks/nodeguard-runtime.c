@@ -18,8 +18,9 @@ int main(int argc, char **argv)
     }
     /* Guard against a runtime_path or PATH that leads back here through another name. */
     if (getenv("NODEGUARD_RUNTIME_ACTIVE")) {
-        fprintf(stderr, "nodeguard-runtime: refusing to run itself: the real runtime leads back to nodeguard-runtime "
-                        "(check runtime_path in the policy and PATH)\n");
+        fprintf(stderr,
+                "nodeguard-runtime: refusing to run itself: the real runtime leads back to nodeguard-runtime "
+                "(check runtime_path in the policy and PATH)\n");
         return 125;
     }
     ng_policy policy;

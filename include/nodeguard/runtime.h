@@ -28,6 +28,7 @@ int ng_runtime_find_real(const char *configured, char *ret, size_t size, ng_erro
  * once. Written atomically next to the original, with its mode and owner. A config that needs
  * nothing is not touched at all. Records the decision in the log. Never fails the caller: errors
  * are recorded and the config is left as it was. */
-void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, const char *id, const char *hook_path);
+void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, const char *id,
+                               const char *hook_path);
 
 #endif

@@ -82,7 +82,8 @@ int ng_runtime_find_real(const char *configured, char *ret, size_t size, ng_erro
     if (configured && *configured) {
         struct stat st;
         if (configured[0] != '/' || stat(configured, &st) < 0 || access(configured, X_OK) < 0)
-            return ng_error_set(err, ENOENT, "runtime_path %s is not an executable absolute path", configured);
+            return ng_error_set(err, ENOENT, "runtime_path %s is not an executable absolute path",
+                                configured);
         if (st.st_dev == self.st_dev && st.st_ino == self.st_ino)
             return ng_error_set(err, ELOOP, "runtime_path %s is nodeguard-runtime itself", configured);
         snprintf(ret, size, "%s", configured);
@@ -98,16 +99,19 @@ int ng_runtime_find_real(const char *configured, char *ret, size_t size, ng_erro
             size_t len = colon ? (size_t)(colon - p) : strlen(p);
             char candidate[PATH_MAX];
             struct stat st;
-            if (len && snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)len, p, names[n]) < (int)sizeof(candidate) &&
-                candidate[0] == '/' && stat(candidate, &st) == 0 && S_ISREG(st.st_mode) && access(candidate, X_OK) == 0 &&
-                !(st.st_dev == self.st_dev && st.st_ino == self.st_ino)) {
+            if (len &&
+                snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)len, p, names[n]) <
+                    (int)sizeof(candidate) &&
+                candidate[0] == '/' && stat(candidate, &st) == 0 && S_ISREG(st.st_mode) &&
+                access(candidate, X_OK) == 0 && !(st.st_dev == self.st_dev && st.st_ino == self.st_ino)) {
                 snprintf(ret, size, "%s", candidate);
                 return 0;
             }
             p = colon ? colon + 1 : NULL;
         }
     }
-    return ng_error_set(err, ENOENT, "no runc or crun on PATH other than nodeguard-runtime itself (set runtime_path)");
+    return ng_error_set(err, ENOENT,
+                        "no runc or crun on PATH other than nodeguard-runtime itself (set runtime_path)");
 }
 
 /* --- the hooks member --- */
@@ -125,7 +129,8 @@ static bool has_our_hook(yajl_val stage_array, const char *hook_path)
         return false;
     for (size_t i = 0; i < stage_array->u.array.len; i++) {
         const char *path = NULL;
-        if (ng_json_get_string(stage_array->u.array.values[i], "path", &path, NULL) > 0 && strcmp(path, hook_path) == 0)
+        if (ng_json_get_string(stage_array->u.array.values[i], "path", &path, NULL) > 0 &&
+            strcmp(path, hook_path) == 0)
             return true;
     }
     return false;
@@ -172,7 +177,9 @@ static int emit_hooks(yajl_gen g, yajl_val old, void *userdata, ng_error **err)
     for (size_t i = 0; YAJL_IS_OBJECT(old) && i < old->u.object.len; i++) {
         const char *key = old->u.object.keys[i];
         NG_GEN(ng_gen_string(g, key));
-        int which = stages[0] && strcmp(key, stages[0]) == 0 ? 0 : stages[1] && strcmp(key, stages[1]) == 0 ? 1 : -1;
+        int which = stages[0] && strcmp(key, stages[0]) == 0   ? 0
+                    : stages[1] && strcmp(key, stages[1]) == 0 ? 1
+                                                               : -1;
         int r = which >= 0 ? gen_stage(g, old->u.object.values[i], hp->hook_path, stages[which], err)
                            : ng_json_gen_value(g, old->u.object.values[i], err);
         if (r < 0)
@@ -208,7 +215,8 @@ static int replace_config(const char *bundle, const unsigned char *buf, size_t l
     struct stat st;
     if (stat(path, &st) < 0)
         return ng_error_set(err, errno, "cannot stat %s: %s", path, strerror(errno));
-    cleanup_close int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, st.st_mode & 07777);
+    cleanup_close int fd =
+        open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, st.st_mode & 07777);
     if (fd < 0)
         return ng_error_set(err, errno, "cannot create %s: %s", tmp, strerror(errno));
     int r = ng_write_all(fd, buf, len);
@@ -223,7 +231,8 @@ static int replace_config(const char *bundle, const unsigned char *buf, size_t l
     return 0;
 }
 
-void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, const char *id, const char *hook_path)
+void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, const char *id,
+                               const char *hook_path)
 {
     stage_ctx c = {.policy = policy, .stage = "runtime", .log = NG_LOG_INIT};
     cleanup_free char *buf = NULL;
@@ -237,7 +246,8 @@ void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, cons
     if (!bundle)
         bundle = ".";
     snprintf(path, sizeof(path), "%s/config.json", bundle);
-    if (ng_read_file_bounded(path, NG_INPUT_MAX, &buf, &len, &err) < 0 || ng_spec_parse(buf, len, &spec, &err) < 0)
+    if (ng_read_file_bounded(path, NG_INPUT_MAX, &buf, &len, &err) < 0 ||
+        ng_spec_parse(buf, len, &spec, &err) < 0)
         goto fail;
     if (id && *id)
         snprintf(spec.container_id, sizeof(spec.container_id), "%s", id);
@@ -251,7 +261,8 @@ void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, cons
     bool add_hooks = !hooks_present(&spec, hook_path, watch);
     if (add_hooks && (!hook_path || hook_path[0] != '/' || access(hook_path, X_OK) < 0)) {
         /* A hook entry runc cannot execute would fail every start: add none, say so. */
-        ng_error_set(&err, ENOENT, "hook_path %s is not an executable file", hook_path ? hook_path : "(unset)");
+        ng_error_set(&err, ENOENT, "hook_path %s is not an executable file",
+                     hook_path ? hook_path : "(unset)");
         ng_stage_record_error_as(&c, id, "adding nodeguard's hooks", err,
                                  "no hooks added: the container is not validated or watched", "not_watched");
         add_hooks = false;
@@ -264,8 +275,8 @@ void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, cons
     hooks_patch hp = {.hook_path = hook_path, .add_poststop = watch, .d = &d, .spec = &spec};
     g = ng_gen_new();
     ng_decision unchanged = {0};
-    if (ng_decision_gen_config_with(rewrite_env ? &d : &unchanged, &spec, g, add_hooks ? emit_hooks : NULL, &hp,
-                                    &err) < 0)
+    if (ng_decision_gen_config_with(rewrite_env ? &d : &unchanged, &spec, g, add_hooks ? emit_hooks : NULL,
+                                    &hp, &err) < 0)
         goto fail;
     const unsigned char *out = NULL;
     size_t out_len = 0;
