@@ -32,7 +32,7 @@ LDLIBS      += $(shell $(PKG_CONFIG) --libs $(DEPS))
 # measured 0.5 ms of its 1.3 ms here (docs/benchmarks.md); static-pie keeps ASLR. Sanitizer builds
 # need dynamic linking.
 STATIC_HOOK ?= $(if $(SANITIZE),0,1)
-HOOK_LDLIBS := $(if $(filter 1,$(STATIC_HOOK)),-static-pie -l:libyajl_s.a,$(LDLIBS))
+HOOK_LDLIBS := $(if $(filter 1,$(STATIC_HOOK)),-static-pie -l:libyajl_s.a -l:libseccomp.a -l:libcap.a,$(LDLIBS))
 ifneq ($(SANITIZE),)
 CFLAGS      += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS     += -fsanitize=$(SANITIZE)

@@ -36,6 +36,7 @@ typedef struct ng_policy {
     int64_t pressure_percent;    /* memory_pressure record at this share of the limit; 0 off */
     int64_t pressure_interval_s; /* at most one memory_pressure record per container per interval */
     bool on_error_deny;
+    bool sandbox; /* seccomp and capability sandbox for hook work on untrusted input (SECURITY.md) */
     char *log_path;
     char *runtime_path;      /* nodeguard-runtime: the real runtime; NULL: runc or crun on PATH */
     char *hook_path;         /* nodeguard-runtime: the hook it adds to configs */

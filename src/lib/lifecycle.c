@@ -12,6 +12,7 @@
 #include "nodeguard/json.h"
 #include "nodeguard/lifecycle.h"
 #include "nodeguard/runstate.h"
+#include "nodeguard/sandbox.h"
 #include "nodeguard/spec.h"
 #include "nodeguard/util.h"
 #include "nodeguard/watcher.h"
@@ -58,7 +59,8 @@ static int mkdir_p(const char *path)
     return mkdir(buf, 0700) < 0 && errno != EEXIST ? -errno : 0;
 }
 
-void ng_arm_watcher(stage_ctx *c, const ng_state *st, const ng_spec *spec, const ng_decision *d)
+void ng_container_state_describe(const ng_policy *policy, const ng_state *st, const ng_spec *spec,
+                                 const ng_decision *d, ng_container_state *ret)
 {
     static const char *const pod_keys[] = {"io.kubernetes.pod.name", "io.kubernetes.cri.sandbox-name", NULL};
     static const char *const ns_keys[] = {"io.kubernetes.pod.namespace",
@@ -67,21 +69,18 @@ void ng_arm_watcher(stage_ctx *c, const ng_state *st, const ng_spec *spec, const
                                             "io.kubernetes.cri.container-name", NULL};
     static const char *const image_keys[] = {"io.kubernetes.cri-o.ImageName", "io.kubernetes.cri.image-name",
                                              "org.opencontainers.image.ref.name", NULL};
-    cleanup_error ng_error *err = NULL;
-    cleanup_free char *root = ng_state_root();
     ng_container_state cs = {.pid = (pid_t)st->pid,
                              .memory_limit_bytes = spec->memory_limit,
                              .heap_mib = d->outcome == NG_OUTCOME_GUARDED ? d->heap_after_mib : -1,
                              .created_ms = now_ms(),
-                             .pressure_percent = c->policy->pressure_percent,
-                             .pressure_interval_s = c->policy->pressure_interval_s};
-    char dir[PATH_MAX];
+                             .pressure_percent = policy->pressure_percent,
+                             .pressure_interval_s = policy->pressure_interval_s,
+                             .log_max_bytes = policy->log_max_bytes,
+                             .log_generations = policy->log_generations};
     const char *node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
     snprintf(cs.id, sizeof(cs.id), "%s", st->id);
     snprintf(cs.node_options, sizeof(cs.node_options), "%s", node_options ? node_options : "");
-    snprintf(cs.log_path, sizeof(cs.log_path), "%s", c->policy->log_path);
-    cs.log_max_bytes = c->policy->log_max_bytes;
-    cs.log_generations = c->policy->log_generations;
+    snprintf(cs.log_path, sizeof(cs.log_path), "%s", policy->log_path);
     if (d->outcome == NG_OUTCOME_GUARDED && d->heap_after_mib >= 0)
         /* At createRuntime the config may already carry precreate's flag: where it came from is
          * in that stage's decision record, so only the place is named here. */
@@ -91,20 +90,28 @@ void ng_arm_watcher(stage_ctx *c, const ng_state *st, const ng_spec *spec, const
     copy_annotation(spec, ns_keys, cs.namespace_, sizeof(cs.namespace_));
     copy_annotation(spec, name_keys, cs.container_name, sizeof(cs.container_name));
     copy_annotation(spec, image_keys, cs.image, sizeof(cs.image));
+    *ret = cs;
+}
+
+void ng_arm_watcher(stage_ctx *c, ng_container_state *cs)
+{
+    cleanup_error ng_error *err = NULL;
+    cleanup_free char *root = ng_state_root();
+    char dir[PATH_MAX];
     const char *what = "finding the container's memory cgroup";
-    if (st->pid <= 0) {
+    if (cs->pid <= 0) {
         ng_error_set(&err, EINVAL, "the state has no pid");
         goto fail;
     }
-    if (ng_cgroup_for_pid("/proc", (pid_t)st->pid, &cs.cgroup, &err) < 0)
+    if (ng_cgroup_for_pid("/proc", cs->pid, &cs->cgroup, &err) < 0)
         goto fail;
     what = "writing the watcher's state";
-    int r = ng_state_dir_for(root, st->id, dir, sizeof(dir));
+    int r = ng_state_dir_for(root, cs->id, dir, sizeof(dir));
     if (r < 0 || (r = mkdir_p(root)) < 0) {
         ng_error_set(&err, -r, "state directory %s: %s", root, strerror(-r));
         goto fail;
     }
-    if (ng_container_state_write(dir, &cs, &err) < 0)
+    if (ng_container_state_write(dir, cs, &err) < 0)
         goto fail;
     what = "starting the OOM watcher";
     /* Armed before runc starts the container's process: an OOM in its first milliseconds counts. */
@@ -113,7 +120,7 @@ void ng_arm_watcher(stage_ctx *c, const ng_state *st, const ng_spec *spec, const
     return;
 fail:
     /* Recorded, never fatal whatever on_error says: an unwatched container still starts. */
-    ng_stage_record_error_as(c, st->id, what, err,
+    ng_stage_record_error_as(c, cs->id, what, err,
                              "OOM kills in it will not be recorded (the container is not affected)",
                              "not_watched");
 }
@@ -218,8 +225,13 @@ int ng_stage_poststop(const ng_policy *policy, int in_fd)
     bool truncated;
     ng_state st = {0};
     char dir[PATH_MAX];
-    if (ng_read_fd_bounded(in_fd, NG_INPUT_MAX, &buf, &len, &truncated, &err) < 0 ||
-        ng_state_parse(buf, len, &st, &err) < 0) {
+    if (ng_read_fd_bounded(in_fd, NG_INPUT_MAX, &buf, &len, &truncated, &err) < 0)
+        goto fail_input;
+    /* Inputs read: open the log, then parse inside the sandbox. */
+    ng_stage_log(&c);
+    ng_stage_sandbox(&c, NG_SANDBOX_HOOK);
+    if (ng_state_parse(buf, len, &st, &err) < 0) {
+    fail_input:
         ng_stage_record_error_as(&c, NULL, "reading the state from stdin", err, "no container_exit record",
                                  "not_recorded");
         goto out;

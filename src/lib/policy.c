@@ -80,6 +80,7 @@ char *ng_default_log_path(void)
 void ng_policy_defaults(ng_policy *p)
 {
     *p = (ng_policy){.mode = NG_MODE_FIX,
+                     .sandbox = true,
                      .conn_enabled = true,
                      .record_oom = NG_RECORD_OOM_NODE,
                      .pressure_percent = 90,
@@ -146,6 +147,7 @@ static const field conn_fields[] = {
 static const field top_fields[] = {
     {"mode", F_MODE, 0, 0, offsetof(ng_policy, mode), NULL},
     {"on_error", F_ON_ERROR, 0, 0, offsetof(ng_policy, on_error_deny), NULL},
+    {"sandbox", F_BOOL, 0, 0, offsetof(ng_policy, sandbox), NULL},
     {"log_path", F_STRING, 0, 0, offsetof(ng_policy, log_path), NULL},
     {"runtime_path", F_STRING, 0, 0, offsetof(ng_policy, runtime_path), NULL},
     {"hook_path", F_STRING, 0, 0, offsetof(ng_policy, hook_path), NULL},

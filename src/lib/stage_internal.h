@@ -32,9 +32,23 @@ struct ng_spec;
 struct ng_decision;
 /* A decision record, and its warnings on stderr. */
 void ng_stage_record_decision(stage_ctx *c, const struct ng_decision *d, const struct ng_spec *spec);
-/* createRuntime: writes the container's state and starts its watcher, waiting until it is armed.
- * Failures are recorded as errors; the container starts either way. */
-void ng_arm_watcher(stage_ctx *c, const struct ng_state *st, const struct ng_spec *spec,
-                    const struct ng_decision *d);
+struct ng_container_state;
+/* What the watcher needs to know of a container, from its state, config and decision (no
+ * privileges needed: runs in the sandboxed part of createRuntime). */
+void ng_container_state_describe(const ng_policy *policy, const struct ng_state *st,
+                                 const struct ng_spec *spec, const struct ng_decision *d,
+                                 struct ng_container_state *ret);
+/* createRuntime's privileged part: resolves the cgroup, writes the container's state and starts
+ * its watcher, waiting until it is armed. Failures are recorded; the container starts either way. */
+void ng_arm_watcher(stage_ctx *c, struct ng_container_state *cs);
+
+/* Runs fn in a forked child that enters the sandbox first; fn writes exactly reply_size bytes of
+ * reply to reply_fd. Returns the child's exit code (128 + signal if it died) and the reply (zeroed
+ * if incomplete). With the sandbox off, or no fork, fn runs in this process. */
+int ng_run_sandboxed(int (*fn)(void *ctx, int reply_fd), void *ctx, void *reply, size_t reply_size,
+                     stage_ctx *c);
+
+/* Enters the sandbox in this process (unless the policy turned it off), recording a failure to. */
+void ng_stage_sandbox(stage_ctx *c, int profile);
 
 #endif

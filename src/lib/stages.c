@@ -1,4 +1,6 @@
+#include <fcntl.h>
 #include <stdarg.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,8 @@
 #include "nodeguard/decide.h"
 #include "nodeguard/json.h"
 #include "nodeguard/lifecycle.h"
+#include "nodeguard/runstate.h"
+#include "nodeguard/sandbox.h"
 #include "nodeguard/spec.h"
 #include "nodeguard/stages.h"
 #include "nodeguard/util.h"
@@ -40,6 +44,54 @@ ng_log *ng_stage_log(stage_ctx *c)
         ng_log_set_rotation(&c->log, c->policy->log_max_bytes, (int)c->policy->log_generations);
     }
     return c->log.fd >= 0 ? &c->log : NULL;
+}
+
+void ng_stage_sandbox(stage_ctx *c, int profile)
+{
+    if (!c->policy->sandbox)
+        return;
+    cleanup_error ng_error *err = NULL;
+    if (ng_sandbox_enter((ng_sandbox_profile)profile, &err) < 0)
+        ng_stage_record_error_as(c, NULL, "entering the sandbox", err, "continuing without it",
+                                 "not_sandboxed");
+}
+
+int ng_run_sandboxed(int (*fn)(void *ctx, int reply_fd), void *ctx, void *reply, size_t reply_size,
+                     stage_ctx *c)
+{
+    int p[2];
+    memset(reply, 0, reply_size);
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return fn(ctx, -1);
+    pid_t pid = c->policy->sandbox ? fork() : -1;
+    if (pid == 0) {
+        close(p[0]);
+        ng_stage_sandbox(c, NG_SANDBOX_HOOK);
+        _exit(fn(ctx, p[1]));
+    }
+    int rc = 0;
+    if (pid < 0)
+        rc = fn(ctx, p[1]); /* no fork (or sandbox off): do the work here */
+    close(p[1]);
+    size_t got = 0;
+    while (got < reply_size) {
+        ssize_t n = read(p[0], (char *)reply + got, reply_size - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(p[0]);
+    if (got != reply_size)
+        memset(reply, 0, reply_size);
+    if (pid > 0) {
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    return rc;
 }
 
 void ng_stage_policy_warnings(yajl_gen g, const ng_policy *pol, const ng_warnings *more)
@@ -177,6 +229,9 @@ int ng_stage_precreate(const ng_policy *policy, int in_fd, int out_fd)
         (truncated && ng_error_set(&err, EFBIG, "the config is larger than %u bytes", NG_INPUT_MAX) < 0)) {
         exit_code = precreate_failed(&c, NULL, "reading the config", err, out_fd, buf, len, in_fd, true);
     } else {
+        /* Inputs read: open the log, then the config is parsed inside the sandbox. */
+        ng_stage_log(&c);
+        ng_stage_sandbox(&c, NG_SANDBOX_HOOK);
         int r = precreate_rewrite(&c, buf, len, &g, id, sizeof(id), &what, &err);
         if (r < 0)
             exit_code = precreate_failed(&c, *id ? id : NULL, what, err, out_fd, buf, len, in_fd, false);
@@ -193,20 +248,33 @@ int ng_stage_precreate(const ng_policy *policy, int in_fd, int out_fd)
     return exit_code;
 }
 
-int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd)
+/* createRuntime's unprivileged part, in a sandboxed child: parse the state and the bundle's
+ * config (both carry what container authors wrote), decide, record, and say whether to watch. */
+struct validate_ctx {
+    const ng_policy *policy;
+    const char *stage;
+    const char *buf;
+    size_t len;
+};
+
+struct validate_reply {
+    int watch;
+    ng_container_state cs;
+};
+
+static int validate_child(void *vctx, int reply_fd)
 {
-    stage_ctx c = {.policy = policy, .stage = stage, .log = NG_LOG_INIT};
-    cleanup_free char *buf = NULL, *config = NULL, *config_path = NULL;
+    struct validate_ctx *v = vctx;
+    stage_ctx c = {.policy = v->policy, .stage = v->stage, .log = NG_LOG_INIT};
+    cleanup_free char *config = NULL, *config_path = NULL;
     cleanup_error ng_error *err = NULL;
-    size_t len = 0, config_len = 0;
-    bool truncated = false;
+    struct validate_reply reply = {0};
+    size_t config_len = 0;
     int exit_code = 0;
     ng_state st = {0};
     ng_spec spec = {0};
     ng_decision d = {0};
-    if (ng_read_fd_bounded(in_fd, NG_INPUT_MAX, &buf, &len, &truncated, &err) < 0 ||
-        (truncated && ng_error_set(&err, EFBIG, "the state is larger than %u bytes", NG_INPUT_MAX) < 0) ||
-        ng_state_parse(buf, len, &st, &err) < 0) {
+    if (ng_state_parse(v->buf, v->len, &st, &err) < 0) {
         ng_stage_record_error(&c, NULL, "reading the state from stdin", err);
         exit_code = fail_exit(&c);
         goto out;
@@ -221,23 +289,61 @@ int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd)
         goto out;
     }
     snprintf(spec.container_id, sizeof(spec.container_id), "%s", st.id);
-    ng_decide(policy, &spec, false, &d);
+    ng_decide(v->policy, &spec, false, &d);
     if (d.outcome == NG_OUTCOME_GUARDED)
         ng_stage_record_decision(&c, &d, &spec);
-    if (ng_should_watch(policy, &d))
-        ng_arm_watcher(&c, &st, &spec, &d);
-    if (d.outcome != NG_OUTCOME_GUARDED)
-        goto out;
-    if (d.action == NG_ACTION_REFUSED) {
+    if (ng_should_watch(v->policy, &d)) {
+        reply.watch = 1;
+        ng_container_state_describe(v->policy, &st, &spec, &d, &reply.cs);
+    }
+    if (d.outcome == NG_OUTCOME_GUARDED && d.action == NG_ACTION_REFUSED) {
         ng_say("%s", d.refusal);
         exit_code = 1;
-    } else if (d.verdict == NG_VERDICT_DOES_NOT_FIT) {
+    } else if (d.outcome == NG_OUTCOME_GUARDED && d.verdict == NG_VERDICT_DOES_NOT_FIT) {
         ng_say("nodeguard: warning: container %s: %s", st.id, d.reason);
     }
 out:
+    if (reply_fd >= 0)
+        ng_write_all(reply_fd, &reply, sizeof(reply));
     ng_decision_free(&d);
     ng_spec_free(&spec);
     ng_state_free(&st);
+    ng_log_close(&c.log);
+    return exit_code;
+}
+
+int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd)
+{
+    stage_ctx c = {.policy = policy, .stage = stage, .log = NG_LOG_INIT};
+    cleanup_free char *buf = NULL;
+    cleanup_error ng_error *err = NULL;
+    size_t len = 0;
+    bool truncated = false;
+    if (ng_read_fd_bounded(in_fd, NG_INPUT_MAX, &buf, &len, &truncated, &err) < 0 ||
+        (truncated && ng_error_set(&err, EFBIG, "the state is larger than %u bytes", NG_INPUT_MAX) < 0)) {
+        ng_stage_record_error(&c, NULL, "reading the state from stdin", err);
+        ng_log_close(&c.log);
+        return fail_exit(&c);
+    }
+    struct validate_ctx v = {.policy = policy, .stage = stage, .buf = buf, .len = len};
+    struct validate_reply reply;
+    int exit_code = ng_run_sandboxed(validate_child, &v, &reply, sizeof(reply), &c);
+    if (exit_code > 1) {
+        ng_error_set(&err, EIO, "the sandboxed check ended with status %d", exit_code);
+        ng_stage_record_error(&c, NULL, "checking the config", err);
+        exit_code = fail_exit(&c);
+    }
+    if (reply.watch && exit_code == 0) {
+        /* The reply came from the sandboxed child: take nothing on trust that makes a path. */
+        reply.cs.id[sizeof(reply.cs.id) - 1] = reply.cs.log_path[sizeof(reply.cs.log_path) - 1] = '\0';
+        snprintf(reply.cs.log_path, sizeof(reply.cs.log_path), "%s", policy->log_path);
+        reply.cs.node_options[sizeof(reply.cs.node_options) - 1] =
+            reply.cs.heap_flag[sizeof(reply.cs.heap_flag) - 1] = '\0';
+        reply.cs.pod[sizeof(reply.cs.pod) - 1] = reply.cs.namespace_[sizeof(reply.cs.namespace_) - 1] = '\0';
+        reply.cs.container_name[sizeof(reply.cs.container_name) - 1] =
+            reply.cs.image[sizeof(reply.cs.image) - 1] = '\0';
+        ng_arm_watcher(&c, &reply.cs);
+    }
     ng_log_close(&c.log);
     return exit_code;
 }
