@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/runtime.h"
+#include "nodeguard/sandbox.h"
 
 int main(int argc, char **argv)
 {
@@ -37,7 +39,20 @@ int main(int argc, char **argv)
     if (args.command && (strcmp(args.command, "create") == 0 || strcmp(args.command, "run") == 0)) {
         for (size_t i = 0; i < policy.warnings.n; i++)
             fprintf(stderr, "nodeguard: policy: %s\n", policy.warnings.items[i]);
-        ng_runtime_prepare_bundle(&policy, args.bundle, args.id, policy.hook_path);
+        /* The spec is edited by a sandboxed child: this process must still exec the runtime. */
+        pid_t child = policy.sandbox ? fork() : -1;
+        if (child == 0) {
+            cleanup_error ng_error *e = NULL;
+            if (ng_sandbox_enter(NG_SANDBOX_HOOK, &e) < 0)
+                fprintf(stderr, "nodeguard-runtime: not sandboxed: %s\n", ng_error_msg(e));
+            ng_runtime_prepare_bundle(&policy, args.bundle, args.id, policy.hook_path);
+            _exit(0);
+        }
+        if (child < 0)
+            ng_runtime_prepare_bundle(&policy, args.bundle, args.id, policy.hook_path);
+        else
+            while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+                ;
     }
     ng_policy_free(&policy);
     setenv("NODEGUARD_RUNTIME_ACTIVE", "1", 1);

@@ -27,6 +27,7 @@ typedef struct ng_container_state {
     int64_t log_max_bytes, log_generations;
     int64_t pressure_percent;    /* 0: off */
     int64_t pressure_interval_s; /* at most one pressure record per interval */
+    bool sandbox;                /* the watcher enters the sandbox once armed */
 } ng_container_state;
 
 typedef struct ng_watcher_state {

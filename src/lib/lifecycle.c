@@ -76,7 +76,8 @@ void ng_container_state_describe(const ng_policy *policy, const ng_state *st, co
                              .pressure_percent = policy->pressure_percent,
                              .pressure_interval_s = policy->pressure_interval_s,
                              .log_max_bytes = policy->log_max_bytes,
-                             .log_generations = policy->log_generations};
+                             .log_generations = policy->log_generations,
+                             .sandbox = policy->sandbox};
     const char *node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
     snprintf(cs.id, sizeof(cs.id), "%s", st->id);
     snprintf(cs.node_options, sizeof(cs.node_options), "%s", node_options ? node_options : "");

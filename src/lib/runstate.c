@@ -94,6 +94,7 @@ int ng_container_state_write(const char *dir, const ng_container_state *cs, ng_e
     NG_GEN(ng_gen_kv_int(g, "log_generations", cs->log_generations));
     NG_GEN(ng_gen_kv_int(g, "pressure_percent", cs->pressure_percent));
     NG_GEN(ng_gen_kv_int(g, "pressure_interval_s", cs->pressure_interval_s));
+    NG_GEN(ng_gen_kv_bool(g, "sandbox", cs->sandbox));
     NG_GEN(yajl_gen_map_close(g));
     return write_atomic(dir, "container.json", g, err);
 }
@@ -137,6 +138,8 @@ int ng_container_state_read(const char *dir, ng_container_state *ret, ng_error *
     cs.log_generations = get_int(v, "log_generations", 5);
     cs.pressure_percent = get_int(v, "pressure_percent", 0);
     cs.pressure_interval_s = get_int(v, "pressure_interval_s", 60);
+    bool sandbox = true;
+    cs.sandbox = ng_json_get_bool(v, "sandbox", &sandbox, NULL) > 0 ? sandbox : true;
     if (!cs.id[0] || (cs.cgroup.version != 1 && cs.cgroup.version != 2) || cs.cgroup.dir[0] != '/')
         return ng_error_set(err, EINVAL, "%s/container.json is incomplete", dir);
     *ret = cs;

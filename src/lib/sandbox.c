@@ -12,14 +12,23 @@
  * when the log cannot be written. Nothing that starts programs, changes credentials or mounts,
  * traces, or talks to the network. */
 static const char *const hook_calls[] = {
-    "read", "write", "writev", "pread64", "readv", "close", "fstat", "newfstatat", "stat", "lstat",
-    "statx", "lseek", "openat", "open", "access", "faccessat", "faccessat2", "readlink", "readlinkat",
-    "rename", "renameat", "renameat2", "unlink", "unlinkat", "mkdir", "mkdirat", "rmdir", "fchmod",
-    "fchown", "flock", "fcntl", "fsync", "getdents64", "brk", "mmap", "munmap", "mremap", "madvise",
-    "mprotect", "exit", "exit_group", "rt_sigreturn", "rt_sigprocmask", "rt_sigaction", "getpid",
-    "gettid", "getuid", "geteuid", "getgid", "getegid", "uname", "clock_gettime", "gettimeofday",
-    "time", "nanosleep", "clock_nanosleep", "futex", "getrandom", "connect", "sendto", "sendmsg",
-    "kill", "ioctl", "poll", "ppoll",
+    "read",         "write",        "writev",         "pread64",
+    "readv",        "close",        "fstat",          "newfstatat",
+    "stat",         "lstat",        "statx",          "lseek",
+    "openat",       "open",         "access",         "faccessat",
+    "faccessat2",   "readlink",     "readlinkat",     "rename",
+    "renameat",     "renameat2",    "unlink",         "unlinkat",
+    "mkdir",        "mkdirat",      "rmdir",          "fchmod",
+    "fchown",       "flock",        "fcntl",          "fsync",
+    "getdents64",   "brk",          "mmap",           "munmap",
+    "mremap",       "madvise",      "mprotect",       "exit",
+    "exit_group",   "rt_sigreturn", "rt_sigprocmask", "rt_sigaction",
+    "getpid",       "gettid",       "getuid",         "geteuid",
+    "getgid",       "getegid",      "uname",          "clock_gettime",
+    "gettimeofday", "time",         "nanosleep",      "clock_nanosleep",
+    "futex",        "getrandom",    "connect",        "sendto",
+    "sendmsg",      "kill",         "ioctl",          "poll",
+    "ppoll",
 };
 
 /* The watcher adds its event loop: its descriptors are already armed. */
@@ -33,7 +42,8 @@ static int drop_capabilities(ng_error **err)
      * callers have nothing to drop and get EPERM, which is fine. */
     for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
         if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL && errno != EPERM)
-            return ng_error_set(err, errno, "dropping capability %d from the bounding set: %s", cap, strerror(errno));
+            return ng_error_set(err, errno, "dropping capability %d from the bounding set: %s", cap,
+                                strerror(errno));
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
     cap_t none = cap_init();
     if (!none)
@@ -73,7 +83,8 @@ int ng_sandbox_enter(ng_sandbox_profile profile, ng_error **err)
     if (r == 0 && profile == NG_SANDBOX_WATCHER)
         r = allow(ctx, watcher_calls, sizeof(watcher_calls) / sizeof(watcher_calls[0]), err);
     /* syslog's socket only: AF_UNIX. */
-    if (r == 0 && (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX))) < 0)
+    if (r == 0 &&
+        (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX))) < 0)
         ng_error_set(err, -r, "seccomp rule for socket: %s", strerror(-r));
     if (r == 0 && (r = seccomp_load(ctx)) < 0)
         ng_error_set(err, -r, "loading the seccomp filter: %s", strerror(-r));

@@ -21,6 +21,7 @@
 #include "nodeguard/kmsg.h"
 #include "nodeguard/procexit.h"
 #include "nodeguard/runstate.h"
+#include "nodeguard/sandbox.h"
 #include "nodeguard/util.h"
 #include "nodeguard/watcher.h"
 
@@ -477,6 +478,13 @@ int ng_watch(const char *dir, int ready_fd)
         close(ready_fd);
     }
     arm_pressure_v1(&w);
+    /* Armed: /dev/kmsg (CAP_SYSLOG) and the proc connector (CAP_NET_ADMIN) are open, so every
+     * capability can go; what is left is reading events and writing files. */
+    if (w.cs.sandbox) {
+        cleanup_error ng_error *e = NULL;
+        if (ng_sandbox_enter(NG_SANDBOX_WATCHER, &e) < 0)
+            note(&w, "not sandboxed");
+    }
     for (bool done = false; !done;) {
         struct epoll_event evs[8];
         int n = epoll_wait(w.epfd, evs, 8, -1);

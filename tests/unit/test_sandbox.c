@@ -50,9 +50,11 @@ static int check_status(void)
     status_field("CapPrm:", capprm, sizeof(capprm));
     status_field("CapBnd:", capbnd, sizeof(capbnd));
     bool ok = strcmp(seccomp, "2") == 0 && strcmp(nnp, "1") == 0 && strcmp(capeff, "0000000000000000") == 0 &&
-              strcmp(capprm, "0000000000000000") == 0 && (getuid() != 0 || strcmp(capbnd, "0000000000000000") == 0);
+              strcmp(capprm, "0000000000000000") == 0 &&
+              (getuid() != 0 || strcmp(capbnd, "0000000000000000") == 0);
     if (!ok)
-        fprintf(stderr, "Seccomp=%s NoNewPrivs=%s CapEff=%s CapPrm=%s CapBnd=%s\n", seccomp, nnp, capeff, capprm, capbnd);
+        fprintf(stderr, "Seccomp=%s NoNewPrivs=%s CapEff=%s CapPrm=%s CapBnd=%s\n", seccomp, nnp, capeff,
+                capprm, capbnd);
     return ok ? 0 : 1;
 }
 
