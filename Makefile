@@ -34,6 +34,7 @@ LDLIBS      += $(shell $(PKG_CONFIG) --libs $(DEPS))
 STATIC_HOOK ?= $(if $(SANITIZE),0,1)
 HOOK_LDLIBS := $(if $(filter 1,$(STATIC_HOOK)),-static-pie -l:libyajl_s.a -l:libseccomp.a -l:libcap.a,$(LDLIBS))
 ifneq ($(SANITIZE),)
+CPPFLAGS    += -DNODEGUARD_SANITIZER_BUILD
 CFLAGS      += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS     += -fsanitize=$(SANITIZE)
 endif
@@ -51,7 +52,7 @@ BINS        := $(BUILD)/nodeguard-hook $(BUILD)/nodeguard $(BUILD)/nodeguard-run
 .SECONDARY:
 
 .PHONY: all clean test unit-test golden-test integration-test install uninstall format format-check \
-        check-deps demo rootfs deb rpm
+        check-deps demo rootfs deb rpm fuzz fuzz-build analyze
 all: check-deps $(BINS)
 
 check-deps:
@@ -95,8 +96,33 @@ golden-test: all
 integration-test: all
 	@tests/run integration
 
+# libFuzzer targets under ASan/UBSan (clang); seeds from the fixtures. FUZZ_SECONDS per target.
+FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 10
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE \
+                -Iinclude -DNODEGUARD_VERSION='"$(VERSION)"' -DNODEGUARD_SYSCONFDIR='"$(SYSCONFDIR)"' \
+                -DNODEGUARD_LIBEXECDIR='"$(LIBEXECDIR)"' $(shell $(PKG_CONFIG) --cflags yajl)
+fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+fuzz: fuzz-build
+	@fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 demo: all
 	@tests/demo
+
+# Static analysis, both in CI. Neither cppcheck nor clang 14's analyzer models
+# __attribute__((cleanup)), so both would call every cleanup_* variable a leak: leaks are
+# LeakSanitizer's and valgrind's job here (make sanitize-test, make valgrind-test) instead.
+CPPCHECK_DEFS := -D_GNU_SOURCE -DNODEGUARD_VERSION='"x"' -DNODEGUARD_SYSCONFDIR='"/etc"' -DNODEGUARD_LIBEXECDIR='"/usr/libexec"'
+analyze: check-deps
+	cppcheck --enable=warning,performance,portability --inline-suppr --error-exitcode=1 --quiet \
+	    --suppress=memleak --suppress=resourceLeak -I include $(CPPCHECK_DEFS) src hooks
+	@echo "cppcheck: clean"
+	rm -rf $(BUILD)/scan $(BUILD)/scan-build && scan-build --status-bugs -disable-checker unix.Malloc \
+	    -o $(BUILD)/scan $(MAKE) -s BUILD=$(BUILD)/scan-build STATIC_HOOK=0 all
+	@echo "scan-build: clean"
 
 FORMAT_FILES := $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 format:

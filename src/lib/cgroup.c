@@ -283,6 +283,7 @@ int ng_cgroup_snapshot(const ng_cgroup *cg, const char *proc_root, ng_proc_rss *
             n++;
         p = end + strspn(end, "\n");
     }
+    /* cppcheck-suppress uninitvar ; only the n entries filled above are sorted */
     qsort(all, n, sizeof(all[0]), by_rss_desc);
     if (n > max)
         n = max;

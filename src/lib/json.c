@@ -131,7 +131,7 @@ int ng_json_get_string(yajl_val obj, const char *key, const char **ret, ng_error
 {
     yajl_val v = NULL;
     int r = get_typed(obj, key, is_string, "a string", &v, err);
-    if (r > 0)
+    if (r > 0 && v)
         *ret = v->u.string;
     return r;
 }
@@ -140,7 +140,7 @@ int ng_json_get_int64(yajl_val obj, const char *key, int64_t *ret, ng_error **er
 {
     yajl_val v = NULL;
     int r = get_typed(obj, key, is_integer, "an integer", &v, err);
-    if (r > 0)
+    if (r > 0 && v)
         *ret = v->u.number.i;
     return r;
 }

@@ -309,6 +309,7 @@ int ng_nodeopts_set_heap(const char *orig, int64_t mib, char **ret, ng_error **e
     if (r < 0)
         return r;
     ng_heap_flags f;
+    ng_heap_flags_init(&f);
     r = ng_nodeopts_scan(&t, &f, err);
     if (r < 0) {
         ng_tokens_free(&t);

@@ -76,6 +76,12 @@ int ng_sandbox_enter(ng_sandbox_profile profile, ng_error **err)
     int r = drop_capabilities(err);
     if (r < 0)
         return r;
+#ifdef NODEGUARD_SANITIZER_BUILD
+    /* Sanitizer test builds only: LeakSanitizer checks for leaks at exit from a ptracing child,
+     * which no seccomp filter of ours would let run. The filter is tested in the normal build. */
+    (void)profile;
+    return 0;
+#endif
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
     if (!ctx)
         return ng_error_set(err, ENOMEM, "seccomp_init failed");

@@ -107,7 +107,7 @@ int ng_spec_parse(const char *buf, size_t len, ng_spec *ret, ng_error **err)
         const char *cgroups_path = NULL;
         if ((r = read_resources(&s, linux_obj, err)) < 0)
             goto fail;
-        if ((r = ng_json_get_string(linux_obj, "cgroupsPath", &cgroups_path, err)) < 0) {
+        if (ng_json_get_string(linux_obj, "cgroupsPath", &cgroups_path, err) < 0) {
             r = ng_error_wrap(err, "linux");
             goto fail;
         }

@@ -1,6 +1,6 @@
 # Sourced by the shell suites. Each suite calls pass/fail per check; tests/run adds them up.
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=$top/build
+build=${NG_BUILD:-$top/build}
 hook=$build/nodeguard-hook
 cli=$build/nodeguard
 fixtures=${NODEGUARD_FIXTURES:-$top/../shared/fixtures/oci}
