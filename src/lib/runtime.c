@@ -14,37 +14,33 @@
 #include "nodeguard/util.h"
 #include "stage_internal.h"
 
-/* runc's global flags that take a value (urfave/cli: "--flag value" or "--flag=value", one or two dashes). */
-static bool global_takes_value(const char *arg)
+/* Does a flag ("-x", "--name", never "--name=value") take the next argument as its value?
+ * runc's flags are urfave/cli's: one or two dashes, "--flag value" or "--flag=value". */
+static bool takes_value(const char *arg, const char *const *flags, size_t n)
 {
-    static const char *const flags[] = {"log", "log-format", "root", "criu", "rootless"};
     const char *name = arg + (arg[1] == '-' ? 2 : 1);
     if (strchr(name, '='))
         return false;
-    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+    for (size_t i = 0; i < n; i++)
         if (strcmp(name, flags[i]) == 0)
             return true;
     return false;
 }
 
-static bool command_takes_value(const char *arg)
-{
-    static const char *const flags[] = {"bundle", "b", "console-socket", "pid-file", "preserve-fds"};
-    const char *name = arg + (arg[1] == '-' ? 2 : 1);
-    if (strchr(name, '='))
-        return false;
-    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
-        if (strcmp(name, flags[i]) == 0)
-            return true;
-    return false;
-}
+static const char *const global_value_flags[] = {"log", "log-format", "root", "criu", "rootless"};
+static const char *const command_value_flags[] = {"bundle", "b", "console-socket", "pid-file",
+                                                  "preserve-fds"};
+#define GLOBAL_TAKES_VALUE(a)                                                                                \
+    takes_value(a, global_value_flags, sizeof(global_value_flags) / sizeof(*global_value_flags))
+#define COMMAND_TAKES_VALUE(a)                                                                               \
+    takes_value(a, command_value_flags, sizeof(command_value_flags) / sizeof(*command_value_flags))
 
 void ng_runtime_parse_args(int argc, char *const *argv, ng_runtime_args *ret)
 {
     ng_runtime_args a = {0};
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++)
-        if (global_takes_value(argv[i]))
+        if (GLOBAL_TAKES_VALUE(argv[i]))
             i++;
     if (i >= argc) {
         *ret = a;
@@ -68,7 +64,7 @@ void ng_runtime_parse_args(int argc, char *const *argv, ng_runtime_args *ret)
             a.bundle = strchr(name, '=') + 1;
         else if ((strcmp(name, "bundle") == 0 || strcmp(name, "b") == 0) && i + 1 < argc)
             a.bundle = argv[i + 1];
-        if (command_takes_value(arg))
+        if (COMMAND_TAKES_VALUE(arg))
             i++;
     }
     *ret = a;
