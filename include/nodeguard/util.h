@@ -35,6 +35,12 @@ int ng_parse_bool(const char *s, bool *ret);
 /* The part after the last '/', or s itself. */
 const char *ng_basename(const char *s);
 
+/* Realtime in milliseconds since the epoch. */
+int64_t ng_now_ms(void);
+
+/* Creates dir and any missing parents (parents 0755, dir itself leaf_mode); existing ones are fine. */
+int ng_mkdir_p(const char *dir, unsigned int leaf_mode, ng_error **err);
+
 /* RFC 3339 UTC with milliseconds, e.g. 2026-11-26T23:03:40.123Z, into buf (>= 32 bytes). */
 void ng_timestamp_now(char *buf, size_t size);
 

@@ -16,26 +16,15 @@
 #define NODEGUARD_VERSION "unknown"
 #endif
 
+/* The log's directory: created 0750 (with any missing parents) on a machine's first record. */
 static int mkdir_parents(const char *path, ng_error **err)
 {
-    cleanup_free char *dir = strdup(path);
-    if (!dir)
-        abort();
-    char *slash = strrchr(dir, '/');
-    if (!slash || slash == dir)
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
         return 0;
-    *slash = '\0';
-    for (char *p = dir + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-            return ng_error_set(err, errno, "cannot create %s: %s", dir, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(dir, 0750) < 0 && errno != EEXIST)
-        return ng_error_set(err, errno, "cannot create %s: %s", dir, strerror(errno));
-    return 0;
+    snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+    return ng_mkdir_p(dir, 0750, err);
 }
 
 static int open_log_file(const char *path, ng_error **err)

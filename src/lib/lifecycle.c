@@ -18,13 +18,6 @@
 #include "nodeguard/watcher.h"
 #include "stage_internal.h"
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 bool ng_should_watch(const ng_policy *policy, const ng_decision *d)
 {
     if (policy->record_oom == NG_RECORD_OOM_OFF || d->action == NG_ACTION_REFUSED ||
@@ -45,20 +38,6 @@ static void copy_annotation(const ng_spec *spec, const char *const *keys, char *
     }
 }
 
-static int mkdir_p(const char *path)
-{
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof(buf), "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-                return -errno;
-            *p = '/';
-        }
-    return mkdir(buf, 0700) < 0 && errno != EEXIST ? -errno : 0;
-}
-
 void ng_container_state_describe(const ng_policy *policy, const ng_state *st, const ng_spec *spec,
                                  const ng_decision *d, ng_container_state *ret)
 {
@@ -72,7 +51,7 @@ void ng_container_state_describe(const ng_policy *policy, const ng_state *st, co
     ng_container_state cs = {.pid = (pid_t)st->pid,
                              .memory_limit_bytes = spec->memory_limit,
                              .heap_mib = d->outcome == NG_OUTCOME_GUARDED ? d->heap_after_mib : -1,
-                             .created_ms = now_ms(),
+                             .created_ms = ng_now_ms(),
                              .pressure_percent = policy->pressure_percent,
                              .pressure_interval_s = policy->pressure_interval_s,
                              .log_max_bytes = policy->log_max_bytes,
@@ -108,10 +87,12 @@ void ng_arm_watcher(stage_ctx *c, ng_container_state *cs)
         goto fail;
     what = "writing the watcher's state";
     int r = ng_state_dir_for(root, cs->id, dir, sizeof(dir));
-    if (r < 0 || (r = mkdir_p(root)) < 0) {
-        ng_error_set(&err, -r, "state directory %s: %s", root, strerror(-r));
+    if (r < 0) {
+        ng_error_set(&err, -r, "state directory for %s: %s", cs->id, strerror(-r));
         goto fail;
     }
+    if (ng_mkdir_p(root, 0700, &err) < 0)
+        goto fail;
     if (ng_container_state_write(dir, cs, &err) < 0)
         goto fail;
     what = "starting the OOM watcher";
@@ -192,7 +173,7 @@ static int gen_exit_record(stage_ctx *c, const ng_container_state *cs, const ng_
         return -EINVAL;
     if (ng_container_state_gen_names(g, cs, err) < 0)
         return -EINVAL;
-    int64_t end = ws->exit_known && ws->exit_ms ? ws->exit_ms : now_ms();
+    int64_t end = ws->exit_known && ws->exit_ms ? ws->exit_ms : ng_now_ms();
     NG_GEN(ng_gen_kv_int_if(g, "lifetime_ms", end - cs->created_ms, cs->created_ms > 0));
     NG_GEN(ng_gen_kv_int_if(g, "oom_kills", ws->oom_kills, true));
     NG_GEN(ng_gen_kv_int_if(g, "peak_bytes", ws->peak_bytes, ws->peak_bytes >= 0));
@@ -228,8 +209,7 @@ int ng_stage_poststop(const ng_policy *policy, int in_fd)
     char dir[PATH_MAX];
     if (ng_read_fd_bounded(in_fd, NG_INPUT_MAX, &buf, &len, &truncated, &err) < 0)
         goto fail_input;
-    /* Inputs read: open the log, then parse inside the sandbox. */
-    ng_stage_log(&c);
+    /* Input read: parse inside the sandbox (which still lets the log be opened when needed). */
     ng_stage_sandbox(&c, NG_SANDBOX_HOOK);
     if (ng_state_parse(buf, len, &st, &err) < 0) {
     fail_input:

@@ -229,8 +229,8 @@ int ng_stage_precreate(const ng_policy *policy, int in_fd, int out_fd)
         (truncated && ng_error_set(&err, EFBIG, "the config is larger than %u bytes", NG_INPUT_MAX) < 0)) {
         exit_code = precreate_failed(&c, NULL, "reading the config", err, out_fd, buf, len, in_fd, true);
     } else {
-        /* Inputs read: open the log, then the config is parsed inside the sandbox. */
-        ng_stage_log(&c);
+        /* Input read: parse inside the sandbox. The log stays lazy (the sandbox lets it be
+         * opened), so a non-Node container, which is not logged, costs no open at all. */
         ng_stage_sandbox(&c, NG_SANDBOX_HOOK);
         int r = precreate_rewrite(&c, buf, len, &g, id, sizeof(id), &what, &err);
         if (r < 0)

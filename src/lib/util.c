@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -198,6 +199,31 @@ const char *ng_basename(const char *s)
 {
     const char *slash = strrchr(s, '/');
     return slash ? slash + 1 : s;
+}
+
+int64_t ng_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ng_mkdir_p(const char *dir, unsigned int leaf_mode, ng_error **err)
+{
+    char buf[PATH_MAX];
+    if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
+        return ng_error_set(err, ENAMETOOLONG, "path too long: %s", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+            return ng_error_set(err, errno, "cannot create %s: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, leaf_mode) < 0 && errno != EEXIST)
+        return ng_error_set(err, errno, "cannot create %s: %s", buf, strerror(errno));
+    return 0;
 }
 
 void ng_timestamp_now(char *buf, size_t size)

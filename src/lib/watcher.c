@@ -45,13 +45,6 @@ typedef struct watch {
     int64_t v2_pressure_events;
 } watch;
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(int ms)
 {
     struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000};
@@ -227,7 +220,7 @@ static void handle_oom(watch *w, bool expect_kill)
     size_t n_procs = 0;
     ng_cgroup_snapshot(&w->cs.cgroup, "/proc", procs, MAX_SNAPSHOT, &n_procs);
     ng_memory_counters c = {-1, -1, -1, -1, -1, -1, -1};
-    int64_t deadline = now_ms() + SETTLE_MS;
+    int64_t deadline = ng_now_ms() + SETTLE_MS;
     for (;;) {
         ng_memory_counters now;
         if (ng_cgroup_read_counters(&w->cs.cgroup, &now) == 0 || now.oom_kills >= 0)
@@ -237,7 +230,7 @@ static void handle_oom(watch *w, bool expect_kill)
         drain_kmsg(w, procs, n_procs);
         bool details = w->kmsg_fd < 0 || w->kmsg_victims >= w->counter_kills - w->baseline_kills;
         bool new_kill = kills_seen(w) > w->ws.oom_kills;
-        if ((new_kill ? details : !expect_kill) || now_ms() >= deadline)
+        if ((new_kill ? details : !expect_kill) || ng_now_ms() >= deadline)
             break;
         sleep_ms(10);
     }
@@ -253,7 +246,7 @@ static void handle_oom(watch *w, bool expect_kill)
         cleanup_error ng_error *err = NULL;
         record_oom_kill(w, have ? &victim : NULL, &c, procs, n_procs, &err);
         w->ws.oom_kills++;
-        w->ws.last_oom_ms = now_ms();
+        w->ws.last_oom_ms = ng_now_ms();
         if (have) {
             w->ws.last_victim_pid = (pid_t)victim.pid;
             if (victim.pid == w->cs.pid)
@@ -265,7 +258,7 @@ static void handle_oom(watch *w, bool expect_kill)
 
 static void record_pressure(watch *w, const ng_memory_counters *c, const char *trigger)
 {
-    int64_t now = now_ms();
+    int64_t now = ng_now_ms();
     if (w->last_pressure_ms && now - w->last_pressure_ms < w->cs.pressure_interval_s * 1000)
         return;
     w->last_pressure_ms = now;
@@ -416,7 +409,7 @@ static void read_exit(watch *w)
     if (w->exit_fd >= 0 && !w->ws.exit_known && ng_procexit_read(w->exit_fd, w->cs.pid, &status) > 0) {
         w->ws.exit_known = true;
         w->ws.exit_status = status;
-        w->ws.exit_ms = now_ms();
+        w->ws.exit_ms = ng_now_ms();
     }
 }
 
