@@ -18,11 +18,14 @@ typedef struct ng_log {
     char path[PATH_MAX];
     int64_t max_bytes; /* rotate before a write would pass this; 0: never */
     int generations;   /* LOG.1 .. LOG.N kept */
+    int lock_wait_ms;  /* how long a writer waits for LOG.lock before writing without it */
 } ng_log;
+
+#define NG_LOG_LOCK_WAIT_MS_DEFAULT 1000
 
 #define NG_LOG_INIT                                                                                          \
     {                                                                                                        \
-        .fd = -1, .lock_fd = -1                                                                              \
+        .fd = -1, .lock_fd = -1, .lock_wait_ms = NG_LOG_LOCK_WAIT_MS_DEFAULT                                 \
     }
 
 /* Creates the parent directory (0750) if missing and opens the file for appending, mode 0640,
@@ -32,6 +35,10 @@ void ng_log_close(ng_log *log);
 
 /* Size-based rotation for this writer (every writer of a log should use the same settings). */
 void ng_log_set_rotation(ng_log *log, int64_t max_bytes, int generations);
+
+/* A writer that finds LOG.lock held for longer than this (a stopped or hung writer) appends without
+ * it, skipping rotation, and says so on stderr: a hook must finish well inside its runtime timeout. */
+void ng_log_set_lock_wait(ng_log *log, int milliseconds);
 
 /* Starts a record: a generator with an open map holding schema_version, time, host, event, stage
  * and nodeguard_version. The caller adds its fields and calls ng_record_write(). */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "nodeguard/auditlog.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/json.h"
 #include "nodeguard/policy.h"
@@ -86,7 +87,8 @@ void ng_policy_defaults(ng_policy *p)
                      .pressure_percent = 90,
                      .pressure_interval_s = 60,
                      .log_max_bytes = 64 * 1024 * 1024,
-                     .log_generations = 5};
+                     .log_generations = 5,
+                     .log_lock_wait_ms = NG_LOG_LOCK_WAIT_MS_DEFAULT};
     p->log_path = ng_default_log_path();
     p->hook_path = xstrdup(NODEGUARD_LIBEXECDIR "/nodeguard/nodeguard-hook");
     ng_sizing_params_default(&p->sizing);
@@ -153,6 +155,7 @@ static const field top_fields[] = {
     {"hook_path", F_STRING, 0, 0, offsetof(ng_policy, hook_path), NULL},
     FIELD_INT("log_max_bytes", log_max_bytes, 0, 1LL << 40),
     FIELD_INT("log_generations", log_generations, 1, 99),
+    FIELD_INT("log_lock_wait_ms", log_lock_wait_ms, 0, 60000),
     {"record_oom", F_RECORD_OOM, 0, 0, offsetof(ng_policy, record_oom), NULL},
     FIELD_INT("memory_pressure_percent", pressure_percent, 0, 100),
     FIELD_INT("memory_pressure_interval_s", pressure_interval_s, 1, 86400),

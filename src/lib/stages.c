@@ -1,5 +1,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <errno.h>
 #include <stdio.h>
@@ -42,6 +44,7 @@ ng_log *ng_stage_log(stage_ctx *c)
         if (ng_log_open(c->policy->log_path, &c->log, &err) < 0)
             ng_say("nodeguard: %s (the container is not affected)", ng_error_msg(err));
         ng_log_set_rotation(&c->log, c->policy->log_max_bytes, (int)c->policy->log_generations);
+        ng_log_set_lock_wait(&c->log, (int)c->policy->log_lock_wait_ms);
     }
     return c->log.fd >= 0 ? &c->log : NULL;
 }
@@ -63,8 +66,12 @@ int ng_run_sandboxed(int (*fn)(void *ctx, int reply_fd), void *ctx, void *reply,
     memset(reply, 0, reply_size);
     if (pipe2(p, O_CLOEXEC) < 0)
         return fn(ctx, -1);
+    pid_t parent = getpid();
     pid_t pid = c->policy->sandbox ? fork() : -1;
     if (pid == 0) {
+        /* If the runtime kills the hook at its timeout, the child goes with it, not on by itself. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+            _exit(1);
         close(p[0]);
         ng_stage_sandbox(c, NG_SANDBOX_HOOK);
         _exit(fn(ctx, p[1]));

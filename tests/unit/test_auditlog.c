@@ -1,4 +1,6 @@
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,11 +131,47 @@ static void test_concurrent_writers_with_rotation(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* A writer stuck holding LOG.lock (stopped, hung on a slow disk) delays a record by lock_wait_ms at
+ * most; the record is still appended whole. */
+static void test_stuck_lock_holder_is_waited_for_boundedly(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ng-lockwait-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[300], lock[310];
+    snprintf(path, sizeof(path), "%s/events.jsonl", dir);
+    snprintf(lock, sizeof(lock), "%s.lock", path);
+    ng_log log;
+    assert_int_equal(ng_log_open(path, &log, NULL), 0);
+    ng_log_set_lock_wait(&log, 150);
+    int holder = open(lock, O_RDWR | O_CLOEXEC); /* its own open file description: flocks conflict */
+    assert_true(holder >= 0);
+    assert_int_equal(flock(holder, LOCK_EX), 0);
+    int64_t t0 = ng_now_ms();
+    write_one(&log, 0, 1);
+    int64_t waited = ng_now_ms() - t0;
+    assert_true(waited >= 150 && waited < 1000);
+    flock(holder, LOCK_UN);
+    t0 = ng_now_ms();
+    write_one(&log, 0, 2); /* free again: no wait */
+    assert_true(ng_now_ms() - t0 < 50);
+    close(holder);
+    ng_log_close(&log);
+    size_t files = 0;
+    static unsigned char seen[1][1000];
+    assert_int_equal(count_lines(dir, &files, seen, 1), 2);
+    assert_true(seen[0][1] == 1 && seen[0][2] == 1);
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rotation_keeps_generations),
         cmocka_unit_test(test_concurrent_writers_with_rotation),
+        cmocka_unit_test(test_stuck_lock_holder_is_waited_for_boundedly),
     };
     return cmocka_run_group_tests_name("auditlog", tests, NULL, NULL);
 }
