@@ -20,7 +20,10 @@
 
 bool ng_should_watch(const ng_policy *policy, const ng_decision *d)
 {
-    if (policy->record_oom == NG_RECORD_OOM_OFF || d->action == NG_ACTION_REFUSED ||
+    /* Rootless: no cgroup of the container's own on v1, no process-exit events or kmsg for an
+     * unprivileged user; a watcher would watch the wrong thing, so it steps aside (the decision
+     * record says so). */
+    if (policy->rootless || policy->record_oom == NG_RECORD_OOM_OFF || d->action == NG_ACTION_REFUSED ||
         d->outcome == NG_OUTCOME_DISABLED)
         return false;
     return policy->record_oom == NG_RECORD_OOM_ALL || d->outcome == NG_OUTCOME_GUARDED;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include "nodeguard/auditlog.h"
 #include "nodeguard/cleanup.h"
+#include "nodeguard/identity.h"
 #include "nodeguard/json.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/util.h"
@@ -64,18 +65,15 @@ static char *xstrdup(const char *s)
 
 char *ng_default_log_path(void)
 {
-    if (geteuid() == 0)
+    if (!ng_rootless())
         return xstrdup("/var/log/nodeguard/events.jsonl");
+    cleanup_free char *state = ng_user_state_dir();
     char *p = NULL;
-    int r = -1;
-    const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-    if (state && *state == '/')
-        r = asprintf(&p, "%s/nodeguard/events.jsonl", state);
-    else if (home && *home == '/')
-        r = asprintf(&p, "%s/.local/state/nodeguard/events.jsonl", home);
+    int r = state ? asprintf(&p, "%s/nodeguard/events.jsonl", state)
+                  : asprintf(&p, "/tmp/nodeguard-%u/events.jsonl", (unsigned)ng_host_uid());
     if (r < 0)
-        p = NULL;
-    return p ? p : xstrdup("/tmp/nodeguard-events.jsonl");
+        abort();
+    return p;
 }
 
 void ng_policy_defaults(ng_policy *p)
@@ -90,6 +88,7 @@ void ng_policy_defaults(ng_policy *p)
                      .log_generations = 5,
                      .log_lock_wait_ms = NG_LOG_LOCK_WAIT_MS_DEFAULT};
     p->log_path = ng_default_log_path();
+    p->rootless = ng_rootless();
     p->hook_path = xstrdup(NODEGUARD_LIBEXECDIR "/nodeguard/nodeguard-hook");
     ng_sizing_params_default(&p->sizing);
     ng_conn_params_default(&p->conn);

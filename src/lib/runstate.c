@@ -6,22 +6,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
+#include "nodeguard/identity.h"
 #include "nodeguard/json.h"
 #include "nodeguard/runstate.h"
 #include "nodeguard/util.h"
 
 char *ng_state_root(void)
 {
-    const char *env = getenv("NODEGUARD_STATE_DIR"), *xdg = getenv("XDG_RUNTIME_DIR");
+    const char *env = getenv("NODEGUARD_STATE_DIR");
     char *p = NULL;
-    int r;
     if (env && *env == '/')
-        r = asprintf(&p, "%s", env);
-    else if (geteuid() != 0 && xdg && *xdg == '/')
-        r = asprintf(&p, "%s/nodeguard", xdg);
-    else
-        r = asprintf(&p, "/run/nodeguard");
-    if (r < 0)
+        p = strdup(env);
+    else if (ng_rootless()) {
+        cleanup_free char *runtime_dir = ng_user_runtime_dir();
+        if (runtime_dir && asprintf(&p, "%s/nodeguard", runtime_dir) < 0)
+            p = NULL;
+        else if (!runtime_dir && asprintf(&p, "/tmp/nodeguard-%u/run", (unsigned)ng_host_uid()) < 0)
+            p = NULL;
+    } else
+        p = strdup("/run/nodeguard");
+    if (!p)
         abort();
     return p;
 }

@@ -151,6 +151,9 @@ void ng_stage_record_decision(stage_ctx *c, const ng_decision *d, const ng_spec 
         return;
     }
     ng_stage_policy_warnings(g, c->policy, NULL);
+    if (c->policy->rootless && c->policy->record_oom != NG_RECORD_OOM_OFF)
+        ng_gen_kv_str(g, "oom_recording",
+                      "off: rootless, the container has no cgroup or events nodeguard may watch");
     if (ng_record_write(ng_stage_log(c), g, &err) < 0)
         ng_say("nodeguard: %s", ng_error_msg(err));
     for (size_t i = 0; i < d->warnings.n; i++)
