@@ -60,6 +60,57 @@ static void count_processes(const ng_spec *spec, enum command_kind kind, size_t 
     }
 }
 
+static bool is_shell(const char *arg)
+{
+    static const char *const shells[] = {"sh", "bash", "ash", "dash", "zsh"};
+    const char *base = ng_basename(arg);
+    for (size_t i = 0; i < sizeof(shells) / sizeof(shells[0]); i++)
+        if (strcmp(base, shells[i]) == 0)
+            return true;
+    return false;
+}
+
+/* `sh -c SCRIPT`: counts the node commands the script names (words between shell separators; a
+ * word is a command when it follows a separator, `exec` or the start). Only the environment can
+ * carry a heap flag into such a container: its node command lines are inside the script. */
+static bool scan_shell_script(const char *shell, const char *script, ng_detection *d)
+{
+    int nodes = 0, launchers = 0;
+    bool command_position = true;
+    const char *p = script;
+    for (size_t guard = 0; *p && guard < 65536; guard++) {
+        if (strchr(";&|()\n`", *p)) {
+            command_position = true;
+            p++;
+            continue;
+        }
+        if (*p == ' ' || *p == '\t') {
+            p++;
+            continue;
+        }
+        size_t len = strcspn(p, " \t;&|()\n`");
+        char word[256];
+        snprintf(word, sizeof(word), "%.*s", (int)(len < sizeof(word) ? len : sizeof(word) - 1), p);
+        p += len;
+        if (!command_position)
+            continue;
+        if (strcmp(word, "exec") == 0 || strcmp(word, "nohup") == 0 || strchr(word, '=') != NULL)
+            continue; /* still a command position after these, and after VAR=value prefixes */
+        enum command_kind kind = classify(word);
+        nodes += kind == CMD_NODE || kind == CMD_RUNNER || kind == CMD_WATCHER;
+        launchers += kind == CMD_LAUNCHER;
+        command_position = false;
+    }
+    if (!nodes && !launchers)
+        return false;
+    d->processes = nodes ? nodes : 1;
+    d->launchers = nodes ? launchers : 0;
+    snprintf(d->reason, sizeof(d->reason), "%s -c script runs node", ng_basename(shell));
+    snprintf(d->processes_reason, sizeof(d->processes_reason), "the shell script starts %d node process%s%s",
+             d->processes, d->processes == 1 ? "" : "es", d->launchers ? " and a launcher" : "");
+    return true;
+}
+
 void ng_detect(const ng_spec *spec, int enable_override, ng_detection *ret)
 {
     ng_detection d = {0};
@@ -82,6 +133,9 @@ void ng_detect(const ng_spec *spec, int enable_override, ng_detection *ret)
         }
     }
     d.is_node = kind != CMD_OTHER;
+    bool from_script = false;
+    if (!d.is_node && spec->n_args >= 3 && is_shell(spec->args[0]) && strcmp(spec->args[1], "-c") == 0)
+        from_script = d.is_node = scan_shell_script(spec->args[0], spec->args[2], &d);
     const char *node_version = ng_spec_getenv(spec, "NODE_VERSION");
     if (!d.is_node && node_version) {
         d.is_node = true;
@@ -97,6 +151,7 @@ void ng_detect(const ng_spec *spec, int enable_override, ng_detection *ret)
         snprintf(d.reason, sizeof(d.reason), "args[0] %.64s is not a node command and NODE_VERSION is unset",
                  spec->n_args ? ng_basename(spec->args[0]) : "(none)");
     }
-    count_processes(spec, kind, at, &d);
+    if (!from_script)
+        count_processes(spec, kind, at, &d);
     *ret = d;
 }

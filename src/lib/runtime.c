@@ -141,6 +141,26 @@ static int gen_our_hook(yajl_gen g, const char *hook_path, const char *stage, ng
     NG_GEN(ng_gen_string(g, "nodeguard-hook"));
     NG_GEN(ng_gen_string(g, stage));
     NG_GEN(yajl_gen_array_close(g));
+    /* runc gives a hook only the env its entry names: a policy or state directory chosen for the
+     * wrapper must reach the hooks it adds, or they would follow another policy. */
+    static const char *const passed_on[] = {"NODEGUARD_CONFIG", "NODEGUARD_STATE_DIR"};
+    bool env_open = false;
+    for (size_t i = 0; i < sizeof(passed_on) / sizeof(passed_on[0]); i++) {
+        const char *value = getenv(passed_on[i]);
+        if (!value || value[0] != '/')
+            continue;
+        if (!env_open) {
+            NG_GEN(ng_gen_string(g, "env"));
+            NG_GEN(yajl_gen_array_open(g));
+            env_open = true;
+        }
+        cleanup_free char *entry = NULL;
+        if (asprintf(&entry, "%s=%s", passed_on[i], value) < 0)
+            abort();
+        NG_GEN(ng_gen_string(g, entry));
+    }
+    if (env_open)
+        NG_GEN(yajl_gen_array_close(g));
     NG_GEN(ng_gen_kv_int(g, "timeout", 5));
     NG_GEN(yajl_gen_map_close(g));
     return 0;

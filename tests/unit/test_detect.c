@@ -12,6 +12,33 @@ static ng_detection detect(const char *args, const char *env, int enable)
     return d;
 }
 
+/* sh -c scripts: node in command position counts, as an argument it does not. */
+static void test_shell_scripts(void **state)
+{
+    (void)state;
+    ng_detection d = detect("[\"sh\",\"-c\",\"node a.js\"]", "[]", -1);
+    assert_true(d.is_node);
+    assert_false(d.has_node_argv); /* the flag can only go in through NODE_OPTIONS */
+    assert_int_equal(d.processes, 1);
+    assert_string_equal(d.reason, "sh -c script runs node");
+    d = detect("[\"/bin/bash\",\"-c\",\"(crond; sleep 9) & sleep 1; exec /usr/bin/node /app/s.js\"]", "[]",
+               -1);
+    assert_true(d.is_node);
+    assert_int_equal(d.processes, 1);
+    d = detect("[\"sh\",\"-c\",\"node worker.js & PORT=80 node web.js\\nwait\"]", "[]", -1);
+    assert_int_equal(d.processes, 2);
+    d = detect("[\"sh\",\"-c\",\"cd /app && npm start\"]", "[]", -1);
+    assert_true(d.is_node);
+    assert_int_equal(d.processes, 1);
+    assert_int_equal(d.launchers, 0);
+    d = detect("[\"sh\",\"-c\",\"npm run migrate && node server.js\"]", "[]", -1);
+    assert_int_equal(d.processes, 1);
+    assert_int_equal(d.launchers, 1);
+    assert_false(detect("[\"sh\",\"-c\",\"echo node | grep nodejs\"]", "[]", -1).is_node);
+    assert_false(detect("[\"sh\",\"-c\"]", "[]", -1).is_node);
+    assert_false(detect("[\"sh\",\"-c\",\"node a.js\"]", "[]", 0).is_node); /* annotation off wins */
+}
+
 static void test_node_commands(void **state)
 {
     (void)state;
@@ -32,8 +59,8 @@ static void test_node_commands(void **state)
         assert_true(d.is_node);
         assert_true(d.reason[0]);
     }
-    static const char *const no[] = {"[\"sh\",\"-c\",\"node a.js\"]", "[\"nginx\"]", "[\"nodex\"]",
-                                     "[\"docker-entrypoint.sh\",\"postgres\"]"};
+    static const char *const no[] = {"[\"sh\",\"-c\",\"echo node; cat node.txt\"]", "[\"nginx\"]",
+                                     "[\"nodex\"]", "[\"docker-entrypoint.sh\",\"postgres\"]"};
     for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
         assert_false(detect(no[i], "[]", -1).is_node);
 }
@@ -53,7 +80,7 @@ static void test_node_argv_position(void **state)
 static void test_node_version_env(void **state)
 {
     (void)state;
-    ng_detection d = detect("[\"sh\",\"-c\",\"exec node a.js\"]", "[\"NODE_VERSION=20.20.2\"]", -1);
+    ng_detection d = detect("[\"/docker-init\",\"--\",\"/start.sh\"]", "[\"NODE_VERSION=20.20.2\"]", -1);
     assert_true(d.is_node);
     assert_non_null(strstr(d.reason, "NODE_VERSION=20.20.2"));
 }
@@ -83,9 +110,9 @@ static void test_process_counts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_node_commands),    cmocka_unit_test(test_node_argv_position),
-        cmocka_unit_test(test_node_version_env), cmocka_unit_test(test_annotation_override),
-        cmocka_unit_test(test_process_counts),
+        cmocka_unit_test(test_node_commands),       cmocka_unit_test(test_shell_scripts),
+        cmocka_unit_test(test_node_argv_position),  cmocka_unit_test(test_node_version_env),
+        cmocka_unit_test(test_annotation_override), cmocka_unit_test(test_process_counts),
     };
     return cmocka_run_group_tests_name("detect", tests, NULL, NULL);
 }

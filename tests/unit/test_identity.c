@@ -6,8 +6,8 @@ static void test_uid_map(void **state)
 {
     (void)state;
     const char *rootless = "         0       1001          1\n         1     100000      65536\n";
-    assert_int_equal(ng_host_uid_from_map(rootless, 0), 1001);     /* podman's "root" is the user */
-    assert_int_equal(ng_host_uid_from_map(rootless, 1), 100000);   /* subordinate ids */
+    assert_int_equal(ng_host_uid_from_map(rootless, 0), 1001);   /* podman's "root" is the user */
+    assert_int_equal(ng_host_uid_from_map(rootless, 1), 100000); /* subordinate ids */
     assert_int_equal(ng_host_uid_from_map(rootless, 65536), 165535);
     assert_int_equal(ng_host_uid_from_map(rootless, 65537), (uid_t)-1); /* unmapped */
     assert_int_equal(ng_host_uid_from_map("0 0 4294967295\n", 0), 0);
@@ -32,8 +32,8 @@ static void test_passwd_home(void **state)
     assert_string_equal(home, "/root");
     assert_true(ng_passwd_home(passwd, 1002, home, sizeof(home))); /* no trailing newline */
     assert_string_equal(home, "/home/last");
-    assert_false(ng_passwd_home(passwd, 10, home, sizeof(home)));  /* "10a" is not 10 */
-    assert_false(ng_passwd_home(passwd, 11, home, sizeof(home)));  /* not absolute */
+    assert_false(ng_passwd_home(passwd, 10, home, sizeof(home))); /* "10a" is not 10 */
+    assert_false(ng_passwd_home(passwd, 11, home, sizeof(home))); /* not absolute */
     assert_false(ng_passwd_home(passwd, 4242, home, sizeof(home)));
     char tiny[8];
     assert_false(ng_passwd_home(passwd, 1001, tiny, sizeof(tiny))); /* would not fit */
