@@ -50,9 +50,12 @@ static void count_processes(const ng_spec *spec, enum command_kind kind, size_t 
     snprintf(d->processes_reason, sizeof(d->processes_reason), "one node process");
     if (kind == CMD_WATCHER || (kind == CMD_RUNNER && has_arg(spec, at + 1, "watch", NULL)) ||
         (kind == CMD_NODE && has_arg(spec, at + 1, "--watch", "--watch-path"))) {
-        d->processes = 2;
-        snprintf(d->processes_reason, sizeof(d->processes_reason), "%s in watch mode runs two node processes",
-                 ng_basename(spec->args[at]));
+        /* The watcher parent restarts the app in a child after each change: one process grows, the
+         * parent stays small (measured in the OOM matrix: docs/oom-matrix.md), so it costs what an
+         * idle launcher costs. */
+        d->launchers = 1;
+        snprintf(d->processes_reason, sizeof(d->processes_reason),
+                 "%s in watch mode: an idle watcher parent and one app process", ng_basename(spec->args[at]));
     } else if (kind == CMD_LAUNCHER) {
         d->launchers = 1;
         snprintf(d->processes_reason, sizeof(d->processes_reason),

@@ -1,19 +1,10 @@
 // OOM-matrix workload: build a live set of LIVE_MIB MiB of JS heap (a cache of 64 KiB records),
 // then serve WORK_SECONDS of "requests": short-lived garbage plus turnover in the cache, as a
 // server does. Exits 0 and prints the work done if it survives; V8 or the kernel end it otherwise.
-// FORK=1: run the same in a forked child while this parent idles (as `tsx watch` does).
-const { fork } = require('child_process');
+// Under `node --watch` (the two-process case: a watcher parent and this child, as `tsx watch`
+// runs), EXIT_PARENT=1 ends the watcher once the work is done, or it would wait for file changes.
 const v8 = require('v8');
 const MiB = 1 << 20;
-
-if (process.env.FORK === '1' && !process.send) {
-  const child = fork(__filename, [], { env: { ...process.env, FORK: 'child' } });
-  child.on('exit', (code, signal) => {
-    console.log(`parent: child exit code=${code} signal=${signal}`);
-    process.exit(signal ? 128 + require('os').constants.signals[signal] : code);
-  });
-  return;
-}
 
 const limitMib = v8.getHeapStatistics().heap_size_limit / MiB;
 console.log(`start heap_limit=${Math.round(limitMib)} pid=${process.pid}`);
@@ -38,3 +29,4 @@ while (Date.now() < end) {
 }
 m = process.memoryUsage();
 console.log(`done work=${work} heapUsed=${m.heapUsed >> 20} rss=${m.rss >> 20}`);
+if (process.env.EXIT_PARENT === '1') process.kill(process.ppid, 'SIGTERM');
