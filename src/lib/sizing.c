@@ -2,14 +2,15 @@
 #include "nodeguard/sizing.h"
 #include "nodeguard/util.h"
 
-/* Defaults from the calibration in docs/sizing-model.md (bench/calibrate-sizing and the OOM
- * experiments in the project notes): node idles at ~40 MiB RSS, and near its heap limit RSS ran
- * 20-30% above the heap in use. */
+/* Defaults from docs/sizing-model.md and docs/oom-matrix.md: an idle node holds ~6 MiB of anonymous
+ * memory (its ~40 MiB RSS is mostly the binary's clean, reclaimable file pages), so 15 MiB covers
+ * its baseline; 20% beside the heap keeps Buffer-heavy services (off-heap up to 40% of the heap,
+ * measured) in V8's heap OOM instead of the kernel's; 5% is left for page cache and strays. */
 void ng_sizing_params_default(ng_sizing_params *p)
 {
     *p = (ng_sizing_params){
-        .reserve_percent = 10,
-        .base_overhead_mib = 40,
+        .reserve_percent = 5,
+        .base_overhead_mib = 15,
         .heap_overhead_percent = 20,
         .min_heap_mib = 32,
         .max_heap_mib = 0,

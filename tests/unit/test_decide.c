@@ -61,8 +61,8 @@ static void test_injects_when_absent(void **state)
     assert_int_equal(d->outcome, NG_OUTCOME_GUARDED);
     assert_int_equal(d->action, NG_ACTION_INJECTED);
     assert_int_equal(d->verdict, NG_VERDICT_FITS);
-    assert_int_equal(d->heap_after_mib, 348);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=348");
+    assert_int_equal(d->heap_after_mib, 390);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
     assert_string_equal(new_env(d, "DB_CONNECTION_LIMIT"), "5");
     assert_string_equal(new_env(d, "PATH"), "/bin");
     assert_true(d->env_changed);
@@ -78,7 +78,7 @@ static void test_lowers_and_keeps_other_flags(void **state)
     assert_int_equal(d->verdict, NG_VERDICT_DOES_NOT_FIT);
     assert_int_equal(d->heap_before_mib, 2048);
     assert_string_equal(d->heap_source, "NODE_OPTIONS");
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=348 --title=\"dev server\"");
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390 --title=\"dev server\"");
 }
 
 static void test_command_line_flag_wins_and_is_lowered(void **state)
@@ -89,7 +89,7 @@ static void test_command_line_flag_wins_and_is_lowered(void **state)
     assert_string_equal(d->heap_source, "command line");
     assert_true(d->args_changed);
     assert_int_equal(d->new_arg_index, 1);
-    assert_string_equal(d->new_arg, "--max-old-space-size=348");
+    assert_string_equal(d->new_arg, "--max-old-space-size=390");
     assert_null(d->node_options_after); /* no NODE_OPTIONS needed: the command line decides */
 }
 
@@ -112,7 +112,7 @@ static void test_enforce_refuses_with_a_fix(void **state)
     assert_int_equal(d->action, NG_ACTION_REFUSED);
     assert_false(d->env_changed);
     assert_non_null(strstr(d->refusal, "does not fit the 512 MiB memory limit"));
-    assert_non_null(strstr(d->refusal, "at most 348 MiB"));
+    assert_non_null(strstr(d->refusal, "at most 390 MiB"));
     assert_non_null(strstr(d->refusal, "raise the limit to at least"));
     /* and without a flag, enforce injects like fix */
     d = decide(f, "[\"node\",\"a.js\"]", "[]", NULL, 512, true);
@@ -153,12 +153,12 @@ static void test_unlimited_and_too_small(void **state)
     assert_int_equal(d->verdict, NG_VERDICT_UNLIMITED);
     assert_int_equal(d->action, NG_ACTION_NONE);
     assert_null(new_env(d, "NODE_OPTIONS"));
-    d = decide(f, "[\"node\"]", "[]", NULL, 64, true);
+    d = decide(f, "[\"node\"]", "[]", NULL, 48, true);
     assert_int_equal(d->verdict, NG_VERDICT_DOES_NOT_FIT);
     assert_int_equal(d->action, NG_ACTION_WARNED);
     assert_non_null(strstr(d->reason, "needs at least"));
     f->policy.mode = NG_MODE_ENFORCE;
-    d = decide(f, "[\"node\"]", "[]", NULL, 64, true);
+    d = decide(f, "[\"node\"]", "[]", NULL, 48, true);
     assert_int_equal(d->action, NG_ACTION_REFUSED);
 }
 
@@ -217,7 +217,7 @@ static void test_gen_config_preserves_the_rest(void **state)
     yajl_gen_get_buf(g, &buf, &len);
     assert_string_equal((const char *)buf,
                         "{\"ociVersion\":\"1.0.2\",\"process\":{\"user\":{\"uid\":0},\"args\":[\"node\",\"--"
-                        "max-old-space-size=348\",\"a.js\"],"
+                        "max-old-space-size=390\",\"a.js\"],"
                         "\"cwd\":\"/\",\"env\":[\"DB_CONNECTION_LIMIT=5\"]},"
                         "\"linux\":{\"resources\":{\"memory\":{\"limit\":536870912,\"swap\":1.0e9}}}}");
 }

@@ -24,7 +24,7 @@ static void test_defaults(void **state)
     assert_true(p.conn_enabled);
     assert_false(p.conn_database_url);
     assert_string_equal(p.conn_env[0], "DB_CONNECTION_LIMIT");
-    assert_int_equal(p.sizing.reserve_percent, 10);
+    assert_int_equal(p.sizing.reserve_percent, 5);
     ng_policy_free(&p);
 }
 
@@ -47,7 +47,7 @@ static void test_parse_with_comments_and_warnings(void **state)
     assert_true(p.on_error_deny);
     assert_string_equal(p.log_path, "/tmp/x.jsonl");
     assert_int_equal(p.sizing.reserve_percent, 5);
-    assert_int_equal(p.sizing.base_overhead_mib, 40); /* bad value: default kept */
+    assert_int_equal(p.sizing.base_overhead_mib, 15); /* bad value: default kept */
     assert_int_equal(p.n_conn_env, 2);
     assert_string_equal(p.conn_env[1], "MYSQL_LIMIT");
     assert_true(p.conn_database_url);

@@ -30,7 +30,7 @@ static void test_sizing_table(void **state)
 {
     (void)state;
     static const int64_t limit[] = {128, 256, 512, 1024, 2048};
-    static const int64_t heap[] = {60, 156, 348, 725, 1483};
+    static const int64_t heap[] = {86, 188, 390, 788, 1589};
     for (size_t i = 0; i < 5; i++) {
         ng_plan p = plan_for(limit[i], 1, 0, 0);
         assert_int_equal(p.verdict, NG_VERDICT_FITS);
@@ -58,13 +58,13 @@ static void test_processes_share(void **state)
     ng_plan one = plan_for(1024, 1, 0, 0), two = plan_for(1024, 2, 0, 0), npm = plan_for(1024, 1, 1, 0);
     assert_true(two.heap_mib < one.heap_mib / 2 + 1);
     assert_true(npm.heap_mib < one.heap_mib && npm.heap_mib > two.heap_mib);
-    assert_int_equal(npm.launcher_mib, 40);
+    assert_int_equal(npm.launcher_mib, 15);
 }
 
 static void test_too_small_and_unlimited(void **state)
 {
     (void)state;
-    ng_plan tiny = plan_for(64, 1, 0, 0);
+    ng_plan tiny = plan_for(48, 1, 0, 0);
     assert_int_equal(tiny.verdict, NG_VERDICT_DOES_NOT_FIT);
     assert_int_equal(tiny.heap_mib, 0);
     ng_plan none = plan_for(0, 1, 0, 0);
@@ -103,8 +103,8 @@ static void test_explanation_shows_arithmetic(void **state)
 {
     (void)state;
     ng_plan p = plan_for(512, 1, 0, 0);
-    assert_non_null(strstr(p.explanation, "512 MiB limit - 51 reserve"));
-    assert_non_null(strstr(p.explanation, "= 348 MiB heap"));
+    assert_non_null(strstr(p.explanation, "512 MiB limit - 25 reserve"));
+    assert_non_null(strstr(p.explanation, "= 390 MiB heap"));
 }
 
 int main(void)
