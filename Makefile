@@ -29,7 +29,7 @@ CPPFLAGS    += -D_GNU_SOURCE -Iinclude -DNODEGUARD_VERSION='"$(VERSION)"' \
 LDFLAGS     += -Wl,-z,relro,-z,now
 LDLIBS      += $(shell $(PKG_CONFIG) --libs $(DEPS))
 # The hook runs on every container start: linked statically it skips the dynamic loader, which
-# measured 0.5 ms of its 1.3 ms here (docs/benchmarks.md); static-pie keeps ASLR. Sanitizer builds
+# measured 0.5 ms of its 1.3 ms here (BENCHMARKS.md); static-pie keeps ASLR. Sanitizer builds
 # need dynamic linking.
 STATIC_HOOK ?= $(if $(SANITIZE),0,1)
 HOOK_LDLIBS := $(if $(filter 1,$(STATIC_HOOK)),-static-pie -l:libyajl_s.a -l:libseccomp.a -l:libcap.a,$(LDLIBS))
