@@ -32,7 +32,7 @@ LDLIBS      += $(shell $(PKG_CONFIG) --libs $(DEPS))
 # measured 0.5 ms of its 1.3 ms here (BENCHMARKS.md); static-pie keeps ASLR. Sanitizer builds
 # need dynamic linking.
 STATIC_HOOK ?= $(if $(SANITIZE),0,1)
-HOOK_LDLIBS := $(if $(filter 1,$(STATIC_HOOK)),-static-pie -l:libyajl_s.a -l:libseccomp.a -l:libcap.a,$(LDLIBS))
+HOOK_LDLIBS := $(if $(filter 1,$(STATIC_HOOK)),-static-pie -l:libyajl_s.a -l:libcap.a,$(LDLIBS))
 ifneq ($(SANITIZE),)
 CPPFLAGS    += -DNODEGUARD_SANITIZER_BUILD
 CFLAGS      += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
@@ -40,7 +40,9 @@ LDFLAGS     += -fsanitize=$(SANITIZE)
 endif
 
 LIB_SRC     := $(wildcard src/lib/*.c)
-LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# The seccomp filters, compiled to BPF by libseccomp at build time (src/lib/sandbox_rules.h).
+GEN_SECCOMP := $(BUILD)/gen/seccomp_filters.c
+LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/seccomp_filters.o
 CLI_SRC     := $(wildcard src/cli/*.c)
 CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
@@ -62,6 +64,17 @@ check-deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/gen/seccomp-gen: src/gen/seccomp-gen.c src/lib/sandbox_rules.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $(shell $(PKG_CONFIG) --cflags libseccomp) -o $@ $< \
+	    $(shell $(PKG_CONFIG) --libs libseccomp)
+
+$(GEN_SECCOMP): $(BUILD)/gen/seccomp-gen
+	$< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/seccomp_filters.o: $(GEN_SECCOMP)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIBNG): $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -103,9 +116,9 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
                 -Iinclude -DNODEGUARD_VERSION='"$(VERSION)"' -DNODEGUARD_SYSCONFDIR='"$(SYSCONFDIR)"' \
                 -DNODEGUARD_LIBEXECDIR='"$(LIBEXECDIR)"' $(shell $(PKG_CONFIG) --cflags yajl)
 fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
-$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC)
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN_SECCOMP)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN_SECCOMP) $(LDLIBS)
 fuzz: fuzz-build
 	@fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 

@@ -1,40 +1,14 @@
 #include <errno.h>
-#include <seccomp.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
-#include <sys/socket.h>
 #include "nodeguard/sandbox.h"
 
-/* What a hook stage does after its inputs are in memory and its files are open: allocate, read and
- * write files (the log's rotation and the runtime state: open, rename, unlink, mkdir, flock),
- * sleep (poststop's wait), read the clock and the host name, and reach syslog on its UNIX socket
- * when the log cannot be written. Nothing that starts programs, changes credentials or mounts,
- * traces, or talks to the network. */
-static const char *const hook_calls[] = {
-    "read",         "write",        "writev",         "pread64",
-    "readv",        "close",        "fstat",          "newfstatat",
-    "stat",         "lstat",        "statx",          "lseek",
-    "openat",       "open",         "access",         "faccessat",
-    "faccessat2",   "readlink",     "readlinkat",     "rename",
-    "renameat",     "renameat2",    "unlink",         "unlinkat",
-    "mkdir",        "mkdirat",      "rmdir",          "fchmod",
-    "fchown",       "flock",        "fcntl",          "fsync",
-    "getdents64",   "brk",          "mmap",           "munmap",
-    "mremap",       "madvise",      "mprotect",       "exit",
-    "exit_group",   "rt_sigreturn", "rt_sigprocmask", "rt_sigaction",
-    "getpid",       "gettid",       "getuid",         "geteuid",
-    "getgid",       "getegid",      "uname",          "clock_gettime",
-    "gettimeofday", "time",         "nanosleep",      "clock_nanosleep",
-    "futex",        "getrandom",    "connect",        "sendto",
-    "sendmsg",      "kill",         "ioctl",          "poll",
-    "ppoll",
-};
-
-/* The watcher adds its event loop: its descriptors are already armed. */
-static const char *const watcher_calls[] = {
-    "epoll_wait", "epoll_pwait", "epoll_ctl", "recvfrom", "recvmsg", "eventfd2",
-};
+/* Generated at build time from sandbox_rules.h (build/gen/seccomp_filters.c). */
+extern const struct sock_filter ng_seccomp_hook[], ng_seccomp_watcher[];
+extern const unsigned short ng_seccomp_hook_len, ng_seccomp_watcher_len;
 
 static int drop_capabilities(ng_error **err)
 {
@@ -56,19 +30,6 @@ static int drop_capabilities(ng_error **err)
     return 0;
 }
 
-static int allow(scmp_filter_ctx ctx, const char *const *names, size_t n, ng_error **err)
-{
-    for (size_t i = 0; i < n; i++) {
-        int nr = seccomp_syscall_resolve_name(names[i]);
-        if (nr == __NR_SCMP_ERROR)
-            continue; /* not on this architecture (open, stat on arm64) */
-        int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-        if (r < 0)
-            return ng_error_set(err, -r, "seccomp rule for %s: %s", names[i], strerror(-r));
-    }
-    return 0;
-}
-
 int ng_sandbox_enter(ng_sandbox_profile profile, ng_error **err)
 {
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -82,18 +43,11 @@ int ng_sandbox_enter(ng_sandbox_profile profile, ng_error **err)
     (void)profile;
     return 0;
 #endif
-    scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-    if (!ctx)
-        return ng_error_set(err, ENOMEM, "seccomp_init failed");
-    r = allow(ctx, hook_calls, sizeof(hook_calls) / sizeof(hook_calls[0]), err);
-    if (r == 0 && profile == NG_SANDBOX_WATCHER)
-        r = allow(ctx, watcher_calls, sizeof(watcher_calls) / sizeof(watcher_calls[0]), err);
-    /* syslog's socket only: AF_UNIX. */
-    if (r == 0 &&
-        (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX))) < 0)
-        ng_error_set(err, -r, "seccomp rule for socket: %s", strerror(-r));
-    if (r == 0 && (r = seccomp_load(ctx)) < 0)
-        ng_error_set(err, -r, "loading the seccomp filter: %s", strerror(-r));
-    seccomp_release(ctx);
-    return r < 0 ? r : 0;
+    struct sock_fprog prog =
+        profile == NG_SANDBOX_WATCHER
+            ? (struct sock_fprog){ng_seccomp_watcher_len, (struct sock_filter *)ng_seccomp_watcher}
+            : (struct sock_fprog){ng_seccomp_hook_len, (struct sock_filter *)ng_seccomp_hook};
+    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) < 0)
+        return ng_error_set(err, errno, "loading the seccomp filter: %s", strerror(errno));
+    return 0;
 }
