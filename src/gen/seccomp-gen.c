@@ -36,6 +36,11 @@ static void emit(const char *name, bool watcher)
         fprintf(stderr, "seccomp-gen: seccomp_init failed\n");
         exit(1);
     }
+    /* A binary tree instead of a chain of comparisons: the kernel evaluates the filter for every
+     * system call number when it is attached (its action cache), so a chain of ~80 comparisons
+     * made the attach itself cost ~0.2 ms, more than everything else in the sandbox. */
+    if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
+        fprintf(stderr, "seccomp-gen: no binary-tree optimisation in this libseccomp; using a chain\n");
     allow(ctx, hook_calls, N(hook_calls));
     if (watcher)
         allow(ctx, watcher_calls, N(watcher_calls));
