@@ -43,5 +43,8 @@ int ng_mkdir_p(const char *dir, unsigned int leaf_mode, ng_error **err);
 
 /* RFC 3339 UTC with milliseconds, e.g. 2026-11-26T23:03:40.123Z, into buf (>= 32 bytes). */
 void ng_timestamp_now(char *buf, size_t size);
+/* The same for a given time: RFC 3339 UTC with milliseconds, 2026-11-27T03:04:05.678Z. */
+struct timespec;
+void ng_timestamp_format(const struct timespec *ts, char *buf, size_t size);
 
 #endif

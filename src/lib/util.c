@@ -226,13 +226,36 @@ int ng_mkdir_p(const char *dir, unsigned int leaf_mode, ng_error **err)
     return 0;
 }
 
+/* Civil date from days since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm). */
+static void civil_from_days(int64_t days, int *ret_year, int *ret_month, int *ret_day)
+{
+    days += 719468;
+    int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    int64_t doe = days - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t month = mp < 10 ? mp + 3 : mp - 9;
+    *ret_year = (int)(yoe + era * 400 + (month <= 2));
+    *ret_month = (int)month;
+    *ret_day = (int)(doy - (153 * mp + 2) / 5 + 1);
+}
+
 void ng_timestamp_now(char *buf, size_t size)
 {
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    /* Not strftime(): it loads /etc/localtime, a file read on every hook run for nothing (UTC). */
-    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-             tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+    ng_timestamp_format(&ts, buf, size);
+}
+
+void ng_timestamp_format(const struct timespec *ts, char *buf, size_t size)
+{
+    /* Neither strftime() nor gmtime_r(): both make glibc load /etc/localtime (gmtime_r through
+     * tzset), a file read and parsed on every hook run for a UTC timestamp. */
+    int64_t secs = ts->tv_sec, days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    int64_t in_day = secs - days * 86400;
+    int year, month, day;
+    civil_from_days(days, &year, &month, &day);
+    snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", year, month, day, (int)(in_day / 3600),
+             (int)(in_day / 60 % 60), (int)(in_day % 60), ts->tv_nsec / 1000000);
 }

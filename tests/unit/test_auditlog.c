@@ -1,11 +1,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "helpers.h"
 #include "nodeguard/auditlog.h"
@@ -166,12 +168,36 @@ static void test_stuck_lock_holder_is_waited_for_boundedly(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* The hand-rolled UTC formatter against glibc's gmtime_r, across leap days and centuries. */
+static void test_timestamp_matches_gmtime(void **state)
+{
+    (void)state;
+    static const time_t fixed[] = {0,          951782400 /* 2000-02-29 */,
+                                   951868800,  4107542400 /* 2100-03-01 */,
+                                   1795748616, 253402300799 /* 9999-12-31T23:59:59 */};
+    srand(7);
+    for (int i = 0; i < 20000; i++) {
+        struct timespec ts = {
+            .tv_sec =
+                i < 6 ? fixed[i] : (time_t)(((uint64_t)rand() << 16 ^ (uint64_t)rand()) % 8000000000ULL),
+            .tv_nsec = (long)(rand() % 1000000000)};
+        struct tm tm;
+        gmtime_r(&ts.tv_sec, &tm);
+        char want[64], got[64];
+        snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
+        ng_timestamp_format(&ts, got, sizeof(got));
+        assert_string_equal(got, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rotation_keeps_generations),
         cmocka_unit_test(test_concurrent_writers_with_rotation),
         cmocka_unit_test(test_stuck_lock_holder_is_waited_for_boundedly),
+        cmocka_unit_test(test_timestamp_matches_gmtime),
     };
     return cmocka_run_group_tests_name("auditlog", tests, NULL, NULL);
 }
