@@ -5,8 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
@@ -42,12 +40,9 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < policy.warnings.n; i++)
             fprintf(stderr, "nodeguard: policy: %s\n", policy.warnings.items[i]);
         /* The spec is edited by a sandboxed child: this process must still exec the runtime. */
-        pid_t parent = getpid();
-        pid_t child = policy.sandbox ? fork() : -1;
+        pid_t child = policy.sandbox ? ng_sandbox_fork() : -1;
         if (child == 0) {
             cleanup_error ng_error *e = NULL;
-            if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-                _exit(1); /* the wrapper is gone: nobody would run the runtime after this edit */
             if (ng_sandbox_enter(NG_SANDBOX_HOOK, &e) < 0)
                 fprintf(stderr, "nodeguard-runtime: not sandboxed: %s\n", ng_error_msg(e));
             ng_runtime_prepare_bundle(&policy, args.bundle, args.id, policy.hook_path);

@@ -38,10 +38,9 @@ typedef struct ng_policy {
     bool on_error_deny;
     bool sandbox; /* seccomp and capability sandbox for hook work on untrusted input (SECURITY.md) */
     char *log_path;
-    bool rootless;         /* not from the file: the host user behind this process is not root (identity.h) */
-    char *runtime_path;    /* nodeguard-runtime: the real runtime; NULL: runc or crun on PATH */
-    char *hook_path;       /* nodeguard-runtime: the hook it adds to configs */
-    int64_t log_max_bytes; /* rotate at this size; 0 never */
+    char *runtime_path;       /* nodeguard-runtime: the real runtime; NULL: runc or crun on PATH */
+    char *hook_path;          /* nodeguard-runtime: the hook it adds to configs */
+    int64_t log_max_bytes;    /* rotate at this size; 0 never */
     int64_t log_generations;  /* rotated files kept */
     int64_t log_lock_wait_ms; /* wait for LOG.lock at most this long, then append without it */
     ng_sizing_params sizing;

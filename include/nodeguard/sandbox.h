@@ -6,6 +6,7 @@
 #ifndef NODEGUARD_SANDBOX_H
 #define NODEGUARD_SANDBOX_H
 
+#include <sys/types.h>
 #include "nodeguard/error.h"
 
 typedef enum ng_sandbox_profile {
@@ -14,5 +15,10 @@ typedef enum ng_sandbox_profile {
 } ng_sandbox_profile;
 
 int ng_sandbox_enter(ng_sandbox_profile profile, ng_error **err);
+
+/* fork() for a child that does sandboxed work for its parent and must die with it: if the runtime
+ * kills a hook at its timeout, the child does not go on by itself (PR_SET_PDEATHSIG; a child whose
+ * parent is already gone exits at once). Returns as fork() does. */
+pid_t ng_sandbox_fork(void);
 
 #endif

@@ -37,6 +37,8 @@ const char *ng_basename(const char *s);
 
 /* Realtime in milliseconds since the epoch. */
 int64_t ng_now_ms(void);
+/* Milliseconds on the monotonic clock: for deadlines and intervals, which the wall clock can jump. */
+int64_t ng_monotonic_ms(void);
 
 /* Creates dir and any missing parents (parents 0755, dir itself leaf_mode); existing ones are fine. */
 int ng_mkdir_p(const char *dir, unsigned int leaf_mode, ng_error **err);

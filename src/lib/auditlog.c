@@ -65,7 +65,6 @@ int ng_log_open(const char *path, ng_log *ret, ng_error **err)
     snprintf(lock, sizeof(lock), "%s.lock", path);
     ret->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
     ret->fd = fd;
-    ret->lock_wait_ms = NG_LOG_LOCK_WAIT_MS_DEFAULT;
     snprintf(ret->path, sizeof(ret->path), "%s", path);
     return 0;
 }
@@ -81,26 +80,19 @@ void ng_log_set_lock_wait(ng_log *log, int milliseconds)
     log->lock_wait_ms = milliseconds < 0 ? 0 : milliseconds;
 }
 
-static int64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* flock with a deadline: polls LOCK_NB with a backoff from 1 to 32 ms, so an uncontended lock costs
  * one syscall and a stuck holder costs at most lock_wait_ms. */
 static bool lock_with_deadline(ng_log *log)
 {
     if (log->lock_fd < 0)
         return false;
-    int64_t deadline = monotonic_ms() + log->lock_wait_ms;
+    int64_t deadline = ng_monotonic_ms() + log->lock_wait_ms;
     for (long pause_ms = 1;; pause_ms = pause_ms < 32 ? pause_ms * 2 : 32) {
         if (flock(log->lock_fd, LOCK_EX | LOCK_NB) == 0)
             return true;
         if (errno != EWOULDBLOCK && errno != EINTR)
             return false;
-        if (monotonic_ms() >= deadline) {
+        if (ng_monotonic_ms() >= deadline) {
             char msg[PATH_MAX + 128];
             int n = snprintf(msg, sizeof(msg),
                              "nodeguard: %s.lock held by another writer for %d ms; appending without it\n",

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
+#include "nodeguard/identity.h"
 #include "nodeguard/json.h"
 #include "nodeguard/lifecycle.h"
 #include "nodeguard/runstate.h"
@@ -23,7 +24,7 @@ bool ng_should_watch(const ng_policy *policy, const ng_decision *d)
     /* Rootless: no cgroup of the container's own on v1, no process-exit events or kmsg for an
      * unprivileged user; a watcher would watch the wrong thing, so it steps aside (the decision
      * record says so). */
-    if (policy->rootless || policy->record_oom == NG_RECORD_OOM_OFF || d->action == NG_ACTION_REFUSED ||
+    if (ng_rootless() || policy->record_oom == NG_RECORD_OOM_OFF || d->action == NG_ACTION_REFUSED ||
         d->outcome == NG_OUTCOME_DISABLED)
         return false;
     return policy->record_oom == NG_RECORD_OOM_ALL || d->outcome == NG_OUTCOME_GUARDED;

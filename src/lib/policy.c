@@ -87,8 +87,7 @@ void ng_policy_defaults(ng_policy *p)
                      .log_max_bytes = 64 * 1024 * 1024,
                      .log_generations = 5,
                      .log_lock_wait_ms = NG_LOG_LOCK_WAIT_MS_DEFAULT};
-    p->log_path = ng_default_log_path();
-    p->rootless = ng_rootless();
+    p->log_path = ng_default_log_path(); /* also identifies the user, before any sandbox */
     p->hook_path = xstrdup(NODEGUARD_LIBEXECDIR "/nodeguard/nodeguard-hook");
     ng_sizing_params_default(&p->sizing);
     ng_conn_params_default(&p->conn);

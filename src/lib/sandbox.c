@@ -1,9 +1,11 @@
 #include <errno.h>
+#include <signal.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 #include "nodeguard/sandbox.h"
 
 /* Generated at build time from sandbox_rules.h (build/gen/seccomp_filters.c). */
@@ -28,6 +30,15 @@ static int drop_capabilities(ng_error **err)
     if (r < 0)
         return ng_error_set(err, e, "dropping capabilities: %s", strerror(e));
     return 0;
+}
+
+pid_t ng_sandbox_fork(void)
+{
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
+        _exit(1);
+    return pid;
 }
 
 int ng_sandbox_enter(ng_sandbox_profile profile, ng_error **err)

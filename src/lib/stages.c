@@ -1,7 +1,5 @@
 #include <fcntl.h>
 #include <stdarg.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +9,7 @@
 #include "nodeguard/auditlog.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
+#include "nodeguard/identity.h"
 #include "nodeguard/json.h"
 #include "nodeguard/lifecycle.h"
 #include "nodeguard/runstate.h"
@@ -66,12 +65,8 @@ int ng_run_sandboxed(int (*fn)(void *ctx, int reply_fd), void *ctx, void *reply,
     memset(reply, 0, reply_size);
     if (pipe2(p, O_CLOEXEC) < 0)
         return fn(ctx, -1);
-    pid_t parent = getpid();
-    pid_t pid = c->policy->sandbox ? fork() : -1;
+    pid_t pid = c->policy->sandbox ? ng_sandbox_fork() : -1;
     if (pid == 0) {
-        /* If the runtime kills the hook at its timeout, the child goes with it, not on by itself. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
-            _exit(1);
         close(p[0]);
         ng_stage_sandbox(c, NG_SANDBOX_HOOK);
         _exit(fn(ctx, p[1]));
@@ -151,7 +146,7 @@ void ng_stage_record_decision(stage_ctx *c, const ng_decision *d, const ng_spec 
         return;
     }
     ng_stage_policy_warnings(g, c->policy, NULL);
-    if (c->policy->rootless && c->policy->record_oom != NG_RECORD_OOM_OFF)
+    if (ng_rootless() && c->policy->record_oom != NG_RECORD_OOM_OFF)
         ng_gen_kv_str(g, "oom_recording",
                       "off: rootless, the container has no cgroup or events nodeguard may watch");
     if (ng_record_write(ng_stage_log(c), g, &err) < 0)

@@ -208,6 +208,13 @@ int64_t ng_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t ng_monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int ng_mkdir_p(const char *dir, unsigned int leaf_mode, ng_error **err)
 {
     char buf[PATH_MAX];

@@ -222,7 +222,7 @@ static void handle_oom(watch *w, bool expect_kill)
     size_t n_procs = 0;
     ng_cgroup_snapshot(&w->cs.cgroup, "/proc", procs, MAX_SNAPSHOT, &n_procs);
     ng_memory_counters c = {-1, -1, -1, -1, -1, -1, -1};
-    int64_t deadline = ng_now_ms() + SETTLE_MS;
+    int64_t deadline = ng_monotonic_ms() + SETTLE_MS;
     for (;;) {
         ng_memory_counters now;
         if (ng_cgroup_read_counters(&w->cs.cgroup, &now) == 0 || now.oom_kills >= 0)
@@ -232,7 +232,7 @@ static void handle_oom(watch *w, bool expect_kill)
         drain_kmsg(w, procs, n_procs);
         bool details = w->kmsg_fd < 0 || w->kmsg_victims >= w->counter_kills - w->baseline_kills;
         bool new_kill = kills_seen(w) > w->ws.oom_kills;
-        if ((new_kill ? details : !expect_kill) || ng_now_ms() >= deadline)
+        if ((new_kill ? details : !expect_kill) || ng_monotonic_ms() >= deadline)
             break;
         sleep_ms(10);
     }

@@ -39,6 +39,17 @@ hooks_dir() {
     done
 }
 
+# add_runc_hooks BUNDLE POLICY [TIMEOUT]: nodeguard's createRuntime and poststop hooks in a runc
+# bundle's config.json, with the policy and $scratch/state in their environment (runc gives hooks
+# nothing else), as nodeguard-runtime adds them.
+add_runc_hooks() {
+    local henv="[\"NODEGUARD_CONFIG=$2\", \"NODEGUARD_STATE_DIR=$scratch/state\"]"
+    jq --arg hook "$hook" --argjson henv "$henv" --argjson t "${3:-5}" '
+        .hooks.createRuntime = [{path: $hook, args: ["nodeguard-hook", "createRuntime"], env: $henv, timeout: $t}]
+        | .hooks.poststop = [{path: $hook, args: ["nodeguard-hook", "poststop"], env: $henv, timeout: $t}]' \
+        "$1/config.json" > "$1/config.json.new" && mv "$1/config.json.new" "$1/config.json"
+}
+
 # A busybox + node root filesystem with the test workloads in /app, cached between runs.
 rootfs=${NG_ROOTFS:-/var/tmp/nodeguard-rootfs}
 make_rootfs() {
