@@ -3,7 +3,7 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${NG_BUILD:-$top/build}
 hook=$build/nodeguard-hook
 cli=$build/nodeguard
-fixtures=${NODEGUARD_FIXTURES:-$top/../shared/fixtures/oci}
+fixtures=${NODEGUARD_FIXTURES:-$top/tests/fixtures/oci}
 passed=0 failed=0
 
 pass() { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
