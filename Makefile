@@ -39,8 +39,11 @@ CFLAGS      += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer
 LDFLAGS     += -fsanitize=$(SANITIZE)
 endif
 
-LIB_SRC     := $(wildcard src/lib/*.c)
-# The seccomp filters, compiled to BPF by libseccomp at build time (src/lib/sandbox_rules.h).
+# The library in three layers, each using only those before it (tests/repo/layers.py checks it):
+# core (pure: no I/O but the fds it is handed, never prints), host (files, processes, cgroups, the
+# kernel, the log), stages (what each hook stage and the runtime wrapper do).
+LIB_SRC     := $(wildcard src/core/*.c src/host/*.c src/stages/*.c)
+# The seccomp filters, compiled to BPF by libseccomp at build time (src/host/sandbox_rules.h).
 GEN_SECCOMP := $(BUILD)/gen/seccomp_filters.c
 LIB_OBJ     := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/seccomp_filters.o
 CLI_SRC     := $(wildcard src/cli/*.c)
@@ -65,7 +68,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/gen/seccomp-gen: src/gen/seccomp-gen.c src/lib/sandbox_rules.h
+$(BUILD)/gen/seccomp-gen: src/gen/seccomp-gen.c src/host/sandbox_rules.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror $(shell $(PKG_CONFIG) --cflags libseccomp) -o $@ $< \
 	    $(shell $(PKG_CONFIG) --libs libseccomp)
@@ -76,7 +79,9 @@ $(GEN_SECCOMP): $(BUILD)/gen/seccomp-gen
 $(BUILD)/gen/seccomp_filters.o: $(GEN_SECCOMP)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# Made anew each time: `ar r` would keep the members of files that were removed or renamed.
 $(LIBNG): $(LIB_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/nodeguard-hook: $(BUILD)/hooks/nodeguard-hook.o $(LIBNG)

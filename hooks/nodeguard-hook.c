@@ -1,12 +1,33 @@
-/* nodeguard-hook STAGE: the OCI hook. Thin by design: the stages live in src/lib/. */
+/* nodeguard-hook STAGE: the OCI hook. Thin by design: the stages live in src/stages/, one file each;
+ * this file finds the stage, loads the policy and prints what the library has to say. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
-#include "nodeguard/lifecycle.h"
+#include "nodeguard/diag.h"
 #include "nodeguard/policy.h"
+#include "nodeguard/policyfile.h"
 #include "nodeguard/stages.h"
 #include "nodeguard/watcher.h"
+
+/* The stages by the names runtimes give them in the hook's args. */
+static const struct {
+    const char *name;
+    ng_stage_fn run;
+} stages[] = {
+    {"precreate", ng_stage_precreate},
+    {"createRuntime", ng_stage_validate},
+    {"prestart", ng_stage_validate},
+    {"poststop", ng_stage_poststop},
+};
+
+/* One write per message: a runtime that collects a hook's stderr sees whole lines. */
+static void say_on_stderr(const char *line, size_t len)
+{
+    struct iovec iov[2] = {{.iov_base = (void *)line, .iov_len = len}, {.iov_base = "\n", .iov_len = 1}};
+    (void)!writev(STDERR_FILENO, iov, 2);
+}
 
 static void usage(FILE *f)
 {
@@ -40,6 +61,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    ng_diag_set_sink(say_on_stderr);
     const char *stage = argv[1];
     if (strcmp(stage, "watch") == 0) {
         int ready_fd = -1;
@@ -49,11 +71,10 @@ int main(int argc, char **argv)
         }
         return ng_watch(argv[2], ready_fd);
     }
-    static const char *const stages[] = {"precreate", "createRuntime", "prestart", "poststop"};
     size_t known = 0;
-    while (known < 4 && strcmp(stage, stages[known]) != 0)
+    while (known < sizeof(stages) / sizeof(stages[0]) && strcmp(stage, stages[known].name) != 0)
         known++;
-    if (known == 4) {
+    if (known == sizeof(stages) / sizeof(stages[0])) {
         fprintf(stderr,
                 "nodeguard-hook: unknown stage \"%s\" (expected precreate, createRuntime, prestart or "
                 "poststop)\n",
@@ -64,9 +85,7 @@ int main(int argc, char **argv)
     ng_policy_load(&policy, NULL);
     for (size_t i = 0; i < policy.warnings.n; i++)
         fprintf(stderr, "nodeguard: policy: %s\n", policy.warnings.items[i]);
-    int rc = known == 0   ? ng_stage_precreate(&policy, STDIN_FILENO, STDOUT_FILENO)
-             : known == 3 ? ng_stage_poststop(&policy, STDIN_FILENO)
-                          : ng_stage_validate(&policy, stage, STDIN_FILENO);
+    int rc = stages[known].run(&policy, stage, STDIN_FILENO, STDOUT_FILENO);
     ng_policy_free(&policy);
     return rc;
 }

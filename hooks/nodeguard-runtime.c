@@ -1,16 +1,25 @@
-/* nodeguard-runtime: an OCI runtime wrapper. Thin by design: src/lib/runtime.c does the work.
+/* nodeguard-runtime: an OCI runtime wrapper. Thin by design: src/stages/wrapper.c does the work.
  * Whatever happens inside nodeguard, the real runtime is exec'd with the caller's arguments, so
  * exit status, stdio, signals, the console socket and preserved fds all belong to it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
+#include "nodeguard/diag.h"
 #include "nodeguard/policy.h"
-#include "nodeguard/runtime.h"
+#include "nodeguard/policyfile.h"
+#include "nodeguard/wrapper.h"
 #include "nodeguard/sandbox.h"
+
+static void say_on_stderr(const char *line, size_t len)
+{
+    struct iovec iov[2] = {{.iov_base = (void *)line, .iov_len = len}, {.iov_base = "\n", .iov_len = 1}};
+    (void)!writev(STDERR_FILENO, iov, 2);
+}
 
 int main(int argc, char **argv)
 {
@@ -25,6 +34,7 @@ int main(int argc, char **argv)
                 "(check runtime_path in the policy and PATH)\n");
         return 125;
     }
+    ng_diag_set_sink(say_on_stderr);
     ng_policy policy;
     ng_policy_load(&policy, NULL);
     char real[4096];

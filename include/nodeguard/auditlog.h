@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <yajl/yajl_gen.h>
 #include "nodeguard/error.h"
+#include "nodeguard/policy.h"
 
 #define NG_LOG_SCHEMA_VERSION 1
 
@@ -21,7 +22,7 @@ typedef struct ng_log {
     int lock_wait_ms;  /* how long a writer waits for LOG.lock before writing without it */
 } ng_log;
 
-#define NG_LOG_LOCK_WAIT_MS_DEFAULT 1000
+#define NG_LOG_LOCK_WAIT_MS_DEFAULT NG_POLICY_LOCK_WAIT_MS_DEFAULT
 
 #define NG_LOG_INIT                                                                                          \
     {                                                                                                        \

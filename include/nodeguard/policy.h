@@ -53,17 +53,16 @@ typedef struct ng_policy {
     ng_warnings warnings;
 } ng_policy;
 
+#define NG_SYSTEM_LOG_PATH "/var/log/nodeguard/events.jsonl"
+/* How long a log writer waits for the log's lock before appending without it. */
+#define NG_POLICY_LOCK_WAIT_MS_DEFAULT 1000
+
+/* The defaults, for root (the loader, src/host/policyfile.c, adjusts them for a rootless user). */
 void ng_policy_defaults(ng_policy *p);
 void ng_policy_free(ng_policy *p);
 
-/* The default log path: /var/log/nodeguard/events.jsonl for root, else
- * $XDG_STATE_HOME/nodeguard/events.jsonl (~/.local/state/...). Newly allocated. */
-char *ng_default_log_path(void);
-
-/* path NULL: $NODEGUARD_CONFIG, else SYSCONFDIR/nodeguard/nodeguard.json. Never fails: a missing
- * default file means defaults; an unreadable or broken file means defaults plus a warning; unknown
- * keys and bad values are warned about and ignored. */
-void ng_policy_load(ng_policy *p, const char *path);
+/* strdup that aborts when out of memory (as every allocation here does). */
+char *ng_xstrdup(const char *s);
 
 /* Parses policy JSON text into p (on top of what p holds). Returns < 0 only when the text is not a
  * JSON object at all; key-level problems become warnings. */

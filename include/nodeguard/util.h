@@ -4,17 +4,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "nodeguard/error.h"
 
 #define NG_MIB (1024LL * 1024LL)
+
+/* read(2), retried when a signal interrupts it: the bytes read (0 at EOF) or a negative errno. */
+ssize_t ng_read_retry(int fd, void *buf, size_t len);
 
 /* Reads fd to EOF or to max bytes. The buffer is NUL-terminated. When the input is larger than max,
  * *ret_truncated is set and the first max bytes are returned so the caller can still pass them on. */
 int ng_read_fd_bounded(int fd, size_t max, char **ret_buf, size_t *ret_len, bool *ret_truncated,
                        ng_error **err);
-
-/* Reads a regular file, refusing anything larger than max and never following a final symlink. */
-int ng_read_file_bounded(const char *path, size_t max, char **ret_buf, size_t *ret_len, ng_error **err);
 
 /* Writes all of buf, retrying on EINTR and short writes. */
 int ng_write_all(int fd, const void *buf, size_t len);
@@ -39,9 +40,6 @@ const char *ng_basename(const char *s);
 int64_t ng_now_ms(void);
 /* Milliseconds on the monotonic clock: for deadlines and intervals, which the wall clock can jump. */
 int64_t ng_monotonic_ms(void);
-
-/* Creates dir and any missing parents (parents 0755, dir itself leaf_mode); existing ones are fine. */
-int ng_mkdir_p(const char *dir, unsigned int leaf_mode, ng_error **err);
 
 /* RFC 3339 UTC with milliseconds, e.g. 2026-11-26T23:03:40.123Z, into buf (>= 32 bytes). */
 void ng_timestamp_now(char *buf, size_t size);

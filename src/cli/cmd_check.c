@@ -6,7 +6,9 @@
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/json.h"
+#include "nodeguard/policyfile.h"
 #include "nodeguard/spec.h"
+#include "nodeguard/fsutil.h"
 #include "nodeguard/util.h"
 
 static void check_usage(FILE *f)

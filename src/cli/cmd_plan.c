@@ -6,6 +6,7 @@
 #include "nodeguard/cleanup.h"
 #include "nodeguard/json.h"
 #include "nodeguard/policy.h"
+#include "nodeguard/policyfile.h"
 #include "nodeguard/sizing.h"
 #include "nodeguard/util.h"
 

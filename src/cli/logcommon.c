@@ -3,6 +3,7 @@
 #include <string.h>
 #include "logcommon.h"
 #include "nodeguard/policy.h"
+#include "nodeguard/policyfile.h"
 
 char *cli_log_path(const char *file_opt, const char *policy_path)
 {

@@ -1,7 +1,24 @@
 /* nodeguard: the operator's CLI. main() only dispatches; each subcommand is its own file. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 #include "cli.h"
+#include "nodeguard/diag.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"check", cmd_check}, {"plan", cmd_plan},     {"log", cmd_log},
+    {"stats", cmd_stats}, {"status", cmd_status}, {"metrics", cmd_metrics},
+};
+
+static void say_on_stderr(const char *line, size_t len)
+{
+    struct iovec iov[2] = {{.iov_base = (void *)line, .iov_len = len}, {.iov_base = "\n", .iov_len = 1}};
+    (void)!writev(STDERR_FILENO, iov, 2);
+}
 
 static void usage(FILE *f)
 {
@@ -44,18 +61,10 @@ int main(int argc, char **argv)
         printf("nodeguard %s\n", NODEGUARD_VERSION);
         return CLI_OK;
     }
-    if (strcmp(cmd, "check") == 0)
-        return cmd_check(argc - 1, argv + 1);
-    if (strcmp(cmd, "plan") == 0)
-        return cmd_plan(argc - 1, argv + 1);
-    if (strcmp(cmd, "log") == 0)
-        return cmd_log(argc - 1, argv + 1);
-    if (strcmp(cmd, "stats") == 0)
-        return cmd_stats(argc - 1, argv + 1);
-    if (strcmp(cmd, "status") == 0)
-        return cmd_status(argc - 1, argv + 1);
-    if (strcmp(cmd, "metrics") == 0)
-        return cmd_metrics(argc - 1, argv + 1);
+    ng_diag_set_sink(say_on_stderr);
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(cmd, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "nodeguard: unknown command \"%s\"\n\n", cmd);
     usage(stderr);
     return CLI_BAD_INPUT;

@@ -9,6 +9,7 @@
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/json.h"
+#include "nodeguard/fsutil.h"
 #include "nodeguard/util.h"
 
 typedef struct fixture {

@@ -5,6 +5,7 @@
 #include "helpers.h"
 #include "spec_builder.h"
 #include "nodeguard/policy.h"
+#include "nodeguard/policyfile.h"
 
 static bool has_warning(const ng_warnings *w, const char *needle)
 {

@@ -12,6 +12,17 @@
 #include "nodeguard/cleanup.h"
 #include "nodeguard/util.h"
 
+ssize_t ng_read_retry(int fd, void *buf, size_t len)
+{
+    for (;;) {
+        ssize_t n = read(fd, buf, len);
+        if (n >= 0)
+            return n;
+        if (errno != EINTR)
+            return -errno;
+    }
+}
+
 int ng_read_fd_bounded(int fd, size_t max, char **ret_buf, size_t *ret_len, bool *ret_truncated,
                        ng_error **err)
 {
@@ -24,12 +35,9 @@ int ng_read_fd_bounded(int fd, size_t max, char **ret_buf, size_t *ret_len, bool
         if (len == max) {
             /* One probe byte tells "exactly max" from "more than max" without reading the rest. */
             char probe;
-            ssize_t n;
-            do
-                n = read(fd, &probe, 1);
-            while (n < 0 && errno == EINTR);
+            ssize_t n = ng_read_retry(fd, &probe, 1);
             if (n < 0)
-                return ng_error_set(err, errno, "read: %s", strerror(errno));
+                return ng_error_set(err, (int)-n, "read: %s", strerror((int)-n));
             if (n == 1) {
                 truncated = true;
                 /* Keep the probe byte: a caller that passes input through must not lose it. */
@@ -49,11 +57,9 @@ int ng_read_fd_bounded(int fd, size_t max, char **ret_buf, size_t *ret_len, bool
             buf = grown;
             cap = ncap;
         }
-        ssize_t n = read(fd, buf + len, cap - len);
-        if (n < 0 && errno == EINTR)
-            continue;
+        ssize_t n = ng_read_retry(fd, buf + len, cap - len);
         if (n < 0)
-            return ng_error_set(err, errno, "read: %s", strerror(errno));
+            return ng_error_set(err, (int)-n, "read: %s", strerror((int)-n));
         if (n == 0)
             break;
         len += (size_t)n;
@@ -62,31 +68,6 @@ int ng_read_fd_bounded(int fd, size_t max, char **ret_buf, size_t *ret_len, bool
     *ret_len = len;
     *ret_truncated = truncated;
     *ret_buf = NG_TAKE_PTR(buf);
-    return 0;
-}
-
-int ng_read_file_bounded(const char *path, size_t max, char **ret_buf, size_t *ret_len, ng_error **err)
-{
-    cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-    if (fd < 0)
-        return ng_error_set(err, errno, "cannot open %s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fd, &st) < 0)
-        return ng_error_set(err, errno, "cannot stat %s: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return ng_error_set(err, EINVAL, "%s is not a regular file", path);
-    if ((uint64_t)st.st_size > max)
-        return ng_error_set(err, EFBIG, "%s is %lld bytes, more than the %zu-byte limit", path,
-                            (long long)st.st_size, max);
-    bool truncated = false;
-    int r = ng_read_fd_bounded(fd, max, ret_buf, ret_len, &truncated, err);
-    if (r < 0)
-        return ng_error_wrap(err, "%s", path);
-    if (truncated) {
-        free(*ret_buf);
-        *ret_buf = NULL;
-        return ng_error_set(err, EFBIG, "%s grew past the %zu-byte limit while being read", path, max);
-    }
     return 0;
 }
 
@@ -109,11 +90,9 @@ int ng_copy_fd(int in, int out)
 {
     char buf[65536];
     for (;;) {
-        ssize_t n = read(in, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR)
-            continue;
+        ssize_t n = ng_read_retry(in, buf, sizeof(buf));
         if (n < 0)
-            return -errno;
+            return (int)n;
         if (n == 0)
             return 0;
         int r = ng_write_all(out, buf, (size_t)n);
@@ -215,25 +194,6 @@ int64_t ng_monotonic_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int ng_mkdir_p(const char *dir, unsigned int leaf_mode, ng_error **err)
-{
-    char buf[PATH_MAX];
-    if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
-        return ng_error_set(err, ENAMETOOLONG, "path too long: %s", dir);
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
-            return ng_error_set(err, errno, "cannot create %s: %s", buf, strerror(errno));
-        *p = '/';
-    }
-    if (mkdir(buf, leaf_mode) < 0 && errno != EEXIST)
-        return ng_error_set(err, errno, "cannot create %s: %s", buf, strerror(errno));
-    return 0;
-}
-
-/* Civil date from days since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm). */
 static void civil_from_days(int64_t days, int *ret_year, int *ret_month, int *ret_day)
 {
     days += 719468;

@@ -1,3 +1,5 @@
+/* The runtime wrapper's work (include/nodeguard/wrapper.h): finding the real runtime behind it, and
+ * giving a bundle's config.json the decision precreate would have made, plus nodeguard's hooks. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,11 +10,12 @@
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/json.h"
-#include "nodeguard/lifecycle.h"
-#include "nodeguard/runtime.h"
+#include "nodeguard/stagekit.h"
+#include "nodeguard/watch_setup.h"
+#include "nodeguard/wrapper.h"
 #include "nodeguard/spec.h"
+#include "nodeguard/fsutil.h"
 #include "nodeguard/util.h"
-#include "stage_internal.h"
 
 /* Does a flag ("-x", "--name", never "--name=value") take the next argument as its value?
  * runc's flags are urfave/cli's: one or two dashes, "--flag value" or "--flag=value". */
@@ -250,7 +253,7 @@ static int replace_config(const char *bundle, const unsigned char *buf, size_t l
 void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, const char *id,
                                const char *hook_path)
 {
-    stage_ctx c = {.policy = policy, .stage = "runtime", .log = NG_LOG_INIT};
+    stage_ctx c = STAGE_CTX_INIT(policy, "runtime");
     cleanup_free char *buf = NULL;
     cleanup_error ng_error *err = NULL;
     cleanup_yajl_gen yajl_gen g = NULL;
@@ -305,5 +308,5 @@ fail:
 out:
     ng_decision_free(&d);
     ng_spec_free(&spec);
-    ng_log_close(&c.log);
+    ng_stage_close(&c);
 }

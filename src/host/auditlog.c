@@ -10,7 +10,9 @@
 #include <unistd.h>
 #include "nodeguard/auditlog.h"
 #include "nodeguard/cleanup.h"
+#include "nodeguard/diag.h"
 #include "nodeguard/json.h"
+#include "nodeguard/fsutil.h"
 #include "nodeguard/util.h"
 
 #ifndef NODEGUARD_VERSION
@@ -93,11 +95,8 @@ static bool lock_with_deadline(ng_log *log)
         if (errno != EWOULDBLOCK && errno != EINTR)
             return false;
         if (ng_monotonic_ms() >= deadline) {
-            char msg[PATH_MAX + 128];
-            int n = snprintf(msg, sizeof(msg),
-                             "nodeguard: %s.lock held by another writer for %d ms; appending without it\n",
-                             log->path, log->lock_wait_ms);
-            ng_write_all(STDERR_FILENO, msg, n < (int)sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+            ng_diag("nodeguard: %s.lock held by another writer for %d ms; appending without it", log->path,
+                    log->lock_wait_ms);
             return false;
         }
         struct timespec pause = {.tv_sec = 0, .tv_nsec = pause_ms * 1000000L};
@@ -177,9 +176,8 @@ static void fallback(const char *why, const char *line, size_t len)
     /* Not lost: syslog (journald or rsyslog pick it up) and the hook's stderr. */
     syslog(LOG_DAEMON | LOG_WARNING, "nodeguard record (%s): %.*s", why, (int)len, line);
     char prefix[160];
-    int n = snprintf(prefix, sizeof(prefix), "nodeguard: record (%s): ", why);
-    ng_write_all(STDERR_FILENO, prefix, (size_t)n);
-    ng_write_all(STDERR_FILENO, line, len + 1);
+    snprintf(prefix, sizeof(prefix), "nodeguard: record (%s): ", why);
+    ng_diag_text(prefix, line, len);
 }
 
 int ng_record_write(ng_log *log, yajl_gen g, ng_error **err)

@@ -2,8 +2,8 @@
  * hooks directory (Docker, containerd) or no precreate stage (CRI-O). On create and run it applies
  * the precreate transformation to the bundle's config.json and adds nodeguard's createRuntime and
  * poststop hooks, then execs the real runtime with the same arguments. */
-#ifndef NODEGUARD_RUNTIME_H
-#define NODEGUARD_RUNTIME_H
+#ifndef NODEGUARD_WRAPPER_H
+#define NODEGUARD_WRAPPER_H
 
 #include <limits.h>
 #include <stdbool.h>

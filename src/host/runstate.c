@@ -9,6 +9,7 @@
 #include "nodeguard/identity.h"
 #include "nodeguard/json.h"
 #include "nodeguard/runstate.h"
+#include "nodeguard/fsutil.h"
 #include "nodeguard/util.h"
 
 char *ng_state_root(void)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "nodeguard/cgroup.h"
 #include "nodeguard/cleanup.h"
+#include "nodeguard/fsutil.h"
 #include "nodeguard/util.h"
 
 #define SMALL_FILE_MAX (256 * 1024)

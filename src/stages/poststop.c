@@ -1,115 +1,22 @@
-/* The OOM side of the hook's stages: arming the watcher at createRuntime, and the container_exit
- * record at poststop. Neither ever changes whether a container starts. */
+/* poststop: how the container ended (container_exit), from the watcher's last word. The cgroup is
+ * gone by now (runc removes it first), so everything comes from the watcher's saved state. */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
-#include "nodeguard/identity.h"
+#include "nodeguard/diag.h"
 #include "nodeguard/json.h"
-#include "nodeguard/lifecycle.h"
 #include "nodeguard/runstate.h"
 #include "nodeguard/sandbox.h"
 #include "nodeguard/spec.h"
+#include "nodeguard/stagekit.h"
+#include "nodeguard/stages.h"
 #include "nodeguard/util.h"
 #include "nodeguard/watcher.h"
-#include "stage_internal.h"
-
-bool ng_should_watch(const ng_policy *policy, const ng_decision *d)
-{
-    /* Rootless: no cgroup of the container's own on v1, no process-exit events or kmsg for an
-     * unprivileged user; a watcher would watch the wrong thing, so it steps aside (the decision
-     * record says so). */
-    if (ng_rootless() || policy->record_oom == NG_RECORD_OOM_OFF || d->action == NG_ACTION_REFUSED ||
-        d->outcome == NG_OUTCOME_DISABLED)
-        return false;
-    return policy->record_oom == NG_RECORD_OOM_ALL || d->outcome == NG_OUTCOME_GUARDED;
-}
-
-/* Kubernetes names as CRI-O and containerd pass them in annotations. */
-static void copy_annotation(const ng_spec *spec, const char *const *keys, char *out, size_t size)
-{
-    for (; *keys; keys++) {
-        const char *v = ng_spec_annotation(spec, *keys);
-        if (v) {
-            snprintf(out, size, "%s", v);
-            return;
-        }
-    }
-}
-
-void ng_container_state_describe(const ng_policy *policy, const ng_state *st, const ng_spec *spec,
-                                 const ng_decision *d, ng_container_state *ret)
-{
-    static const char *const pod_keys[] = {"io.kubernetes.pod.name", "io.kubernetes.cri.sandbox-name", NULL};
-    static const char *const ns_keys[] = {"io.kubernetes.pod.namespace",
-                                          "io.kubernetes.cri.sandbox-namespace", NULL};
-    static const char *const name_keys[] = {"io.kubernetes.container.name",
-                                            "io.kubernetes.cri.container-name", NULL};
-    static const char *const image_keys[] = {"io.kubernetes.cri-o.ImageName", "io.kubernetes.cri.image-name",
-                                             "org.opencontainers.image.ref.name", NULL};
-    ng_container_state cs = {.pid = (pid_t)st->pid,
-                             .memory_limit_bytes = spec->memory_limit,
-                             .heap_mib = d->outcome == NG_OUTCOME_GUARDED ? d->heap_after_mib : -1,
-                             .created_ms = ng_now_ms(),
-                             .pressure_percent = policy->pressure_percent,
-                             .pressure_interval_s = policy->pressure_interval_s,
-                             .log_max_bytes = policy->log_max_bytes,
-                             .log_generations = policy->log_generations,
-                             .sandbox = policy->sandbox};
-    const char *node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
-    snprintf(cs.id, sizeof(cs.id), "%s", st->id);
-    snprintf(cs.node_options, sizeof(cs.node_options), "%s", node_options ? node_options : "");
-    snprintf(cs.log_path, sizeof(cs.log_path), "%s", policy->log_path);
-    if (d->outcome == NG_OUTCOME_GUARDED && d->heap_after_mib >= 0)
-        /* At createRuntime the config may already carry precreate's flag: where it came from is
-         * in that stage's decision record, so only the place is named here. */
-        snprintf(cs.heap_flag, sizeof(cs.heap_flag), "--max-old-space-size=%lld (%s)",
-                 (long long)d->heap_after_mib, d->heap_source);
-    copy_annotation(spec, pod_keys, cs.pod, sizeof(cs.pod));
-    copy_annotation(spec, ns_keys, cs.namespace_, sizeof(cs.namespace_));
-    copy_annotation(spec, name_keys, cs.container_name, sizeof(cs.container_name));
-    copy_annotation(spec, image_keys, cs.image, sizeof(cs.image));
-    *ret = cs;
-}
-
-void ng_arm_watcher(stage_ctx *c, ng_container_state *cs)
-{
-    cleanup_error ng_error *err = NULL;
-    cleanup_free char *root = ng_state_root();
-    char dir[PATH_MAX];
-    const char *what = "finding the container's memory cgroup";
-    if (cs->pid <= 0) {
-        ng_error_set(&err, EINVAL, "the state has no pid");
-        goto fail;
-    }
-    if (ng_cgroup_for_pid("/proc", cs->pid, &cs->cgroup, &err) < 0)
-        goto fail;
-    what = "writing the watcher's state";
-    int r = ng_state_dir_for(root, cs->id, dir, sizeof(dir));
-    if (r < 0) {
-        ng_error_set(&err, -r, "state directory for %s: %s", cs->id, strerror(-r));
-        goto fail;
-    }
-    if (ng_mkdir_p(root, 0700, &err) < 0)
-        goto fail;
-    if (ng_container_state_write(dir, cs, &err) < 0)
-        goto fail;
-    what = "starting the OOM watcher";
-    /* Armed before runc starts the container's process: an OOM in its first milliseconds counts. */
-    if (ng_watcher_spawn("/proc/self/exe", dir, 1000, NULL, &err) < 0)
-        goto fail;
-    return;
-fail:
-    /* Recorded, never fatal whatever on_error says: an unwatched container still starts. */
-    ng_stage_record_error_as(c, cs->id, what, err,
-                             "OOM kills in it will not be recorded (the container is not affected)",
-                             "not_watched");
-}
 
 /* How pid 1 ended, in words an operator can act on. */
 static void classify(const ng_container_state *cs, const ng_watcher_state *ws, const char **ret_kind,
@@ -202,9 +109,10 @@ static int gen_exit_record(stage_ctx *c, const ng_container_state *cs, const ng_
     return ng_record_write(ng_stage_log(c), g, err);
 }
 
-int ng_stage_poststop(const ng_policy *policy, int in_fd)
+int ng_stage_poststop(const ng_policy *policy, const char *stage, int in_fd, int out_fd)
 {
-    stage_ctx c = {.policy = policy, .stage = "poststop", .log = NG_LOG_INIT};
+    stage_ctx c = STAGE_CTX_INIT(policy, stage);
+    (void)out_fd; /* nothing to write: runtimes ignore poststop's output */
     cleanup_free char *buf = NULL, *root = ng_state_root();
     cleanup_error ng_error *err = NULL;
     size_t len = 0;
@@ -243,12 +151,12 @@ int ng_stage_poststop(const ng_policy *policy, int in_fd)
         snprintf(ws.note + n, sizeof(ws.note) - n, "%sthe watcher did not finish in 2 s", n ? "; " : "");
     }
     if (gen_exit_record(&c, &cs, &ws, &err) < 0)
-        ng_say("nodeguard poststop: %s", ng_error_msg(err));
+        ng_diag("nodeguard poststop: %s", ng_error_msg(err));
     if (have && !ws.final && ws.watcher_pid > 0)
         kill(ws.watcher_pid, SIGKILL);
     ng_state_remove(dir);
 out:
     ng_state_free(&st);
-    ng_log_close(&c.log);
+    ng_stage_close(&c);
     return 0; /* poststop's exit status is ignored by runtimes; nothing to refuse any more */
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/identity.h"
+#include "nodeguard/fsutil.h"
 #include "nodeguard/util.h"
 
 #define MAP_MAX    (64 * 1024)

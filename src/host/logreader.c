@@ -379,11 +379,9 @@ static int drain(line_reader *r, const ng_log_filter *f, ng_log_visit_fn fn, voi
                  ng_log_entry *e)
 {
     for (;;) {
-        ssize_t n = read(r->fd, r->buf + r->len, r->cap - r->len);
-        if (n < 0 && errno == EINTR)
-            continue;
+        ssize_t n = ng_read_retry(r->fd, r->buf + r->len, r->cap - r->len);
         if (n < 0)
-            return -errno;
+            return (int)n;
         if (n == 0)
             return 0;
         r->len += (size_t)n;

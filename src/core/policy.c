@@ -3,16 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "nodeguard/auditlog.h"
 #include "nodeguard/cleanup.h"
-#include "nodeguard/identity.h"
 #include "nodeguard/json.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/util.h"
 
-#ifndef NODEGUARD_SYSCONFDIR
-#define NODEGUARD_SYSCONFDIR "/etc"
-#endif
 #ifndef NODEGUARD_LIBEXECDIR
 #define NODEGUARD_LIBEXECDIR "/usr/libexec"
 #endif
@@ -55,25 +50,12 @@ void ng_warnings_free(ng_warnings *w)
     *w = (ng_warnings){0};
 }
 
-static char *xstrdup(const char *s)
+char *ng_xstrdup(const char *s)
 {
     char *d = strdup(s);
     if (!d)
         abort();
     return d;
-}
-
-char *ng_default_log_path(void)
-{
-    if (!ng_rootless())
-        return xstrdup("/var/log/nodeguard/events.jsonl");
-    cleanup_free char *state = ng_user_state_dir();
-    char *p = NULL;
-    int r = state ? asprintf(&p, "%s/nodeguard/events.jsonl", state)
-                  : asprintf(&p, "/tmp/nodeguard-%u/events.jsonl", (unsigned)ng_host_uid());
-    if (r < 0)
-        abort();
-    return p;
 }
 
 void ng_policy_defaults(ng_policy *p)
@@ -86,14 +68,14 @@ void ng_policy_defaults(ng_policy *p)
                      .pressure_interval_s = 60,
                      .log_max_bytes = 64 * 1024 * 1024,
                      .log_generations = 5,
-                     .log_lock_wait_ms = NG_LOG_LOCK_WAIT_MS_DEFAULT};
-    p->log_path = ng_default_log_path(); /* also identifies the user, before any sandbox */
-    p->hook_path = xstrdup(NODEGUARD_LIBEXECDIR "/nodeguard/nodeguard-hook");
+                     .log_lock_wait_ms = NG_POLICY_LOCK_WAIT_MS_DEFAULT};
+    p->log_path = ng_xstrdup(NG_SYSTEM_LOG_PATH);
+    p->hook_path = ng_xstrdup(NODEGUARD_LIBEXECDIR "/nodeguard/nodeguard-hook");
     ng_sizing_params_default(&p->sizing);
     ng_conn_params_default(&p->conn);
-    p->conn_env[0] = xstrdup("DB_CONNECTION_LIMIT");
+    p->conn_env[0] = ng_xstrdup("DB_CONNECTION_LIMIT");
     p->n_conn_env = 1;
-    p->source = xstrdup("defaults");
+    p->source = ng_xstrdup("defaults");
 }
 
 void ng_policy_free(ng_policy *p)
@@ -190,7 +172,7 @@ static void set_env_list(ng_policy *p, yajl_val v, const char *where)
         free(p->conn_env[i]);
     p->n_conn_env = v->u.array.len;
     for (size_t i = 0; i < p->n_conn_env; i++)
-        p->conn_env[i] = xstrdup(v->u.array.values[i]->u.string);
+        p->conn_env[i] = ng_xstrdup(v->u.array.values[i]->u.string);
 }
 
 static void apply_fields(ng_policy *p, yajl_val obj, const field *fields, const char *prefix)
@@ -227,7 +209,7 @@ static void apply_fields(ng_policy *p, yajl_val obj, const field *fields, const 
                 ng_warn(&p->warnings, "%s must be an absolute path; default kept", where);
             else {
                 free(*(char **)dst);
-                *(char **)dst = xstrdup(v->u.string);
+                *(char **)dst = ng_xstrdup(v->u.string);
             }
             break;
         case F_MODE:
@@ -283,41 +265,6 @@ int ng_policy_parse(ng_policy *p, const char *buf, size_t len, ng_error **err)
         p->conn.min = p->conn.max;
     }
     return 0;
-}
-
-void ng_policy_load(ng_policy *p, const char *path)
-{
-    ng_policy_defaults(p);
-    bool explicit_path = path != NULL;
-    if (!path) {
-        path = getenv("NODEGUARD_CONFIG");
-        explicit_path = path && *path;
-    }
-    if (!path || !*path)
-        path = NODEGUARD_SYSCONFDIR "/nodeguard/nodeguard.json";
-    cleanup_free char *buf = NULL;
-    cleanup_error ng_error *err = NULL;
-    size_t len = 0;
-    int r = ng_read_file_bounded(path, NG_POLICY_MAX_BYTES, &buf, &len, &err);
-    if (r == -ENOENT && !explicit_path)
-        return;
-    if (r < 0) {
-        ng_warn(&p->warnings, "policy not read, using defaults: %s", ng_error_msg(err));
-        return;
-    }
-    /* A broken file must not leave half of it applied: parse into a scratch copy first. */
-    ng_policy scratch;
-    ng_policy_defaults(&scratch);
-    r = ng_policy_parse(&scratch, buf, len, &err);
-    if (r < 0) {
-        ng_policy_free(&scratch);
-        ng_warn(&p->warnings, "policy %s is broken, using defaults: %s", path, ng_error_msg(err));
-        return;
-    }
-    ng_policy_free(p);
-    *p = scratch;
-    free(p->source);
-    p->source = xstrdup(path);
 }
 
 void ng_overrides_from_spec(const ng_spec *spec, ng_overrides *ret, ng_warnings *w)

@@ -1,0 +1,118 @@
+/* createRuntime and prestart: the state on stdin, the bundle's config.json read and judged in a
+ * sandboxed child; refuses the start only in mode enforce (runc shows the reason to the user), and
+ * arms the container's OOM watcher. Cannot change the container: runc does not re-read config.json. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nodeguard/cleanup.h"
+#include "nodeguard/decide.h"
+#include "nodeguard/diag.h"
+#include "nodeguard/fsutil.h"
+#include "nodeguard/sandbox.h"
+#include "nodeguard/spec.h"
+#include "nodeguard/stagekit.h"
+#include "nodeguard/stages.h"
+#include "nodeguard/util.h"
+#include "nodeguard/watch_setup.h"
+
+/* createRuntime's unprivileged part, in a sandboxed child: parse the state and the bundle's
+ * config (both carry what container authors wrote), decide, record, and say whether to watch. */
+struct validate_ctx {
+    const ng_policy *policy;
+    const char *stage;
+    const char *buf;
+    size_t len;
+};
+
+struct validate_reply {
+    int watch;
+    ng_container_state cs;
+};
+
+static int validate_child(void *vctx, int reply_fd)
+{
+    struct validate_ctx *v = vctx;
+    stage_ctx c = STAGE_CTX_INIT(v->policy, v->stage);
+    cleanup_free char *config = NULL, *config_path = NULL;
+    cleanup_error ng_error *err = NULL;
+    struct validate_reply reply = {0};
+    size_t config_len = 0;
+    int exit_code = 0;
+    ng_state st = {0};
+    ng_spec spec = {0};
+    ng_decision d = {0};
+    if (ng_state_parse(v->buf, v->len, &st, &err) < 0) {
+        ng_stage_record_error(&c, NULL, "reading the state from stdin", err);
+        exit_code = ng_stage_fail_exit(&c);
+        goto out;
+    }
+    /* runc runs these hooks with the bundle as cwd; the state names it too. */
+    if (asprintf(&config_path, "%s/config.json", st.bundle && *st.bundle ? st.bundle : ".") < 0)
+        abort();
+    if (ng_read_file_bounded(config_path, NG_INPUT_MAX, &config, &config_len, &err) < 0 ||
+        ng_spec_parse(config, config_len, &spec, &err) < 0) {
+        ng_stage_record_error(&c, st.id, "reading the bundle's config.json", err);
+        exit_code = ng_stage_fail_exit(&c);
+        goto out;
+    }
+    snprintf(spec.container_id, sizeof(spec.container_id), "%s", st.id);
+    ng_decide(v->policy, &spec, false, &d);
+    if (d.outcome == NG_OUTCOME_GUARDED)
+        ng_stage_record_decision(&c, &d, &spec);
+    if (ng_should_watch(v->policy, &d)) {
+        reply.watch = 1;
+        ng_container_state_describe(v->policy, &st, &spec, &d, &reply.cs);
+    }
+    if (d.outcome == NG_OUTCOME_GUARDED && d.action == NG_ACTION_REFUSED) {
+        ng_diag("%s", d.refusal);
+        exit_code = 1;
+    } else if (d.outcome == NG_OUTCOME_GUARDED && d.verdict == NG_VERDICT_DOES_NOT_FIT) {
+        ng_diag("nodeguard: warning: container %s: %s", st.id, d.reason);
+    }
+out:
+    if (reply_fd >= 0)
+        ng_write_all(reply_fd, &reply, sizeof(reply));
+    ng_decision_free(&d);
+    ng_spec_free(&spec);
+    ng_state_free(&st);
+    ng_stage_close(&c);
+    return exit_code;
+}
+
+int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd, int out_fd)
+{
+    stage_ctx c = STAGE_CTX_INIT(policy, stage);
+    (void)out_fd; /* nothing to write: runc does not read a createRuntime hook's stdout */
+    cleanup_free char *buf = NULL;
+    cleanup_error ng_error *err = NULL;
+    size_t len = 0;
+    bool truncated = false;
+    if (ng_read_fd_bounded(in_fd, NG_INPUT_MAX, &buf, &len, &truncated, &err) < 0 ||
+        (truncated && ng_error_set(&err, EFBIG, "the state is larger than %u bytes", NG_INPUT_MAX) < 0)) {
+        ng_stage_record_error(&c, NULL, "reading the state from stdin", err);
+        ng_stage_close(&c);
+        return ng_stage_fail_exit(&c);
+    }
+    struct validate_ctx v = {.policy = policy, .stage = stage, .buf = buf, .len = len};
+    struct validate_reply reply;
+    int exit_code = ng_run_sandboxed(validate_child, &v, &reply, sizeof(reply), &c);
+    if (exit_code > 1) {
+        ng_error_set(&err, EIO, "the sandboxed check ended with status %d", exit_code);
+        ng_stage_record_error(&c, NULL, "checking the config", err);
+        exit_code = ng_stage_fail_exit(&c);
+    }
+    if (reply.watch && exit_code == 0) {
+        /* The reply came from the sandboxed child: take nothing on trust that makes a path. */
+        reply.cs.id[sizeof(reply.cs.id) - 1] = reply.cs.log_path[sizeof(reply.cs.log_path) - 1] = '\0';
+        snprintf(reply.cs.log_path, sizeof(reply.cs.log_path), "%s", policy->log_path);
+        reply.cs.node_options[sizeof(reply.cs.node_options) - 1] =
+            reply.cs.heap_flag[sizeof(reply.cs.heap_flag) - 1] = '\0';
+        reply.cs.pod[sizeof(reply.cs.pod) - 1] = reply.cs.namespace_[sizeof(reply.cs.namespace_) - 1] = '\0';
+        reply.cs.container_name[sizeof(reply.cs.container_name) - 1] =
+            reply.cs.image[sizeof(reply.cs.image) - 1] = '\0';
+        ng_arm_watcher(&c, &reply.cs);
+    }
+    ng_stage_close(&c);
+    return exit_code;
+}
