@@ -1,13 +1,16 @@
 /* The decision: given a policy and a container's spec, what nodeguard does to it and why. Shared by
- * the hook's stages, `nodeguard check` and (later) the runtime wrapper, so all of them agree. */
+ * the hook's stages, `nodeguard check` and the runtime wrapper (nodeguard-runtime), so all of them
+ * agree. ng_decide is four steps, each exposed below so tests can check one without the others. */
 #ifndef NODEGUARD_DECIDE_H
 #define NODEGUARD_DECIDE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <yajl/yajl_gen.h>
 #include "nodeguard/detect.h"
 #include "nodeguard/json.h"
+#include "nodeguard/nodeopts.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/sizing.h"
 #include "nodeguard/spec.h"
@@ -60,7 +63,8 @@ typedef struct ng_decision {
     ng_warnings warnings;
 } ng_decision;
 
-/* can_modify: the caller can rewrite the config (precreate, the runtime wrapper). Without it (the
+/* The whole decision: the four steps declared below, in order.
+ * can_modify: the caller can rewrite the config (precreate, the runtime wrapper). Without it (the
  * createRuntime/prestart stages, `nodeguard check`) mode fix only records what does not fit.
  * It cannot fail: what it cannot do (a NODE_OPTIONS node would reject, a bad annotation) becomes a
  * warning in the decision, so the container is never affected by nodeguard's own trouble. */
@@ -77,5 +81,95 @@ int ng_decision_gen_config_with(const ng_decision *d, const ng_spec *spec, yajl_
 
 /* Writes the decision's fields into an open JSON map (the audit record, `check --json`). */
 int ng_decision_gen_fields(const ng_decision *d, const ng_spec *spec, yajl_gen g, ng_error **err);
+
+/* The four steps of ng_decide, in order: gather what the spec says, plan the heap the limit allows,
+ * judge the heap flags against it (typed, no text), and render that judgement as reason and refusal.
+ * Between verdict and render, ng_decide applies the rewrite the verdict asks for (env, args). */
+
+/* Step 1, gather: everything ng_decide reads from the spec, before any judgement. */
+typedef struct ng_decide_inputs {
+    ng_overrides overrides;    /* the io.nodeguard.* annotations */
+    ng_mode mode;              /* the annotation's, else the policy's */
+    ng_detection detection;    /* processes_reason names the annotation when it set the count */
+    ng_outcome outcome;        /* the fields below are filled in only for NG_OUTCOME_GUARDED */
+    int processes;             /* the annotation's count, else the detected one (not clamped) */
+    int64_t memory_limit;      /* bytes; 0 when unlimited */
+    double cpus;               /* the CPU quota in CPUs; 0 when none */
+    const char *node_options;  /* points into the spec; NULL when unset */
+    bool node_options_invalid; /* node would reject it: left alone, its flags read as none */
+    ng_heap_flags env_flags;   /* the heap flags in NODE_OPTIONS */
+    ng_heap_flags argv_flags;  /* the heap flags on node's command line, which win over NODE_OPTIONS */
+    int64_t semi_space_mib;    /* --max-semi-space-size (command line first); -1 when unset */
+} ng_decide_inputs;
+
+/* Reads the annotations, detects node and scans its heap flags. What it cannot read (a bad
+ * annotation, NODE_OPTIONS node would reject) becomes a warning in w; it never fails. The flags are
+ * scanned only for a guarded container, so a disabled one gets no warnings about them. */
+void ng_decide_gather(const ng_policy *policy, const ng_spec *spec, ng_decide_inputs *ret, ng_warnings *w);
+
+/* Step 2, plan: the sizing model's plan for this container and the heap each process is allowed. */
+typedef enum ng_allowed_by {
+    NG_ALLOWED_BY_MODEL,      /* the plan's heap */
+    NG_ALLOWED_BY_ANNOTATION, /* io.nodeguard.heap, which overrides the plan */
+} ng_allowed_by;
+
+typedef struct ng_heap_budget {
+    ng_sizing_params params; /* the policy's, with io.nodeguard.overhead applied */
+    ng_plan plan;
+    int64_t allowed_mib; /* the heap each process may have */
+    ng_allowed_by allowed_by;
+} ng_heap_budget;
+
+/* io.nodeguard.heap replaces the model's heap as documented (docs/configuration.md): above what the
+ * model fits, it still applies, with a warning into w. */
+void ng_decide_budget(const ng_policy *policy, const ng_decide_inputs *in, ng_heap_budget *ret,
+                      ng_warnings *w);
+
+/* Step 3, verdict: which of five cases the container is in, and what to do about it. No text, so
+ * tests can check the judgement itself rather than its prose. */
+typedef enum ng_heap_case {
+    NG_CASE_UNLIMITED,       /* no memory limit: nothing to size against */
+    NG_CASE_LIMIT_TOO_SMALL, /* not even the smallest useful heap fits (and no io.nodeguard.heap) */
+    NG_CASE_FLAG_FITS,       /* the user's heap flag is within the allowed heap */
+    NG_CASE_FLAG_TOO_LARGE,  /* the user's heap flag is above it (or a percentage that cannot be resolved) */
+    NG_CASE_NO_FLAG,         /* no heap flag: node would pick its own default */
+} ng_heap_case;
+
+typedef enum ng_heap_source {
+    NG_HEAP_SOURCE_NONE,
+    NG_HEAP_SOURCE_NODE_OPTIONS,
+    NG_HEAP_SOURCE_COMMAND_LINE, /* wins over NODE_OPTIONS, as in node */
+} ng_heap_source;
+
+/* The text ng_decision.heap_source carries: "none", "NODE_OPTIONS", "command line". */
+const char *ng_heap_source_name(ng_heap_source s);
+
+typedef struct ng_heap_verdict {
+    ng_heap_case kind;
+    ng_verdict verdict;
+    /* What to do. LOWERED and INJECTED ask for a rewrite of the heap flags, which ng_decide may
+     * find it cannot make (NODE_OPTIONS node would reject): its action is then NG_ACTION_WARNED. */
+    ng_action action;
+    bool may_rewrite; /* the caller can rewrite the config and the mode (fix, enforce) wants it */
+    ng_heap_source heap_source;
+    int processes;            /* as gathered, for the text */
+    int64_t limit_mib;        /* the plan's; 0 when unlimited */
+    int64_t heap_before_mib;  /* the winning flag's heap, a percentage resolved; -1 none */
+    int64_t allowed_mib;      /* the budget's */
+    ng_allowed_by allowed_by; /* the budget's */
+    int64_t min_heap_mib;     /* LIMIT_TOO_SMALL: the smallest useful heap (params.min_heap_mib), else -1 */
+    int64_t min_limit_mib;    /* LIMIT_TOO_SMALL, FLAG_TOO_LARGE: the limit it would take, else -1 */
+    int64_t node_default_mib; /* NO_FLAG: the heap node would pick itself, else -1 */
+} ng_heap_verdict;
+
+/* Pure: reads nothing but its arguments, changes nothing but *ret. The mode is in->mode. */
+void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget, bool can_modify,
+                       ng_heap_verdict *ret);
+
+/* Step 4, render: the verdict in words, for ng_decision.reason and .refusal (always written for
+ * the two does-not-fit cases, whatever the action, and empty otherwise). rewrite_failed: the
+ * rewrite the verdict asked for (LOWERED, INJECTED) could not be made. */
+void ng_decide_render(const ng_heap_verdict *v, const char *plan_explanation, bool rewrite_failed,
+                      char *reason, size_t reason_size, char *refusal, size_t refusal_size);
 
 #endif

@@ -1,3 +1,5 @@
+/* The decision (include/nodeguard/decide.h): gather, budget and verdict, the rewrite of env and
+ * args that follows, and the config and log output. The verdict's words are in decide_render.c. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -148,6 +150,134 @@ static bool apply_heap(ng_decision *d, const ng_heap_flags *env_flags, const ng_
     return true;
 }
 
+/* Step 1. The flags are scanned only for a guarded container: a disabled or non-Node one must not
+ * collect warnings about a NODE_OPTIONS that nodeguard will never touch. */
+void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_inputs *ret, ng_warnings *w)
+{
+    ng_decide_inputs in = {.memory_limit = spec->memory_limit, .semi_space_mib = -1};
+    ng_heap_flags_init(&in.env_flags);
+    ng_heap_flags_init(&in.argv_flags);
+    ng_overrides_from_spec(spec, &in.overrides, w);
+    const ng_overrides *o = &in.overrides;
+    in.mode = o->has_mode ? o->mode : pol->mode;
+    ng_detect(spec, o->enable, &in.detection);
+    if (in.mode == NG_MODE_OFF || o->enable == 0)
+        in.outcome = NG_OUTCOME_DISABLED;
+    else if (!in.detection.is_node)
+        in.outcome = NG_OUTCOME_NOT_NODE;
+    else
+        in.outcome = NG_OUTCOME_GUARDED;
+    if (in.outcome != NG_OUTCOME_GUARDED) {
+        *ret = in;
+        return;
+    }
+
+    in.processes = o->processes ? o->processes : in.detection.processes;
+    if (o->processes)
+        snprintf(in.detection.processes_reason, sizeof(in.detection.processes_reason),
+                 "annotation io.nodeguard.processes=%d", o->processes);
+
+    in.node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
+    if (in.node_options) {
+        cleanup_error ng_error *e = NULL;
+        ng_tokens t = {0};
+        if (ng_nodeopts_tokenize(in.node_options, &t, &e) < 0 ||
+            ng_nodeopts_scan(&t, &in.env_flags, &e) < 0) {
+            in.node_options_invalid = true;
+            ng_heap_flags_init(&in.env_flags);
+            ng_warn(w, "NODE_OPTIONS left untouched, node will refuse it: %s", ng_error_msg(e));
+        }
+        ng_tokens_free(&t);
+    }
+    if (in.detection.has_node_argv) {
+        cleanup_error ng_error *e = NULL;
+        if (ng_node_argv_scan(spec->args, spec->n_args, in.detection.node_opts_start, &in.argv_flags, &e) <
+            0) {
+            ng_heap_flags_init(&in.argv_flags);
+            ng_warn(w, "%s", ng_error_msg(e));
+        }
+    }
+    in.semi_space_mib =
+        in.argv_flags.semi_space_mib >= 0 ? in.argv_flags.semi_space_mib : in.env_flags.semi_space_mib;
+    in.cpus =
+        spec->cpu_quota > 0 && spec->cpu_period > 0 ? (double)spec->cpu_quota / (double)spec->cpu_period : 0;
+    *ret = in;
+}
+
+void ng_decide_budget(const ng_policy *pol, const ng_decide_inputs *in, ng_heap_budget *ret, ng_warnings *w)
+{
+    const ng_overrides *o = &in->overrides;
+    ng_heap_budget b = {.params = pol->sizing};
+    if (o->overhead_mib >= 0)
+        b.params.base_overhead_mib = o->overhead_mib;
+    ng_plan_compute(&b.params, &pol->conn, (uint64_t)in->memory_limit, in->processes, in->detection.launchers,
+                    in->semi_space_mib, in->cpus, &b.plan);
+    b.allowed_mib = o->heap_mib ? o->heap_mib : b.plan.heap_mib;
+    b.allowed_by = o->heap_mib ? NG_ALLOWED_BY_ANNOTATION : NG_ALLOWED_BY_MODEL;
+    if (o->heap_mib && b.plan.verdict == NG_VERDICT_FITS && o->heap_mib > b.plan.heap_mib)
+        ng_warn(w, "io.nodeguard.heap=%lld is above the %lld MiB the model fits in this limit",
+                (long long)o->heap_mib, (long long)b.plan.heap_mib);
+    *ret = b;
+}
+
+void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget, bool can_modify,
+                       ng_heap_verdict *ret)
+{
+    const ng_plan *plan = &budget->plan;
+    /* The command line wins over NODE_OPTIONS for node itself, as the last flag wins within each. */
+    const ng_heap_flags *user = in->argv_flags.n_heap_flags ? &in->argv_flags : &in->env_flags;
+    ng_heap_verdict v = {
+        .action = NG_ACTION_NONE,
+        .may_rewrite = can_modify && (in->mode == NG_MODE_FIX || in->mode == NG_MODE_ENFORCE),
+        .heap_source = in->argv_flags.n_heap_flags  ? NG_HEAP_SOURCE_COMMAND_LINE
+                       : in->env_flags.n_heap_flags ? NG_HEAP_SOURCE_NODE_OPTIONS
+                                                    : NG_HEAP_SOURCE_NONE,
+        .processes = in->processes,
+        .limit_mib = plan->limit_mib,
+        .heap_before_mib = flags_heap_mib(user, plan->limit_mib),
+        .allowed_mib = budget->allowed_mib,
+        .allowed_by = budget->allowed_by,
+        .min_heap_mib = -1,
+        .min_limit_mib = -1,
+        .node_default_mib = -1,
+    };
+    ng_action problem_action = in->mode == NG_MODE_ENFORCE ? NG_ACTION_REFUSED : NG_ACTION_WARNED;
+
+    if (plan->verdict == NG_VERDICT_UNLIMITED) {
+        v.kind = NG_CASE_UNLIMITED;
+        v.verdict = NG_VERDICT_UNLIMITED;
+    } else if (plan->verdict == NG_VERDICT_DOES_NOT_FIT && budget->allowed_by == NG_ALLOWED_BY_MODEL) {
+        /* An io.nodeguard.heap annotation overrides the model, so only the model's plan can say
+         * the limit is too small for anything. */
+        v.kind = NG_CASE_LIMIT_TOO_SMALL;
+        v.verdict = NG_VERDICT_DOES_NOT_FIT;
+        v.action = problem_action;
+        v.min_heap_mib = budget->params.min_heap_mib;
+        v.min_limit_mib = ng_plan_min_limit_mib(&budget->params, v.min_heap_mib, in->processes,
+                                                in->detection.launchers, in->semi_space_mib);
+    } else if (v.heap_before_mib >= 0 && v.heap_before_mib <= v.allowed_mib) {
+        v.kind = NG_CASE_FLAG_FITS;
+        v.verdict = NG_VERDICT_FITS;
+    } else if (v.heap_before_mib >= 0 || user->n_heap_flags) {
+        v.kind = NG_CASE_FLAG_TOO_LARGE;
+        v.verdict = NG_VERDICT_DOES_NOT_FIT;
+        /* fix lowers the user's flag; enforce refuses the start instead (docs/configuration.md). */
+        v.action = in->mode == NG_MODE_FIX && v.may_rewrite ? NG_ACTION_LOWERED : problem_action;
+        v.min_limit_mib = ng_plan_min_limit_mib(&budget->params, v.heap_before_mib, in->processes,
+                                                in->detection.launchers, in->semi_space_mib);
+    } else {
+        /* No heap flag: node would pick its own default, which is larger than the container below
+         * 512 MiB. enforce adds nodeguard's flag like fix (it refuses only a flag or a limit that
+         * cannot work); a caller that cannot rewrite can only say whether the default fits. */
+        v.kind = NG_CASE_NO_FLAG;
+        v.node_default_mib = plan->node_default_heap_mib;
+        bool default_fits = v.node_default_mib <= v.allowed_mib;
+        v.verdict = v.may_rewrite || default_fits ? NG_VERDICT_FITS : NG_VERDICT_DOES_NOT_FIT;
+        v.action = v.may_rewrite ? NG_ACTION_INJECTED : default_fits ? NG_ACTION_NONE : NG_ACTION_WARNED;
+    }
+    *ret = v;
+}
+
 void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_decision *ret)
 {
     ng_decision d = {.heap_before_mib = -1,
@@ -155,150 +285,52 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
                      .conn_limit = -1,
                      .conn_action = "none",
                      .heap_source = "none"};
-    ng_overrides o;
-    ng_overrides_from_spec(spec, &o, &d.warnings);
-    d.mode = o.has_mode ? o.mode : pol->mode;
-    ng_detect(spec, o.enable, &d.detection);
+    ng_decide_inputs in;
+    ng_decide_gather(pol, spec, &in, &d.warnings);
+    d.outcome = in.outcome;
+    d.mode = in.mode;
+    d.detection = in.detection;
     copy_env(&d, spec);
-    if (d.mode == NG_MODE_OFF || o.enable == 0) {
-        d.outcome = NG_OUTCOME_DISABLED;
-        snprintf(d.reason, sizeof(d.reason), "%s", o.enable == 0 ? d.detection.reason : "mode off");
+    if (in.outcome == NG_OUTCOME_DISABLED) {
+        snprintf(d.reason, sizeof(d.reason), "%s",
+                 in.overrides.enable == 0 ? in.detection.reason : "mode off");
         *ret = d;
         return;
     }
-    if (!d.detection.is_node) {
-        d.outcome = NG_OUTCOME_NOT_NODE;
-        snprintf(d.reason, sizeof(d.reason), "%s", d.detection.reason);
+    if (in.outcome == NG_OUTCOME_NOT_NODE) {
+        snprintf(d.reason, sizeof(d.reason), "%s", in.detection.reason);
         *ret = d;
         return;
     }
-    d.outcome = NG_OUTCOME_GUARDED;
+    d.node_options_before = in.node_options;
+    d.node_options_invalid = in.node_options_invalid;
 
-    ng_sizing_params params = pol->sizing;
-    if (o.overhead_mib >= 0)
-        params.base_overhead_mib = o.overhead_mib;
-    int processes = o.processes ? o.processes : d.detection.processes;
-    if (o.processes)
-        snprintf(d.detection.processes_reason, sizeof(d.detection.processes_reason),
-                 "annotation io.nodeguard.processes=%d", o.processes);
+    ng_heap_budget budget;
+    ng_decide_budget(pol, &in, &budget, &d.warnings);
+    d.plan = budget.plan;
 
-    ng_heap_flags env_flags, argv_flags;
-    ng_heap_flags_init(&env_flags);
-    ng_heap_flags_init(&argv_flags);
-    d.node_options_before = ng_spec_getenv(spec, "NODE_OPTIONS");
-    if (d.node_options_before) {
-        cleanup_error ng_error *e = NULL;
-        ng_tokens t = {0};
-        if (ng_nodeopts_tokenize(d.node_options_before, &t, &e) < 0 ||
-            ng_nodeopts_scan(&t, &env_flags, &e) < 0) {
-            d.node_options_invalid = true;
-            ng_heap_flags_init(&env_flags);
-            ng_warn(&d.warnings, "NODE_OPTIONS left untouched, node will refuse it: %s", ng_error_msg(e));
-        }
-        ng_tokens_free(&t);
-    }
-    if (d.detection.has_node_argv) {
-        cleanup_error ng_error *e = NULL;
-        if (ng_node_argv_scan(spec->args, spec->n_args, d.detection.node_opts_start, &argv_flags, &e) < 0) {
-            ng_heap_flags_init(&argv_flags);
-            ng_warn(&d.warnings, "%s", ng_error_msg(e));
-        }
-    }
-    int64_t semi = argv_flags.semi_space_mib >= 0 ? argv_flags.semi_space_mib : env_flags.semi_space_mib;
-    double cpus =
-        spec->cpu_quota > 0 && spec->cpu_period > 0 ? (double)spec->cpu_quota / (double)spec->cpu_period : 0;
-    ng_plan_compute(&params, &pol->conn, (uint64_t)spec->memory_limit, processes, d.detection.launchers, semi,
-                    cpus, &d.plan);
+    ng_heap_verdict v;
+    ng_decide_verdict(&in, &budget, can_modify, &v);
+    d.verdict = v.verdict;
+    d.action = v.action;
+    d.heap_source = ng_heap_source_name(v.heap_source);
+    d.heap_before_mib = v.heap_before_mib;
+    d.heap_after_mib = v.heap_before_mib;
 
-    const ng_heap_flags *user = argv_flags.n_heap_flags ? &argv_flags : &env_flags;
-    d.heap_source = argv_flags.n_heap_flags  ? "command line"
-                    : env_flags.n_heap_flags ? "NODE_OPTIONS"
-                                             : "none";
-    d.heap_before_mib = flags_heap_mib(user, d.plan.limit_mib);
-    d.heap_after_mib = d.heap_before_mib;
-    bool may_change = can_modify && (d.mode == NG_MODE_FIX || d.mode == NG_MODE_ENFORCE);
-    int64_t allowed = o.heap_mib ? o.heap_mib : d.plan.heap_mib;
-    const char *who = o.heap_mib ? "the io.nodeguard.heap annotation" : "the sizing model";
-    if (o.heap_mib && d.plan.verdict == NG_VERDICT_FITS && o.heap_mib > d.plan.heap_mib)
-        ng_warn(&d.warnings, "io.nodeguard.heap=%lld is above the %lld MiB the model fits in this limit",
-                (long long)o.heap_mib, (long long)d.plan.heap_mib);
-    int processes_shown = processes;
-
-    if (d.plan.verdict == NG_VERDICT_UNLIMITED) {
-        d.verdict = NG_VERDICT_UNLIMITED;
-        snprintf(d.reason, sizeof(d.reason),
-                 "no memory limit: no heap set, node sizes its heap from the host's memory");
-    } else if (d.plan.verdict == NG_VERDICT_DOES_NOT_FIT && !o.heap_mib) {
-        int64_t need =
-            ng_plan_min_limit_mib(&params, params.min_heap_mib, processes, d.detection.launchers, semi);
-        d.verdict = NG_VERDICT_DOES_NOT_FIT;
-        d.action = d.mode == NG_MODE_ENFORCE ? NG_ACTION_REFUSED : NG_ACTION_WARNED;
-        snprintf(d.reason, sizeof(d.reason),
-                 "the %lld MiB limit leaves no room for a %lld MiB heap for %d node process%s: %s; needs at "
-                 "least %lld MiB",
-                 (long long)d.plan.limit_mib, (long long)params.min_heap_mib, processes_shown,
-                 processes_shown > 1 ? "es" : "", d.plan.explanation, (long long)need);
-        snprintf(
-            d.refusal, sizeof(d.refusal),
-            "nodeguard: refusing to start: the %lld MiB memory limit is too small for %d node process%s. "
-            "Fix: raise the limit to at least %lld MiB (e.g. --memory %lldm).",
-            (long long)d.plan.limit_mib, processes_shown, processes_shown > 1 ? "es" : "", (long long)need,
-            (long long)need);
-    } else if (d.heap_before_mib >= 0 && d.heap_before_mib <= allowed) {
-        d.verdict = NG_VERDICT_FITS;
-        snprintf(d.reason, sizeof(d.reason),
-                 "heap %lld MiB from %s fits the %lld MiB limit (at most %lld per %s: %s)",
-                 (long long)d.heap_before_mib, d.heap_source, (long long)d.plan.limit_mib, (long long)allowed,
-                 who, d.plan.explanation);
-    } else if (d.heap_before_mib >= 0 || user->n_heap_flags) {
-        int64_t need =
-            ng_plan_min_limit_mib(&params, d.heap_before_mib, processes, d.detection.launchers, semi);
-        d.verdict = NG_VERDICT_DOES_NOT_FIT;
-        char problem[256];
-        snprintf(
-            problem, sizeof(problem), "heap %lld MiB from %s does not fit the %lld MiB limit (at most %lld)",
-            (long long)d.heap_before_mib, d.heap_source, (long long)d.plan.limit_mib, (long long)allowed);
-        if (d.mode == NG_MODE_FIX && may_change) {
-            if (apply_heap(&d, &env_flags, &argv_flags, allowed)) {
-                d.action = NG_ACTION_LOWERED;
-                d.heap_after_mib = allowed;
-                snprintf(d.reason, sizeof(d.reason), "%s: lowered to %lld MiB (%s)", problem,
-                         (long long)allowed, d.plan.explanation);
-            } else {
-                d.action = NG_ACTION_WARNED;
-                snprintf(d.reason, sizeof(d.reason), "%s: could not be lowered (see warnings)", problem);
-            }
+    /* The verdict assumes the rewrite can be made. When it cannot (NODE_OPTIONS node would reject),
+     * the problem stays and is only recorded: nodeguard's own trouble never affects the start. */
+    bool rewrite_failed = false;
+    if (v.action == NG_ACTION_LOWERED || v.action == NG_ACTION_INJECTED) {
+        if (apply_heap(&d, &in.env_flags, &in.argv_flags, v.allowed_mib)) {
+            d.heap_after_mib = v.allowed_mib;
         } else {
-            d.action = d.mode == NG_MODE_ENFORCE ? NG_ACTION_REFUSED : NG_ACTION_WARNED;
-            snprintf(d.reason, sizeof(d.reason), "%s: %s", problem, d.plan.explanation);
-        }
-        snprintf(d.refusal, sizeof(d.refusal),
-                 "nodeguard: refusing to start: --max-old-space-size=%lld (from %s) does not fit the %lld "
-                 "MiB memory "
-                 "limit; at most %lld MiB fits %d node process%s. Fix: remove the flag and let nodeguard "
-                 "size the heap, "
-                 "set --max-old-space-size=%lld or less, or raise the limit to at least %lld MiB.",
-                 (long long)d.heap_before_mib, d.heap_source, (long long)d.plan.limit_mib, (long long)allowed,
-                 processes_shown, processes_shown > 1 ? "es" : "", (long long)allowed, (long long)need);
-    } else {
-        /* No heap flag: node would pick its own default, which is larger than the container below 512 MiB. */
-        int64_t node_default = d.plan.node_default_heap_mib;
-        d.verdict = may_change || node_default <= allowed ? NG_VERDICT_FITS : NG_VERDICT_DOES_NOT_FIT;
-        if (may_change && apply_heap(&d, &env_flags, &argv_flags, allowed)) {
-            d.action = NG_ACTION_INJECTED;
-            d.heap_after_mib = allowed;
-            snprintf(d.reason, sizeof(d.reason),
-                     "no heap flag (node's default would be %lld MiB): set %lld MiB by %s: %s",
-                     (long long)node_default, (long long)allowed, who, d.plan.explanation);
-        } else {
-            d.action = node_default > allowed || may_change ? NG_ACTION_WARNED : NG_ACTION_NONE;
-            snprintf(d.reason, sizeof(d.reason),
-                     "no heap flag: node's default %lld MiB %s the %lld MiB that fits (%s)",
-                     (long long)node_default, node_default > allowed ? "exceeds" : "is within",
-                     (long long)allowed, d.plan.explanation);
+            d.action = NG_ACTION_WARNED;
+            rewrite_failed = true;
         }
     }
-    decide_connections(&d, pol, spec, &o, may_change && d.action != NG_ACTION_REFUSED);
+    ng_decide_render(&v, d.plan.explanation, rewrite_failed, d.reason, sizeof(d.reason), d.refusal,
+                     sizeof(d.refusal));
+    decide_connections(&d, pol, spec, &in.overrides, v.may_rewrite && d.action != NG_ACTION_REFUSED);
     *ret = d;
 }
 

@@ -223,6 +223,395 @@ static void test_gen_config_preserves_the_rest(void **state)
                         "\"linux\":{\"resources\":{\"memory\":{\"limit\":536870912,\"swap\":1.0e9}}}}");
 }
 
+/* --- the verdict, called directly: the judgement without its prose --- */
+
+/* A guarded container with one node process and no heap flags, as ng_decide_gather describes it. */
+static ng_decide_inputs plain_inputs(ng_mode mode, long long limit_mib)
+{
+    ng_decide_inputs in = {
+        .overrides = {.enable = -1, .overhead_mib = -1, .conn_limit = -1},
+        .mode = mode,
+        .detection = {.is_node = true, .processes = 1},
+        .outcome = NG_OUTCOME_GUARDED,
+        .processes = 1,
+        .memory_limit = limit_mib * 1048576LL,
+        .semi_space_mib = -1,
+    };
+    ng_heap_flags_init(&in.env_flags);
+    ng_heap_flags_init(&in.argv_flags);
+    return in;
+}
+
+static void set_heap_flag(ng_heap_flags *f, int64_t mib)
+{
+    f->old_space_mib = mib;
+    f->last_heap_kind = NG_FLAG_OLD_SPACE;
+    f->n_heap_flags++;
+}
+
+static void set_heap_percentage(ng_heap_flags *f, double percent)
+{
+    f->old_space_percent = percent;
+    f->last_heap_kind = NG_FLAG_OLD_SPACE_PERCENT;
+    f->n_heap_flags++;
+}
+
+/* The budget the default policy gives these inputs; its warnings into w when given. */
+static ng_heap_budget budget_of(const ng_decide_inputs *in, ng_warnings *w)
+{
+    ng_policy pol;
+    ng_policy_defaults(&pol);
+    ng_warnings ignored = {0};
+    ng_heap_budget b;
+    ng_decide_budget(&pol, in, &b, w ? w : &ignored);
+    ng_warnings_free(&ignored);
+    ng_policy_free(&pol);
+    return b;
+}
+
+static ng_heap_verdict verdict_of(const ng_decide_inputs *in, bool can_modify)
+{
+    ng_heap_budget b = budget_of(in, NULL);
+    ng_heap_verdict v;
+    ng_decide_verdict(in, &b, can_modify, &v);
+    return v;
+}
+
+/* The smallest limit the default sizing model gives one process this heap. */
+static int64_t min_limit_for(int64_t heap_mib, int processes)
+{
+    ng_sizing_params params;
+    ng_sizing_params_default(&params);
+    return ng_plan_min_limit_mib(&params, heap_mib, processes, 0, -1);
+}
+
+static void test_verdict_unlimited(void **state)
+{
+    (void)state;
+    ng_decide_inputs in = plain_inputs(NG_MODE_FIX, 0);
+    ng_heap_verdict v = verdict_of(&in, true);
+    assert_int_equal(v.kind, NG_CASE_UNLIMITED);
+    assert_int_equal(v.verdict, NG_VERDICT_UNLIMITED);
+    assert_int_equal(v.action, NG_ACTION_NONE);
+    assert_true(v.may_rewrite);
+    assert_int_equal(v.limit_mib, 0);
+    assert_int_equal(v.heap_before_mib, -1);
+    assert_int_equal(v.heap_source, NG_HEAP_SOURCE_NONE);
+    assert_int_equal(v.min_limit_mib, -1);
+    assert_int_equal(v.node_default_mib, -1);
+    /* a flag changes nothing without a limit to hold it against, in any mode */
+    set_heap_flag(&in.env_flags, 9000);
+    in.mode = NG_MODE_ENFORCE;
+    v = verdict_of(&in, true);
+    assert_int_equal(v.kind, NG_CASE_UNLIMITED);
+    assert_int_equal(v.action, NG_ACTION_NONE);
+    assert_int_equal(v.heap_before_mib, 9000);
+    assert_int_equal(v.heap_source, NG_HEAP_SOURCE_NODE_OPTIONS);
+}
+
+static void test_verdict_limit_too_small(void **state)
+{
+    (void)state;
+    ng_decide_inputs in = plain_inputs(NG_MODE_FIX, 48);
+    ng_heap_verdict v = verdict_of(&in, true);
+    assert_int_equal(v.kind, NG_CASE_LIMIT_TOO_SMALL);
+    assert_int_equal(v.verdict, NG_VERDICT_DOES_NOT_FIT);
+    assert_int_equal(v.action, NG_ACTION_WARNED); /* fix cannot make a limit larger */
+    assert_int_equal(v.limit_mib, 48);
+    assert_int_equal(v.min_heap_mib, 32);
+    assert_int_equal(v.min_limit_mib, min_limit_for(32, 1));
+    assert_true(v.min_limit_mib > 48);
+    assert_int_equal(v.processes, 1);
+    in.mode = NG_MODE_WARN;
+    assert_int_equal(verdict_of(&in, true).action, NG_ACTION_WARNED);
+    in.mode = NG_MODE_ENFORCE;
+    assert_int_equal(verdict_of(&in, true).action, NG_ACTION_REFUSED);
+    assert_int_equal(verdict_of(&in, false).action, NG_ACTION_REFUSED);
+    /* the limit is the problem whatever the flag says */
+    set_heap_flag(&in.env_flags, 20);
+    assert_int_equal(verdict_of(&in, true).kind, NG_CASE_LIMIT_TOO_SMALL);
+    /* more processes need more */
+    in = plain_inputs(NG_MODE_FIX, 48);
+    in.processes = 2;
+    v = verdict_of(&in, true);
+    assert_int_equal(v.processes, 2);
+    assert_int_equal(v.min_limit_mib, min_limit_for(32, 2));
+    assert_true(v.min_limit_mib > min_limit_for(32, 1));
+}
+
+static void test_verdict_flag_fits(void **state)
+{
+    (void)state;
+    const ng_mode modes[] = {NG_MODE_FIX, NG_MODE_ENFORCE, NG_MODE_WARN};
+    for (size_t i = 0; i < 3; i++)
+        for (int can_modify = 0; can_modify < 2; can_modify++) {
+            ng_decide_inputs in = plain_inputs(modes[i], 512);
+            set_heap_flag(&in.env_flags, 200);
+            ng_heap_verdict v = verdict_of(&in, can_modify);
+            assert_int_equal(v.kind, NG_CASE_FLAG_FITS);
+            assert_int_equal(v.verdict, NG_VERDICT_FITS);
+            assert_int_equal(v.action, NG_ACTION_NONE);
+            assert_int_equal(v.heap_before_mib, 200);
+            assert_int_equal(v.allowed_mib, 390);
+            assert_int_equal(v.allowed_by, NG_ALLOWED_BY_MODEL);
+            assert_int_equal(v.heap_source, NG_HEAP_SOURCE_NODE_OPTIONS);
+            assert_int_equal(v.min_limit_mib, -1);
+        }
+    /* exactly the allowed heap still fits; one more does not */
+    ng_decide_inputs in = plain_inputs(NG_MODE_FIX, 512);
+    set_heap_flag(&in.env_flags, 390);
+    assert_int_equal(verdict_of(&in, true).kind, NG_CASE_FLAG_FITS);
+    set_heap_flag(&in.env_flags, 391);
+    assert_int_equal(verdict_of(&in, true).kind, NG_CASE_FLAG_TOO_LARGE);
+}
+
+static void test_verdict_flag_too_large_by_mode(void **state)
+{
+    (void)state;
+    const struct {
+        ng_mode mode;
+        bool can_modify;
+        ng_action action;
+        bool may_rewrite;
+    } cases[] = {
+        {NG_MODE_FIX, true, NG_ACTION_LOWERED, true},     {NG_MODE_FIX, false, NG_ACTION_WARNED, false},
+        {NG_MODE_ENFORCE, true, NG_ACTION_REFUSED, true}, {NG_MODE_ENFORCE, false, NG_ACTION_REFUSED, false},
+        {NG_MODE_WARN, true, NG_ACTION_WARNED, false},    {NG_MODE_WARN, false, NG_ACTION_WARNED, false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ng_decide_inputs in = plain_inputs(cases[i].mode, 512);
+        set_heap_flag(&in.env_flags, 2048);
+        ng_heap_verdict v = verdict_of(&in, cases[i].can_modify);
+        assert_int_equal(v.kind, NG_CASE_FLAG_TOO_LARGE);
+        assert_int_equal(v.verdict, NG_VERDICT_DOES_NOT_FIT);
+        assert_int_equal(v.action, cases[i].action);
+        assert_int_equal(v.may_rewrite, cases[i].may_rewrite);
+        assert_int_equal(v.heap_before_mib, 2048);
+        assert_int_equal(v.allowed_mib, 390);
+        assert_int_equal(v.limit_mib, 512);
+        assert_int_equal(v.min_limit_mib, min_limit_for(2048, 1));
+        assert_true(v.min_limit_mib > 2048);
+        assert_int_equal(v.node_default_mib, -1);
+    }
+}
+
+static void test_verdict_no_flag_by_mode(void **state)
+{
+    (void)state;
+    /* 512 MiB: node's default (259 MiB) is within the 390 that fit */
+    const struct {
+        ng_mode mode;
+        bool can_modify;
+        long long limit_mib;
+        ng_verdict verdict;
+        ng_action action;
+    } cases[] = {
+        {NG_MODE_FIX, true, 512, NG_VERDICT_FITS, NG_ACTION_INJECTED},
+        {NG_MODE_FIX, false, 512, NG_VERDICT_FITS, NG_ACTION_NONE},
+        {NG_MODE_ENFORCE, true, 512, NG_VERDICT_FITS, NG_ACTION_INJECTED},
+        {NG_MODE_ENFORCE, false, 512, NG_VERDICT_FITS, NG_ACTION_NONE},
+        {NG_MODE_WARN, true, 512, NG_VERDICT_FITS, NG_ACTION_NONE},
+        /* 256 MiB: the default (259 MiB) exceeds the 188 that fit; whoever can add the flag does */
+        {NG_MODE_FIX, true, 256, NG_VERDICT_FITS, NG_ACTION_INJECTED},
+        {NG_MODE_FIX, false, 256, NG_VERDICT_DOES_NOT_FIT, NG_ACTION_WARNED},
+        {NG_MODE_ENFORCE, true, 256, NG_VERDICT_FITS, NG_ACTION_INJECTED},
+        {NG_MODE_ENFORCE, false, 256, NG_VERDICT_DOES_NOT_FIT, NG_ACTION_WARNED},
+        {NG_MODE_WARN, true, 256, NG_VERDICT_DOES_NOT_FIT, NG_ACTION_WARNED},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ng_decide_inputs in = plain_inputs(cases[i].mode, cases[i].limit_mib);
+        ng_heap_verdict v = verdict_of(&in, cases[i].can_modify);
+        assert_int_equal(v.kind, NG_CASE_NO_FLAG);
+        assert_int_equal(v.verdict, cases[i].verdict);
+        assert_int_equal(v.action, cases[i].action);
+        assert_int_equal(v.heap_source, NG_HEAP_SOURCE_NONE);
+        assert_int_equal(v.heap_before_mib, -1);
+        assert_int_equal(v.node_default_mib, 259);
+        assert_int_equal(v.allowed_mib, cases[i].limit_mib == 512 ? 390 : 188);
+        assert_int_equal(v.min_limit_mib, -1);
+    }
+}
+
+static void test_verdict_heap_annotation_above_model(void **state)
+{
+    (void)state;
+    ng_decide_inputs in = plain_inputs(NG_MODE_FIX, 512);
+    in.overrides.heap_mib = 600;
+    ng_warnings w = {0};
+    ng_heap_budget b = budget_of(&in, &w);
+    assert_int_equal(b.allowed_mib, 600);
+    assert_int_equal(b.allowed_by, NG_ALLOWED_BY_ANNOTATION);
+    assert_int_equal(b.plan.heap_mib, 390);
+    assert_int_equal(w.n, 1);
+    assert_non_null(strstr(w.items[0], "io.nodeguard.heap=600 is above the 390 MiB"));
+    ng_warnings_free(&w);
+    /* the annotation, not the model, is what a flag must fit and what is injected */
+    ng_heap_verdict v = verdict_of(&in, true);
+    assert_int_equal(v.kind, NG_CASE_NO_FLAG);
+    assert_int_equal(v.action, NG_ACTION_INJECTED);
+    assert_int_equal(v.allowed_mib, 600);
+    assert_int_equal(v.allowed_by, NG_ALLOWED_BY_ANNOTATION);
+    set_heap_flag(&in.env_flags, 500);
+    v = verdict_of(&in, true);
+    assert_int_equal(v.kind, NG_CASE_FLAG_FITS);
+    assert_int_equal(v.heap_before_mib, 500);
+    set_heap_flag(&in.env_flags, 700);
+    assert_int_equal(verdict_of(&in, true).action, NG_ACTION_LOWERED);
+    /* below the model's minimum the annotation still decides: no LIMIT_TOO_SMALL */
+    in = plain_inputs(NG_MODE_ENFORCE, 48);
+    in.overrides.heap_mib = 20;
+    v = verdict_of(&in, true);
+    assert_int_equal(v.kind, NG_CASE_NO_FLAG);
+    assert_int_equal(v.action, NG_ACTION_INJECTED);
+    assert_int_equal(v.allowed_mib, 20);
+}
+
+static void test_verdict_percentage_flag(void **state)
+{
+    (void)state;
+    ng_decide_inputs in = plain_inputs(NG_MODE_FIX, 512);
+    set_heap_percentage(&in.env_flags, 50);
+    ng_heap_verdict v = verdict_of(&in, true);
+    assert_int_equal(v.kind, NG_CASE_FLAG_FITS);
+    assert_int_equal(v.heap_before_mib, 256); /* 50% of the 512 MiB limit */
+    set_heap_percentage(&in.argv_flags, 90);
+    v = verdict_of(&in, true);
+    assert_int_equal(v.kind, NG_CASE_FLAG_TOO_LARGE);
+    assert_int_equal(v.heap_source, NG_HEAP_SOURCE_COMMAND_LINE);
+    assert_int_equal(v.heap_before_mib, 460);
+    assert_int_equal(v.action, NG_ACTION_LOWERED);
+    assert_int_equal(v.min_limit_mib, min_limit_for(460, 1));
+    /* without a limit a percentage means nothing nodeguard can weigh */
+    in.memory_limit = 0;
+    v = verdict_of(&in, true);
+    assert_int_equal(v.kind, NG_CASE_UNLIMITED);
+    assert_int_equal(v.heap_before_mib, -1);
+}
+
+static void test_verdict_command_line_wins_over_node_options(void **state)
+{
+    (void)state;
+    ng_decide_inputs in = plain_inputs(NG_MODE_FIX, 512);
+    set_heap_flag(&in.env_flags, 200);
+    set_heap_flag(&in.argv_flags, 1024);
+    ng_heap_verdict v = verdict_of(&in, true);
+    assert_int_equal(v.heap_source, NG_HEAP_SOURCE_COMMAND_LINE);
+    assert_int_equal(v.kind, NG_CASE_FLAG_TOO_LARGE);
+    assert_int_equal(v.heap_before_mib, 1024);
+    /* and the other way round: NODE_OPTIONS too large, the command line's flag is the one node uses */
+    in = plain_inputs(NG_MODE_ENFORCE, 512);
+    set_heap_flag(&in.env_flags, 2048);
+    set_heap_flag(&in.argv_flags, 300);
+    v = verdict_of(&in, true);
+    assert_int_equal(v.heap_source, NG_HEAP_SOURCE_COMMAND_LINE);
+    assert_int_equal(v.kind, NG_CASE_FLAG_FITS);
+    assert_int_equal(v.action, NG_ACTION_NONE);
+    assert_int_equal(v.heap_before_mib, 300);
+    /* NODE_OPTIONS alone */
+    in = plain_inputs(NG_MODE_ENFORCE, 512);
+    set_heap_flag(&in.env_flags, 2048);
+    v = verdict_of(&in, true);
+    assert_int_equal(v.heap_source, NG_HEAP_SOURCE_NODE_OPTIONS);
+    assert_int_equal(v.action, NG_ACTION_REFUSED);
+    assert_string_equal(ng_heap_source_name(v.heap_source), "NODE_OPTIONS");
+    assert_string_equal(ng_heap_source_name(NG_HEAP_SOURCE_COMMAND_LINE), "command line");
+}
+
+/* The verdict reads only its arguments: a plan made by hand, not by the model, decides it. */
+static void test_verdict_on_a_constructed_plan(void **state)
+{
+    (void)state;
+    ng_decide_inputs in = plain_inputs(NG_MODE_WARN, 1000);
+    in.processes = 3;
+    ng_heap_budget b = {
+        .plan = {.limit_mib = 1000,
+                 .processes = 3,
+                 .heap_mib = 250,
+                 .node_default_heap_mib = 509,
+                 .verdict = NG_VERDICT_FITS},
+        .allowed_mib = 250,
+        .allowed_by = NG_ALLOWED_BY_MODEL,
+    };
+    ng_sizing_params_default(&b.params);
+    ng_heap_verdict v;
+    ng_decide_verdict(&in, &b, false, &v);
+    assert_int_equal(v.kind, NG_CASE_NO_FLAG);
+    assert_int_equal(v.verdict, NG_VERDICT_DOES_NOT_FIT);
+    assert_int_equal(v.action, NG_ACTION_WARNED);
+    assert_int_equal(v.node_default_mib, 509);
+    assert_int_equal(v.limit_mib, 1000);
+    set_heap_flag(&in.argv_flags, 300);
+    ng_decide_verdict(&in, &b, false, &v);
+    assert_int_equal(v.kind, NG_CASE_FLAG_TOO_LARGE);
+    assert_int_equal(v.processes, 3);
+    assert_int_equal(v.min_limit_mib, min_limit_for(300, 3));
+    b.plan.verdict = NG_VERDICT_DOES_NOT_FIT;
+    ng_decide_verdict(&in, &b, false, &v);
+    assert_int_equal(v.kind, NG_CASE_LIMIT_TOO_SMALL);
+    assert_int_equal(v.min_limit_mib, min_limit_for(32, 3));
+}
+
+/* The rewrite the verdict asks for can fail; the words then say so instead. */
+static void test_render_a_failed_rewrite(void **state)
+{
+    (void)state;
+    ng_heap_verdict v = {.kind = NG_CASE_FLAG_TOO_LARGE,
+                         .verdict = NG_VERDICT_DOES_NOT_FIT,
+                         .action = NG_ACTION_LOWERED,
+                         .heap_source = NG_HEAP_SOURCE_NODE_OPTIONS,
+                         .processes = 1,
+                         .limit_mib = 512,
+                         .heap_before_mib = 2048,
+                         .allowed_mib = 390,
+                         .min_limit_mib = 2600};
+    char reason[512], refusal[640];
+    ng_decide_render(&v, "the plan", false, reason, sizeof(reason), refusal, sizeof(refusal));
+    assert_string_equal(reason,
+                        "heap 2048 MiB from NODE_OPTIONS does not fit the 512 MiB limit (at most 390): "
+                        "lowered to 390 MiB (the plan)");
+    ng_decide_render(&v, "the plan", true, reason, sizeof(reason), refusal, sizeof(refusal));
+    assert_string_equal(reason,
+                        "heap 2048 MiB from NODE_OPTIONS does not fit the 512 MiB limit (at most 390): "
+                        "could not be lowered (see warnings)");
+    assert_non_null(strstr(refusal, "raise the limit to at least 2600 MiB."));
+    v = (ng_heap_verdict){.kind = NG_CASE_NO_FLAG,
+                          .action = NG_ACTION_INJECTED,
+                          .limit_mib = 256,
+                          .allowed_mib = 188,
+                          .node_default_mib = 259};
+    ng_decide_render(&v, "the plan", true, reason, sizeof(reason), refusal, sizeof(refusal));
+    assert_string_equal(reason,
+                        "no heap flag: node's default 259 MiB exceeds the 188 MiB that fits (the plan)");
+    assert_string_equal(refusal, "");
+}
+
+/* Gather reads both flag sources; a disabled container is not scanned, so it collects no warnings. */
+static void test_gather_scans_both_flag_sources(void **state)
+{
+    fixture *f = *state;
+    f->spec = build_spec("[\"node\",\"--max-old-space-size=300\",\"--max-semi-space-size=8\",\"a.js\"]",
+                         "[\"NODE_OPTIONS=--max-old-space-size=2048 --max-semi-space-size=4\"]",
+                         "{\"io.nodeguard.processes\":\"2\"}", 512);
+    ng_warnings w = {0};
+    ng_decide_inputs in;
+    ng_decide_gather(&f->policy, &f->spec, &in, &w);
+    assert_int_equal(in.outcome, NG_OUTCOME_GUARDED);
+    assert_int_equal(in.argv_flags.old_space_mib, 300);
+    assert_int_equal(in.env_flags.old_space_mib, 2048);
+    assert_int_equal(in.semi_space_mib, 8); /* the command line's */
+    assert_int_equal(in.processes, 2);
+    assert_string_equal(in.detection.processes_reason, "annotation io.nodeguard.processes=2");
+    assert_int_equal(w.n, 0);
+    ng_spec_free(&f->spec);
+    f->spec = build_spec("[\"node\"]", "[\"NODE_OPTIONS=--title=\\\"unterminated\"]",
+                         "{\"io.nodeguard.enable\":\"false\"}", 512);
+    ng_decide_gather(&f->policy, &f->spec, &in, &w);
+    assert_int_equal(in.outcome, NG_OUTCOME_DISABLED);
+    assert_false(in.node_options_invalid);
+    assert_int_equal(w.n, 0);
+    ng_warnings_free(&w);
+}
+
 /* --- audit log --- */
 
 static char *read_all(const char *path)
@@ -319,6 +708,17 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_processes_and_heap_annotations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gen_config_preserves_the_rest, setup, teardown),
+        cmocka_unit_test(test_verdict_unlimited),
+        cmocka_unit_test(test_verdict_limit_too_small),
+        cmocka_unit_test(test_verdict_flag_fits),
+        cmocka_unit_test(test_verdict_flag_too_large_by_mode),
+        cmocka_unit_test(test_verdict_no_flag_by_mode),
+        cmocka_unit_test(test_verdict_heap_annotation_above_model),
+        cmocka_unit_test(test_verdict_percentage_flag),
+        cmocka_unit_test(test_verdict_command_line_wins_over_node_options),
+        cmocka_unit_test(test_verdict_on_a_constructed_plan),
+        cmocka_unit_test(test_render_a_failed_rewrite),
+        cmocka_unit_test_setup_teardown(test_gather_scans_both_flag_sources, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_record_round_trips, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_refuses_symlink_and_directory, setup, teardown),
     };

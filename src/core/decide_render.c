@@ -1,0 +1,109 @@
+/* Step 4 of ng_decide: the verdict in words. These are the lines users read in the log, from
+ * `nodeguard check` and (the refusal) when a start is refused, so they change only on purpose:
+ * the golden suite compares them byte for byte. */
+#include <stdio.h>
+#include "nodeguard/decide.h"
+
+const char *ng_heap_source_name(ng_heap_source s)
+{
+    switch (s) {
+    case NG_HEAP_SOURCE_NONE:
+        return "none";
+    case NG_HEAP_SOURCE_NODE_OPTIONS:
+        return "NODE_OPTIONS";
+    case NG_HEAP_SOURCE_COMMAND_LINE:
+        return "command line";
+    }
+    return "unknown";
+}
+
+static const char *allowed_by_text(ng_allowed_by by)
+{
+    return by == NG_ALLOWED_BY_ANNOTATION ? "the io.nodeguard.heap annotation" : "the sizing model";
+}
+
+static const char *processes_suffix(int processes)
+{
+    return processes > 1 ? "es" : "";
+}
+
+static void render_limit_too_small(const ng_heap_verdict *v, const char *explanation, char *reason,
+                                   size_t reason_size, char *refusal, size_t refusal_size)
+{
+    snprintf(reason, reason_size,
+             "the %lld MiB limit leaves no room for a %lld MiB heap for %d node process%s: %s; needs at "
+             "least %lld MiB",
+             (long long)v->limit_mib, (long long)v->min_heap_mib, v->processes,
+             processes_suffix(v->processes), explanation, (long long)v->min_limit_mib);
+    snprintf(refusal, refusal_size,
+             "nodeguard: refusing to start: the %lld MiB memory limit is too small for %d node process%s. "
+             "Fix: raise the limit to at least %lld MiB (e.g. --memory %lldm).",
+             (long long)v->limit_mib, v->processes, processes_suffix(v->processes),
+             (long long)v->min_limit_mib, (long long)v->min_limit_mib);
+}
+
+static void render_flag_too_large(const ng_heap_verdict *v, const char *explanation, bool rewrite_failed,
+                                  char *reason, size_t reason_size, char *refusal, size_t refusal_size)
+{
+    const char *source = ng_heap_source_name(v->heap_source);
+    char problem[256];
+    snprintf(problem, sizeof(problem), "heap %lld MiB from %s does not fit the %lld MiB limit (at most %lld)",
+             (long long)v->heap_before_mib, source, (long long)v->limit_mib, (long long)v->allowed_mib);
+    if (v->action == NG_ACTION_LOWERED && rewrite_failed)
+        snprintf(reason, reason_size, "%s: could not be lowered (see warnings)", problem);
+    else if (v->action == NG_ACTION_LOWERED)
+        snprintf(reason, reason_size, "%s: lowered to %lld MiB (%s)", problem, (long long)v->allowed_mib,
+                 explanation);
+    else
+        snprintf(reason, reason_size, "%s: %s", problem, explanation);
+    /* Written whatever the action: only a refused start shows it, but it is the same problem. */
+    snprintf(refusal, refusal_size,
+             "nodeguard: refusing to start: --max-old-space-size=%lld (from %s) does not fit the %lld MiB "
+             "memory limit; at most %lld MiB fits %d node process%s. Fix: remove the flag and let nodeguard "
+             "size the heap, set --max-old-space-size=%lld or less, or raise the limit to at least %lld MiB.",
+             (long long)v->heap_before_mib, source, (long long)v->limit_mib, (long long)v->allowed_mib,
+             v->processes, processes_suffix(v->processes), (long long)v->allowed_mib,
+             (long long)v->min_limit_mib);
+}
+
+static void render_no_flag(const ng_heap_verdict *v, const char *explanation, bool rewrite_failed,
+                           char *reason, size_t reason_size)
+{
+    if (v->action == NG_ACTION_INJECTED && !rewrite_failed)
+        snprintf(reason, reason_size,
+                 "no heap flag (node's default would be %lld MiB): set %lld MiB by %s: %s",
+                 (long long)v->node_default_mib, (long long)v->allowed_mib, allowed_by_text(v->allowed_by),
+                 explanation);
+    else
+        snprintf(reason, reason_size, "no heap flag: node's default %lld MiB %s the %lld MiB that fits (%s)",
+                 (long long)v->node_default_mib,
+                 v->node_default_mib > v->allowed_mib ? "exceeds" : "is within", (long long)v->allowed_mib,
+                 explanation);
+}
+
+void ng_decide_render(const ng_heap_verdict *v, const char *explanation, bool rewrite_failed, char *reason,
+                      size_t reason_size, char *refusal, size_t refusal_size)
+{
+    snprintf(refusal, refusal_size, "%s", "");
+    switch (v->kind) {
+    case NG_CASE_UNLIMITED:
+        snprintf(reason, reason_size, "%s",
+                 "no memory limit: no heap set, node sizes its heap from the host's memory");
+        break;
+    case NG_CASE_LIMIT_TOO_SMALL:
+        render_limit_too_small(v, explanation, reason, reason_size, refusal, refusal_size);
+        break;
+    case NG_CASE_FLAG_FITS:
+        snprintf(reason, reason_size,
+                 "heap %lld MiB from %s fits the %lld MiB limit (at most %lld per %s: %s)",
+                 (long long)v->heap_before_mib, ng_heap_source_name(v->heap_source), (long long)v->limit_mib,
+                 (long long)v->allowed_mib, allowed_by_text(v->allowed_by), explanation);
+        break;
+    case NG_CASE_FLAG_TOO_LARGE:
+        render_flag_too_large(v, explanation, rewrite_failed, reason, reason_size, refusal, refusal_size);
+        break;
+    case NG_CASE_NO_FLAG:
+        render_no_flag(v, explanation, rewrite_failed, reason, reason_size);
+        break;
+    }
+}
