@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <yajl/yajl_gen.h>
 #include "nodeguard/error.h"
+#include "nodeguard/events.h"
 #include "nodeguard/policy.h"
 
 #define NG_LOG_SCHEMA_VERSION 1
@@ -41,9 +42,10 @@ void ng_log_set_rotation(ng_log *log, int64_t max_bytes, int generations);
  * it, skipping rotation, and says so on stderr: a hook must finish well inside its runtime timeout. */
 void ng_log_set_lock_wait(ng_log *log, int milliseconds);
 
-/* Starts a record: a generator with an open map holding schema_version, time, host, event, stage
- * and nodeguard_version. The caller adds its fields and calls ng_record_write(). */
-yajl_gen ng_record_begin(const char *event, const char *stage, ng_error **err);
+/* Starts a record of event (its name and fields: the registry, events.h): a generator with an open
+ * map holding schema_version, time, host, event, stage and nodeguard_version. The caller adds its
+ * fields and calls ng_record_write(). NULL, with the error set, for an event not in the registry. */
+yajl_gen ng_record_begin(ng_event event, const char *stage, ng_error **err);
 
 /* Closes the map and appends the line. With log NULL or closed, or when the write fails, the line
  * goes to syslog (LOG_DAEMON) and stderr instead so the record is not lost (and the error says why). */

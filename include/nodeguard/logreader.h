@@ -1,5 +1,6 @@
 /* Reading the audit log back: streaming, constant memory, corrupt lines skipped and counted. Used
- * by `nodeguard log`, `stats` and `metrics`. */
+ * by `nodeguard log`, `stats` and `metrics`. A record is read into an ng_log_entry (events.h): the
+ * fields the event registry marks kept. */
 #ifndef NODEGUARD_LOGREADER_H
 #define NODEGUARD_LOGREADER_H
 
@@ -7,22 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "nodeguard/error.h"
+#include "nodeguard/events.h"
 
 #define NG_LOG_LINE_MAX (1024 * 1024)
-
-/* The fields of a record the CLI shows or aggregates. Strings point into the entry's own buffer
- * and live until the next record. */
-typedef struct ng_log_entry {
-    const char *time, *event, *stage, *container_id, *container_name, *pod, *namespace_, *image;
-    const char *action, *verdict, *mode, *reason, *message, *node_options_after, *heap_flag;
-    const char *victim_name, *exit_classification, *exit_explanation;
-    int64_t time_ms;
-    int64_t heap_mib_before, heap_mib_after, heap_mib, memory_limit_bytes, usage_bytes, peak_bytes;
-    int64_t victim_pid, victim_anon_rss_kb, oom_kill_count, oom_kills, lifetime_ms, exit_code, exit_signal;
-    bool victim_is_pid1;
-    char strings[8192]; /* storage for the string fields above */
-    size_t used;
-} ng_log_entry;
 
 typedef struct ng_log_filter {
     const char *container;      /* id prefix, or container or pod name */

@@ -5,7 +5,10 @@
 #ifndef NODEGUARD_STAGES_H
 #define NODEGUARD_STAGES_H
 
+#include <yajl/yajl_gen.h>
+#include "nodeguard/error.h"
 #include "nodeguard/policy.h"
+#include "nodeguard/runstate.h"
 
 typedef int (*ng_stage_fn)(const ng_policy *policy, const char *stage, int in_fd, int out_fd);
 
@@ -18,5 +21,11 @@ int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd, int
 
 /* poststop: the container_exit record from the watcher's last word; cleans up its state. */
 int ng_stage_poststop(const ng_policy *policy, const char *stage, int in_fd, int out_fd);
+
+/* The container_exit record after ng_record_begin's fields (src/core/events.c lists them), from the
+ * container's state and the watcher's last word: apart from writing so that
+ * tests/unit/test_events.c can check them against the registry. */
+int ng_container_exit_gen_fields(yajl_gen g, const ng_container_state *cs, const ng_watcher_state *ws,
+                                 ng_error **err);
 
 #endif

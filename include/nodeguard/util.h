@@ -33,6 +33,10 @@ int ng_parse_size(const char *s, uint64_t *ret_bytes);
 /* "true"/"false"/"1"/"0"/"yes"/"no"/"on"/"off", case-insensitive. */
 int ng_parse_bool(const char *s, bool *ret);
 
+/* A size for people: "256 MiB" (whole MiB, rounded down), "1.5 GiB" from 1 GiB on, "-" when negative
+ * (unknown). */
+void ng_format_bytes(int64_t bytes, char *out, size_t size);
+
 /* The part after the last '/', or s itself. */
 const char *ng_basename(const char *s);
 

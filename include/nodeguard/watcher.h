@@ -5,8 +5,13 @@
 #ifndef NODEGUARD_WATCHER_H
 #define NODEGUARD_WATCHER_H
 
+#include <stddef.h>
 #include <sys/types.h>
+#include <yajl/yajl_gen.h>
+#include "nodeguard/cgroup.h"
 #include "nodeguard/error.h"
+#include "nodeguard/kmsg.h"
+#include "nodeguard/runstate.h"
 
 /* Runs the watcher for the container whose state is in dir; writes one byte to ready_fd (if >= 0)
  * once armed. Returns the exit code. A second watcher for the same dir exits 0 at once. */
@@ -15,5 +20,15 @@ int ng_watch(const char *dir, int ready_fd);
 /* Starts a detached watcher (double fork, new session, stdio on /dev/null, every other fd closed,
  * exec of `exe watch DIR`) and waits up to timeout_ms for it to be armed. */
 int ng_watcher_spawn(const char *exe, const char *dir, int timeout_ms, pid_t *ret_pid, ng_error **err);
+
+/* The watcher's records after ng_record_begin's fields (src/core/events.c lists them): apart from
+ * writing so that tests/unit/test_events.c can check them against the registry. An oom_kill is
+ * kill number ws->oom_kills + 1, victim NULL when kmsg named none, procs the cgroup's processes at
+ * the wake; c the counters then (peak from ws when c has none). */
+int ng_watcher_gen_oom_kill(yajl_gen g, const ng_container_state *cs, const ng_watcher_state *ws,
+                            const ng_kmsg_oom *victim, const ng_memory_counters *c, const ng_proc_rss *procs,
+                            size_t n_procs, ng_error **err);
+int ng_watcher_gen_memory_pressure(yajl_gen g, const ng_container_state *cs, const ng_watcher_state *ws,
+                                   const ng_memory_counters *c, const char *trigger, ng_error **err);
 
 #endif

@@ -7,16 +7,20 @@
 #include "cli.h"
 #include "logcommon.h"
 #include "nodeguard/cleanup.h"
+#include "nodeguard/events.h"
 
 static void log_usage(FILE *f)
 {
-    fputs("Usage: nodeguard log [OPTIONS]\n"
-          "\n"
-          "Shows nodeguard's audit log (rotated generations first), oldest first.\n"
-          "  -c, --container ID|NAME   an id prefix, or a container name\n"
-          "  -e, --event LIST          decision, oom_kill, memory_pressure, container_exit, error "
-          "(comma-separated)\n"
-          "      --pod [NS/]POD        a Kubernetes pod\n"
+    char events[256];
+    ng_event_names_joined(", ", events, sizeof(events));
+    fprintf(f,
+            "Usage: nodeguard log [OPTIONS]\n"
+            "\n"
+            "Shows nodeguard's audit log (rotated generations first), oldest first.\n"
+            "  -c, --container ID|NAME   an id prefix, or a container name\n"
+            "  -e, --event LIST          %s (comma-separated)\n",
+            events);
+    fputs("      --pod [NS/]POD        a Kubernetes pod\n"
           "      --since WHEN          RFC 3339 time, or a duration ago: 30s, 15m, 2h, 7d\n"
           "      --until WHEN\n"
           "      --json                the matching records as JSON lines, unchanged\n"
@@ -43,50 +47,13 @@ static int print_json(const ng_log_entry *e, const char *line, size_t len, void 
     return ferror(stdout) ? -1 : 0;
 }
 
-static void detail(const ng_log_entry *e, char *out, size_t size)
-{
-    char a[32], b[32];
-    if (strcmp(e->event, "decision") == 0) {
-        bool changed =
-            e->heap_mib_before >= 0 && e->heap_mib_after >= 0 && e->heap_mib_before != e->heap_mib_after;
-        if (changed)
-            snprintf(a, sizeof(a), "%lld -> %lld MiB", (long long)e->heap_mib_before,
-                     (long long)e->heap_mib_after);
-        else if (e->heap_mib_after >= 0)
-            snprintf(a, sizeof(a), "%lld MiB", (long long)e->heap_mib_after);
-        else
-            snprintf(a, sizeof(a), "none");
-        snprintf(out, size, "%s: heap %s (%s, mode %s, %s)", e->action ? e->action : "?", a,
-                 e->verdict ? e->verdict : "-", e->mode ? e->mode : "-", e->stage ? e->stage : "-");
-    } else if (strcmp(e->event, "oom_kill") == 0) {
-        cli_format_bytes(e->victim_anon_rss_kb >= 0 ? e->victim_anon_rss_kb * 1024 : -1, a, sizeof(a));
-        cli_format_bytes(e->memory_limit_bytes, b, sizeof(b));
-        snprintf(out, size, "killed %s (pid %lld%s), anon-rss %s, limit %s%s%s",
-                 e->victim_name ? e->victim_name : "?", (long long)e->victim_pid,
-                 e->victim_is_pid1 ? ", pid 1" : "", a, b, e->heap_flag ? ", " : "",
-                 e->heap_flag ? e->heap_flag : "");
-    } else if (strcmp(e->event, "container_exit") == 0) {
-        cli_format_bytes(e->peak_bytes, a, sizeof(a));
-        cli_format_bytes(e->memory_limit_bytes, b, sizeof(b));
-        snprintf(out, size, "%s after %.1f s, %lld OOM kill(s), peak %s of %s: %s",
-                 e->exit_classification ? e->exit_classification : "?", (double)e->lifetime_ms / 1000,
-                 (long long)e->oom_kills, a, b, e->exit_explanation ? e->exit_explanation : "");
-    } else if (strcmp(e->event, "memory_pressure") == 0) {
-        cli_format_bytes(e->usage_bytes, a, sizeof(a));
-        cli_format_bytes(e->memory_limit_bytes, b, sizeof(b));
-        snprintf(out, size, "usage %s of %s", a, b);
-    } else {
-        snprintf(out, size, "%s", e->message ? e->message : e->reason ? e->reason : "");
-    }
-}
-
 static int print_row(const ng_log_entry *e, const char *line, size_t len, void *ud)
 {
     (void)line;
     (void)len;
     (void)ud;
     char label[64], text[1024];
-    detail(e, text, sizeof(text));
+    ng_event_render(e, text, sizeof(text));
     printf("%.10s %.8s  %-15s %-20.20s %s\n", e->time, e->time + 11, e->event,
            cli_container_label(e, label, sizeof(label)), text);
     if (stop)

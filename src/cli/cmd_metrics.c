@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "logcommon.h"
 #include "nodeguard/cleanup.h"
+#include "nodeguard/events.h"
 
 static void metrics_usage(FILE *f)
 {
@@ -28,9 +29,9 @@ static int add(const ng_log_entry *e, const char *line, size_t len, void *ud)
     (void)len;
     metrics_ctx *m = ud;
     cli_groups_get(&m->events, e->event)->starts++;
-    if (strcmp(e->event, "decision") == 0 && e->action)
+    if (e->type == NG_EVENT_DECISION && e->action)
         cli_groups_get(&m->actions, e->action)->starts++;
-    if (strcmp(e->event, "container_exit") == 0 && e->exit_classification)
+    if (e->type == NG_EVENT_CONTAINER_EXIT && e->exit_classification)
         cli_groups_get(&m->exits, e->exit_classification)->starts++;
     if (e->container_id)
         cli_group_add(cli_groups_get(&m->containers, e->container_id), e);

@@ -6,6 +6,7 @@
 #include "logcommon.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/json.h"
+#include "nodeguard/util.h"
 
 static void stats_usage(FILE *f)
 {
@@ -111,7 +112,7 @@ int cmd_stats(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         cli_group *g = rows[i];
         char peak[32];
-        cli_format_bytes(g->peak_bytes, peak, sizeof(peak));
+        ng_format_bytes(g->peak_bytes, peak, sizeof(peak));
         if (json) {
             cleanup_yajl_gen yajl_gen gen = ng_gen_new();
             yajl_gen_map_open(gen);

@@ -9,6 +9,7 @@
 #include "nodeguard/cgroup.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/runstate.h"
+#include "nodeguard/util.h"
 
 static void status_usage(FILE *f)
 {
@@ -65,9 +66,9 @@ int cmd_status(int argc, char **argv)
         int64_t limit = cs.memory_limit_bytes > 0 ? cs.memory_limit_bytes : c.limit_bytes;
         int64_t peak = live && c.peak_bytes > ws.peak_bytes ? c.peak_bytes : ws.peak_bytes;
         char usage_s[32], limit_s[32], peak_s[32], heap_s[32], b[40], watcher[48];
-        cli_format_bytes(live ? c.usage_bytes : -1, usage_s, sizeof(usage_s));
-        cli_format_bytes(limit, limit_s, sizeof(limit_s));
-        cli_format_bytes(peak, peak_s, sizeof(peak_s));
+        ng_format_bytes(live ? c.usage_bytes : -1, usage_s, sizeof(usage_s));
+        ng_format_bytes(limit, limit_s, sizeof(limit_s));
+        ng_format_bytes(peak, peak_s, sizeof(peak_s));
         if (cs.heap_mib >= 0)
             snprintf(heap_s, sizeof(heap_s), "%lld MiB", (long long)cs.heap_mib);
         else

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "logcommon.h"
+#include "nodeguard/events.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/policyfile.h"
 
@@ -19,16 +20,6 @@ char *cli_log_path(const char *file_opt, const char *policy_path)
     pol.log_path = NULL;
     ng_policy_free(&pol);
     return p;
-}
-
-void cli_format_bytes(int64_t bytes, char *out, size_t size)
-{
-    if (bytes < 0)
-        snprintf(out, size, "-");
-    else if (bytes >= (1LL << 30))
-        snprintf(out, size, "%.1f GiB", (double)bytes / (1 << 30));
-    else
-        snprintf(out, size, "%lld MiB", (long long)(bytes >> 20));
 }
 
 const char *cli_container_label(const ng_log_entry *e, char *buf, size_t size)
@@ -138,7 +129,7 @@ void cli_group_add(cli_group *grp, const ng_log_entry *e)
         grp->namespace_ = dup_or_null(e->namespace_);
     if (!grp->image && e->image && *e->image)
         grp->image = dup_or_null(e->image);
-    if (strcmp(e->event, "decision") == 0) {
+    if (e->type == NG_EVENT_DECISION) {
         /* A start passes createRuntime (or prestart) once; precreate-only setups count there. */
         if (e->stage && (strcmp(e->stage, "createRuntime") == 0 || strcmp(e->stage, "prestart") == 0))
             grp->starts++;
@@ -146,13 +137,13 @@ void cli_group_add(cli_group *grp, const ng_log_entry *e)
             grp->fixes++;
         if (e->action && strcmp(e->action, "refused") == 0)
             grp->refusals++;
-    } else if (strcmp(e->event, "oom_kill") == 0) {
+    } else if (e->type == NG_EVENT_OOM_KILL) {
         grp->oom_kills++;
         if (e->time_ms >= grp->last_oom_ms) {
             grp->last_oom_ms = e->time_ms;
             snprintf(grp->last_oom, sizeof(grp->last_oom), "%.19s", e->time);
         }
-    } else if (strcmp(e->event, "container_exit") == 0) {
+    } else if (e->type == NG_EVENT_CONTAINER_EXIT) {
         grp->exits++;
     }
     if (e->peak_bytes > grp->peak_bytes)

@@ -13,9 +13,6 @@ int cli_parse_filter(int c, const char *arg, ng_log_filter *f, const char *cmd);
 /* The log path: --file, else the policy's log_path. Newly allocated. */
 char *cli_log_path(const char *file_opt, const char *policy_path);
 
-/* "256 MiB", "1.5 GiB", "-" */
-void cli_format_bytes(int64_t bytes, char *out, size_t size);
-
 /* The short name of a record's container: its name, else the first 12 characters of its id. */
 const char *cli_container_label(const ng_log_entry *e, char *buf, size_t size);
 

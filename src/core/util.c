@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -172,6 +173,16 @@ int ng_parse_bool(const char *s, bool *ret)
         }
     }
     return -EINVAL;
+}
+
+void ng_format_bytes(int64_t bytes, char *out, size_t size)
+{
+    if (bytes < 0)
+        snprintf(out, size, "-");
+    else if (bytes >= (1LL << 30))
+        snprintf(out, size, "%.1f GiB", (double)bytes / (1 << 30));
+    else
+        snprintf(out, size, "%lld MiB", (long long)(bytes >> 20));
 }
 
 const char *ng_basename(const char *s)

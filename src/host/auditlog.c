@@ -148,8 +148,13 @@ static void rotate_if_needed(ng_log *log, size_t line_len)
     }
 }
 
-yajl_gen ng_record_begin(const char *event, const char *stage, ng_error **err)
+yajl_gen ng_record_begin(ng_event event, const char *stage, ng_error **err)
 {
+    const char *name = ng_event_name(event);
+    if (!name) {
+        ng_error_set(err, EINVAL, "cannot start a log record: event %d is not in the registry", (int)event);
+        return NULL;
+    }
     yajl_gen g = ng_gen_new();
     char ts[40], host[256] = "";
     ng_timestamp_now(ts, sizeof(ts));
@@ -160,7 +165,7 @@ yajl_gen ng_record_begin(const char *event, const char *stage, ng_error **err)
         ng_gen_int(g, NG_LOG_SCHEMA_VERSION) != yajl_gen_status_ok ||
         ng_gen_string(g, "time") != yajl_gen_status_ok || ng_gen_string(g, ts) != yajl_gen_status_ok ||
         ng_gen_string(g, "host") != yajl_gen_status_ok || ng_gen_string(g, host) != yajl_gen_status_ok ||
-        ng_gen_string(g, "event") != yajl_gen_status_ok || ng_gen_string(g, event) != yajl_gen_status_ok ||
+        ng_gen_string(g, "event") != yajl_gen_status_ok || ng_gen_string(g, name) != yajl_gen_status_ok ||
         ng_gen_string(g, "stage") != yajl_gen_status_ok || ng_gen_string(g, stage) != yajl_gen_status_ok ||
         ng_gen_string(g, "nodeguard_version") != yajl_gen_status_ok ||
         ng_gen_string(g, NODEGUARD_VERSION) != yajl_gen_status_ok) {

@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include <yajl/yajl_parse.h>
 #include "nodeguard/cleanup.h"
+#include "nodeguard/events.h"
 #include "nodeguard/logreader.h"
 #include "nodeguard/util.h"
 
@@ -24,50 +26,53 @@ typedef struct sax {
 } sax;
 
 typedef struct field_ref {
-    const char *parent, *key;
+    const char *parent, *key; /* parent "" at the record's top level */
     size_t offset;
 } field_ref;
 
-#define S(p, k, m)                                                                                           \
-    {                                                                                                        \
-        p, k, offsetof(ng_log_entry, m)                                                                      \
+/* The fields the reader keeps, by JSON type: every (parent, key) the event registry marks
+ * NG_FIELD_KEPT in any event, once. Built on first use. */
+static struct {
+    field_ref strings[64], ints[64], bools[8];
+    size_t n_strings, n_ints, n_bools;
+} kept;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+
+static void keep(const ng_event_field *f)
+{
+    field_ref *refs;
+    size_t *n, cap;
+    if (!(f->flags & NG_FIELD_KEPT))
+        return;
+    if (f->type == NG_FIELD_STRING)
+        refs = kept.strings, n = &kept.n_strings, cap = sizeof(kept.strings) / sizeof(kept.strings[0]);
+    else if (f->type == NG_FIELD_INT)
+        refs = kept.ints, n = &kept.n_ints, cap = sizeof(kept.ints) / sizeof(kept.ints[0]);
+    else if (f->type == NG_FIELD_BOOL)
+        refs = kept.bools, n = &kept.n_bools, cap = sizeof(kept.bools) / sizeof(kept.bools[0]);
+    else
+        abort(); /* an object or array has no member to be kept in (tests/unit/test_events.c checks) */
+    const char *parent = f->parent ? f->parent : "";
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(refs[i].key, f->name) == 0 && strcmp(refs[i].parent, parent) == 0)
+            return; /* the same field in another event (the same member: test_events checks) */
+    if (*n == cap)
+        abort(); /* more kept fields than the index holds: raise its size */
+    refs[(*n)++] = (field_ref){.parent = parent, .key = f->name, .offset = f->entry_offset};
+}
+
+static void index_kept_fields(void)
+{
+    size_t n;
+    const ng_event_field *common = ng_event_common_fields(&n);
+    for (size_t i = 0; i < n; i++)
+        keep(&common[i]);
+    for (int ev = 0; ev < NG_EVENT_COUNT; ev++) {
+        const ng_event_info *info = ng_event_get((ng_event)ev);
+        for (size_t i = 0; i < info->n_fields; i++)
+            keep(&info->fields[i]);
     }
-static const field_ref string_fields[] = {
-    S("", "time", time),
-    S("", "event", event),
-    S("", "stage", stage),
-    S("", "container_id", container_id),
-    S("", "container_name", container_name),
-    S("", "pod", pod),
-    S("", "namespace", namespace_),
-    S("", "image", image),
-    S("", "action", action),
-    S("", "verdict", verdict),
-    S("", "mode", mode),
-    S("", "reason", reason),
-    S("", "message", message),
-    S("", "node_options_after", node_options_after),
-    S("", "heap_flag", heap_flag),
-    S("victim", "name", victim_name),
-    S("exit", "classification", exit_classification),
-    S("exit", "explanation", exit_explanation),
-};
-static const field_ref int_fields[] = {
-    S("", "heap_mib_before", heap_mib_before),
-    S("", "heap_mib_after", heap_mib_after),
-    S("", "heap_mib", heap_mib),
-    S("", "memory_limit_bytes", memory_limit_bytes),
-    S("", "usage_bytes", usage_bytes),
-    S("", "peak_bytes", peak_bytes),
-    S("victim", "pid", victim_pid),
-    S("victim", "anon_rss_kb", victim_anon_rss_kb),
-    S("", "oom_kill_count", oom_kill_count),
-    S("", "oom_kills", oom_kills),
-    S("", "lifetime_ms", lifetime_ms),
-    S("exit", "code", exit_code),
-    S("exit", "signal", exit_signal),
-};
-#undef S
+}
 
 static const field_ref *lookup(const field_ref *fields, size_t n, const sax *x)
 {
@@ -83,7 +88,7 @@ static const field_ref *lookup(const field_ref *fields, size_t n, const sax *x)
 static int on_string(void *ctx, const unsigned char *s, size_t len)
 {
     sax *x = ctx;
-    const field_ref *f = lookup(string_fields, sizeof(string_fields) / sizeof(string_fields[0]), x);
+    const field_ref *f = lookup(kept.strings, kept.n_strings, x);
     if (!f)
         return 1;
     ng_log_entry *e = x->e;
@@ -100,7 +105,7 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 static int on_integer(void *ctx, long long v)
 {
     sax *x = ctx;
-    const field_ref *f = lookup(int_fields, sizeof(int_fields) / sizeof(int_fields[0]), x);
+    const field_ref *f = lookup(kept.ints, kept.n_ints, x);
     if (f)
         *(int64_t *)((char *)x->e + f->offset) = v;
     return 1;
@@ -109,8 +114,9 @@ static int on_integer(void *ctx, long long v)
 static int on_bool(void *ctx, int v)
 {
     sax *x = ctx;
-    if (x->depth == 2 && strcmp(x->parent, "victim") == 0 && strcmp(x->key, "is_pid1") == 0)
-        x->e->victim_is_pid1 = v;
+    const field_ref *f = lookup(kept.bools, kept.n_bools, x);
+    if (f)
+        *(bool *)((char *)x->e + f->offset) = v;
     return 1;
 }
 
@@ -179,7 +185,9 @@ static const yajl_callbacks callbacks = {
 
 int ng_log_entry_parse(const char *line, size_t len, ng_log_entry *e)
 {
+    pthread_once(&kept_once, index_kept_fields);
     memset(e, 0, offsetof(ng_log_entry, strings));
+    e->type = NG_EVENT_UNKNOWN;
     e->heap_mib_before = e->heap_mib_after = e->heap_mib = e->memory_limit_bytes = e->usage_bytes =
         e->peak_bytes = -1;
     e->victim_pid = e->victim_anon_rss_kb = e->oom_kill_count = e->oom_kills = e->lifetime_ms = -1;
@@ -199,6 +207,7 @@ int ng_log_entry_parse(const char *line, size_t len, ng_log_entry *e)
         return -EINVAL;
     if (ng_parse_rfc3339(e->time, &e->time_ms) < 0)
         return -EINVAL;
+    e->type = ng_event_from_name(e->event);
     return 0;
 }
 

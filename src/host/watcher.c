@@ -122,42 +122,30 @@ static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
     }
 }
 
-static int gen_memory(yajl_gen g, const watch *w, const ng_memory_counters *c, ng_error **err)
+static int gen_memory(yajl_gen g, const ng_container_state *cs, const ng_watcher_state *ws,
+                      const ng_memory_counters *c, ng_error **err)
 {
-    int64_t limit = w->cs.memory_limit_bytes > 0 ? w->cs.memory_limit_bytes : c->limit_bytes;
+    int64_t limit = cs->memory_limit_bytes > 0 ? cs->memory_limit_bytes : c->limit_bytes;
     NG_GEN(ng_gen_kv_int_if(g, "memory_limit_bytes", limit, limit >= 0));
-    int64_t peak = c->peak_bytes >= 0 ? c->peak_bytes : w->ws.peak_bytes;
+    int64_t peak = c->peak_bytes >= 0 ? c->peak_bytes : ws->peak_bytes;
     NG_GEN(ng_gen_kv_int_if(g, "usage_bytes", c->usage_bytes, c->usage_bytes >= 0));
     NG_GEN(ng_gen_kv_int_if(g, "peak_bytes", peak, peak >= 0));
-    NG_GEN(ng_gen_kv_int_if(g, "heap_mib", w->cs.heap_mib, w->cs.heap_mib >= 0));
+    NG_GEN(ng_gen_kv_int_if(g, "heap_mib", cs->heap_mib, cs->heap_mib >= 0));
     NG_GEN(ng_gen_string(g, "node_options"));
-    NG_GEN(ng_gen_string(g, w->cs.node_options[0] ? w->cs.node_options : NULL));
+    NG_GEN(ng_gen_string(g, cs->node_options[0] ? cs->node_options : NULL));
     NG_GEN(ng_gen_string(g, "heap_flag"));
-    NG_GEN(ng_gen_string(g, w->cs.heap_flag[0] ? w->cs.heap_flag : NULL));
+    NG_GEN(ng_gen_string(g, cs->heap_flag[0] ? cs->heap_flag : NULL));
     return 0;
 }
 
-static void write_record(watch *w, yajl_gen g)
+int ng_watcher_gen_oom_kill(yajl_gen g, const ng_container_state *cs, const ng_watcher_state *ws,
+                            const ng_kmsg_oom *victim, const ng_memory_counters *c, const ng_proc_rss *procs,
+                            size_t n_procs, ng_error **err)
 {
-    cleanup_error ng_error *err = NULL;
-    ng_log log = NG_LOG_INIT;
-    if (ng_log_open(w->cs.log_path, &log, &err) < 0)
-        note(w, "audit log not writable");
-    ng_log_set_rotation(&log, w->cs.log_max_bytes, (int)w->cs.log_generations);
-    ng_record_write(log.fd >= 0 ? &log : NULL, g, &err);
-    ng_log_close(&log);
-}
-
-static int record_oom_kill(watch *w, const ng_kmsg_oom *victim, const ng_memory_counters *c,
-                           const ng_proc_rss *procs, size_t n_procs, ng_error **err)
-{
-    cleanup_yajl_gen yajl_gen g = ng_record_begin("oom_kill", "watcher", err);
-    if (!g)
-        return -EINVAL;
-    if (ng_container_state_gen_names(g, &w->cs, err) < 0 || gen_memory(g, w, c, err) < 0)
+    if (ng_container_state_gen_names(g, cs, err) < 0 || gen_memory(g, cs, ws, c, err) < 0)
         return -EINVAL;
     NG_GEN(ng_gen_string(g, "oom_kill_count"));
-    NG_GEN(ng_gen_int(g, w->ws.oom_kills + 1));
+    NG_GEN(ng_gen_int(g, ws->oom_kills + 1));
     NG_GEN(ng_gen_string(g, "victim"));
     if (victim) {
         NG_GEN(yajl_gen_map_open(g));
@@ -165,7 +153,7 @@ static int record_oom_kill(watch *w, const ng_kmsg_oom *victim, const ng_memory_
         NG_GEN(ng_gen_string(g, "name"));
         NG_GEN(ng_gen_string(g, victim->task));
         NG_GEN(ng_gen_string(g, "is_pid1"));
-        NG_GEN(yajl_gen_bool(g, victim->pid == w->cs.pid));
+        NG_GEN(yajl_gen_bool(g, victim->pid == cs->pid));
         NG_GEN(ng_gen_kv_int_if(g, "total_vm_kb", victim->total_vm_kb, victim->total_vm_kb >= 0));
         NG_GEN(ng_gen_kv_int_if(g, "anon_rss_kb", victim->anon_rss_kb, victim->anon_rss_kb >= 0));
         NG_GEN(ng_gen_kv_int_if(g, "file_rss_kb", victim->file_rss_kb, victim->file_rss_kb >= 0));
@@ -191,6 +179,40 @@ static int record_oom_kill(watch *w, const ng_kmsg_oom *victim, const ng_memory_
         NG_GEN(yajl_gen_map_close(g));
     }
     NG_GEN(yajl_gen_array_close(g));
+    return 0;
+}
+
+int ng_watcher_gen_memory_pressure(yajl_gen g, const ng_container_state *cs, const ng_watcher_state *ws,
+                                   const ng_memory_counters *c, const char *trigger, ng_error **err)
+{
+    if (ng_container_state_gen_names(g, cs, err) < 0 || gen_memory(g, cs, ws, c, err) < 0)
+        return -EINVAL;
+    NG_GEN(ng_gen_string(g, "threshold_percent"));
+    NG_GEN(ng_gen_int(g, cs->pressure_percent));
+    NG_GEN(ng_gen_string(g, "trigger"));
+    NG_GEN(ng_gen_string(g, trigger));
+    return 0;
+}
+
+static void write_record(watch *w, yajl_gen g)
+{
+    cleanup_error ng_error *err = NULL;
+    ng_log log = NG_LOG_INIT;
+    if (ng_log_open(w->cs.log_path, &log, &err) < 0)
+        note(w, "audit log not writable");
+    ng_log_set_rotation(&log, w->cs.log_max_bytes, (int)w->cs.log_generations);
+    ng_record_write(log.fd >= 0 ? &log : NULL, g, &err);
+    ng_log_close(&log);
+}
+
+static int record_oom_kill(watch *w, const ng_kmsg_oom *victim, const ng_memory_counters *c,
+                           const ng_proc_rss *procs, size_t n_procs, ng_error **err)
+{
+    cleanup_yajl_gen yajl_gen g = ng_record_begin(NG_EVENT_OOM_KILL, "watcher", err);
+    if (!g)
+        return -EINVAL;
+    if (ng_watcher_gen_oom_kill(g, &w->cs, &w->ws, victim, c, procs, n_procs, err) < 0)
+        return -EINVAL;
     write_record(w, g);
     return 0;
 }
@@ -266,12 +288,8 @@ static void record_pressure(watch *w, const ng_memory_counters *c, const char *t
     w->last_pressure_ms = now;
     cleanup_error ng_error *e = NULL;
     ng_error **err = &e;
-    cleanup_yajl_gen yajl_gen g = ng_record_begin("memory_pressure", "watcher", err);
-    if (!g || ng_container_state_gen_names(g, &w->cs, err) < 0 || gen_memory(g, w, c, err) < 0)
-        return;
-    if (ng_gen_string(g, "threshold_percent") != yajl_gen_status_ok ||
-        ng_gen_int(g, w->cs.pressure_percent) != yajl_gen_status_ok ||
-        ng_gen_string(g, "trigger") != yajl_gen_status_ok || ng_gen_string(g, trigger) != yajl_gen_status_ok)
+    cleanup_yajl_gen yajl_gen g = ng_record_begin(NG_EVENT_MEMORY_PRESSURE, "watcher", err);
+    if (!g || ng_watcher_gen_memory_pressure(g, &w->cs, &w->ws, c, trigger, err) < 0)
         return;
     write_record(w, g);
     w->ws.pressure_records++;

@@ -72,16 +72,13 @@ static void classify(const ng_container_state *cs, const ng_watcher_state *ws, c
     }
 }
 
-static int gen_exit_record(stage_ctx *c, const ng_container_state *cs, const ng_watcher_state *ws,
-                           ng_error **err)
+int ng_container_exit_gen_fields(yajl_gen g, const ng_container_state *cs, const ng_watcher_state *ws,
+                                 ng_error **err)
 {
     const char *kind;
     char explanation[384];
     bool certain;
     classify(cs, ws, &kind, explanation, sizeof(explanation), &certain);
-    cleanup_yajl_gen yajl_gen g = ng_record_begin("container_exit", "poststop", err);
-    if (!g)
-        return -EINVAL;
     if (ng_container_state_gen_names(g, cs, err) < 0)
         return -EINVAL;
     int64_t end = ws->exit_known && ws->exit_ms ? ws->exit_ms : ng_now_ms();
@@ -106,6 +103,16 @@ static int gen_exit_record(stage_ctx *c, const ng_container_state *cs, const ng_
     NG_GEN(ng_gen_string(g, explanation));
     NG_GEN(yajl_gen_map_close(g));
     NG_GEN(ng_gen_kv_str(g, "watcher_note", ws->note[0] ? ws->note : NULL));
+    return 0;
+}
+
+static int record_exit(stage_ctx *c, const ng_container_state *cs, const ng_watcher_state *ws, ng_error **err)
+{
+    cleanup_yajl_gen yajl_gen g = ng_record_begin(NG_EVENT_CONTAINER_EXIT, "poststop", err);
+    if (!g)
+        return -EINVAL;
+    if (ng_container_exit_gen_fields(g, cs, ws, err) < 0)
+        return -EINVAL;
     return ng_record_write(ng_stage_log(c), g, err);
 }
 
@@ -150,7 +157,7 @@ int ng_stage_poststop(const ng_policy *policy, const char *stage, int in_fd, int
         size_t n = strlen(ws.note);
         snprintf(ws.note + n, sizeof(ws.note) - n, "%sthe watcher did not finish in 2 s", n ? "; " : "");
     }
-    if (gen_exit_record(&c, &cs, &ws, &err) < 0)
+    if (record_exit(&c, &cs, &ws, &err) < 0)
         ng_diag("nodeguard poststop: %s", ng_error_msg(err));
     if (have && !ws.final && ws.watcher_pid > 0)
         kill(ws.watcher_pid, SIGKILL);

@@ -91,7 +91,7 @@ void ng_stage_record_error_as(stage_ctx *c, const char *container_id, const char
 {
     ng_diag("nodeguard %s: %s: %s; %s", c->stage, what, ng_error_msg(e), consequence);
     cleanup_error ng_error *err = NULL;
-    cleanup_yajl_gen yajl_gen g = ng_record_begin("error", c->stage, &err);
+    cleanup_yajl_gen yajl_gen g = ng_record_begin(NG_EVENT_ERROR, c->stage, &err);
     if (!g)
         return;
     ng_gen_string(g, "container_id");
@@ -119,7 +119,7 @@ void ng_stage_record_error(stage_ctx *c, const char *container_id, const char *w
 void ng_stage_record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
 {
     cleanup_error ng_error *err = NULL;
-    cleanup_yajl_gen yajl_gen g = ng_record_begin("decision", c->stage, &err);
+    cleanup_yajl_gen yajl_gen g = ng_record_begin(NG_EVENT_DECISION, c->stage, &err);
     if (!g || ng_decision_gen_fields(d, spec, g, &err) < 0) {
         ng_diag("nodeguard: cannot build the log record: %s", ng_error_msg(err));
         return;

@@ -17,7 +17,7 @@
 
 static void write_one(ng_log *log, int writer, int i)
 {
-    yajl_gen g = ng_record_begin("test", "unit", NULL);
+    yajl_gen g = ng_record_begin(NG_EVENT_ERROR, "unit", NULL);
     assert_non_null(g);
     ng_gen_string(g, "writer");
     ng_gen_int(g, writer);

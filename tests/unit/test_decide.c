@@ -637,7 +637,7 @@ static void test_log_record_round_trips(void **state)
     /* env and annotations can carry control characters and invalid UTF-8 */
     ng_decision *d = decide(f, "[\"node\"]", "[\"NODE_OPTIONS=--title=a\\u0001\\u001b[31m\"]",
                             "{\"io.nodeguard.mode\":\"\\u00ff bogus\\n\"}", 512, true);
-    yajl_gen g = ng_record_begin("decision", "precreate", NULL);
+    yajl_gen g = ng_record_begin(NG_EVENT_DECISION, "precreate", NULL);
     assert_non_null(g);
     assert_int_equal(ng_decision_gen_fields(d, &f->spec, g, NULL), 0);
     assert_int_equal(ng_gen_string(g, "raw"), yajl_gen_status_ok);
