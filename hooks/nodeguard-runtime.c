@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/diag.h"
+#include "nodeguard/engines.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/policyfile.h"
 #include "nodeguard/wrapper.h"
@@ -46,7 +47,7 @@ int main(int argc, char **argv)
     }
     ng_runtime_args args;
     ng_runtime_parse_args(argc, argv, &args);
-    if (args.command && (strcmp(args.command, "create") == 0 || strcmp(args.command, "run") == 0)) {
+    if (ng_runtime_command_creates(args.command)) {
         for (size_t i = 0; i < policy.warnings.n; i++)
             fprintf(stderr, "nodeguard: policy: %s\n", policy.warnings.items[i]);
         /* The spec is edited by a sandboxed child: this process must still exec the runtime. */

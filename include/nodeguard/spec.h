@@ -18,12 +18,13 @@ typedef struct ng_spec {
     size_t n_args;
     const char **env;
     size_t n_env;
-    yajl_val annotations;  /* an object, or NULL */
-    int64_t memory_limit;  /* bytes; 0 when unlimited (absent, 0 or -1) */
-    int64_t cpu_quota;     /* microseconds per period; 0 when unset */
-    uint64_t cpu_period;   /* 0 when unset */
-    const char *hostname;  /* may be NULL */
-    char container_id[96]; /* derived from cgroupsPath, else hostname, else "" */
+    yajl_val annotations;     /* an object, or NULL */
+    int64_t memory_limit;     /* bytes; 0 when unlimited (absent, 0 or -1) */
+    int64_t cpu_quota;        /* microseconds per period; 0 when unset */
+    uint64_t cpu_period;      /* 0 when unset */
+    const char *hostname;     /* may be NULL */
+    const char *cgroups_path; /* linux.cgroupsPath; may be NULL */
+    char container_id[96];    /* derived from cgroupsPath (nodeguard/engines.h), else hostname, else "" */
 } ng_spec;
 
 /* Reads a config.json already in memory. Wrong types are errors naming the field; absent optional

@@ -14,10 +14,11 @@ typedef struct ng_runtime_args {
     int command_index; /* argv index of the subcommand, 0 if none */
     const char *command;
     const char *bundle; /* -b/--bundle, NULL: the current directory */
-    const char *id;     /* the container id (the last operand), or NULL */
+    const char *id;     /* the container id (the last operand; exec's first), or NULL */
 } ng_runtime_args;
 
-/* Finds the subcommand after runc's global flags, and create's/run's bundle and id. */
+/* Finds the subcommand after the runtime's global flags, and create's/run's bundle and id. Which
+ * flags take a value is runc's and crun's, from the engine table (nodeguard/engines.h). */
 void ng_runtime_parse_args(int argc, char *const *argv, ng_runtime_args *ret);
 
 /* The real runtime: configured (absolute), else the first of runc, crun on PATH that is not this

@@ -2,31 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "nodeguard/cleanup.h"
+#include "nodeguard/engines.h"
 #include "nodeguard/json.h"
 #include "nodeguard/spec.h"
-
-/* podman/runc: "/libpod_parent/libpod-<id>", CRI-O "crio-<id>.scope", docker "docker-<id>.scope",
- * systemd form "slice:prefix:<id>". The id is what the operator sees in `podman ps`. */
-static void id_from_cgroups_path(const char *path, char *out, size_t size)
-{
-    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-    if (strrchr(base, ':'))
-        base = strrchr(base, ':') + 1;
-    static const char *const prefixes[] = {"libpod-conmon-", "libpod-", "crio-", "docker-",
-                                           "cri-containerd-"};
-    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-        if (strncmp(base, prefixes[i], strlen(prefixes[i])) == 0) {
-            base += strlen(prefixes[i]);
-            break;
-        }
-    size_t n = strlen(base);
-    if (n > 6 && strcmp(base + n - 6, ".scope") == 0)
-        n -= 6;
-    if (n >= size)
-        n = size - 1;
-    memcpy(out, base, n);
-    out[n] = '\0';
-}
 
 static int read_resources(ng_spec *s, yajl_val linux_obj, ng_error **err)
 {
@@ -104,15 +82,15 @@ int ng_spec_parse(const char *buf, size_t len, ng_spec *ret, ng_error **err)
     if ((r = ng_json_get_object(s.root, "linux", &linux_obj, err)) < 0)
         goto fail;
     if (linux_obj) {
-        const char *cgroups_path = NULL;
         if ((r = read_resources(&s, linux_obj, err)) < 0)
             goto fail;
-        if (ng_json_get_string(linux_obj, "cgroupsPath", &cgroups_path, err) < 0) {
+        if (ng_json_get_string(linux_obj, "cgroupsPath", &s.cgroups_path, err) < 0) {
             r = ng_error_wrap(err, "linux");
             goto fail;
         }
-        if (cgroups_path && *cgroups_path)
-            id_from_cgroups_path(cgroups_path, s.container_id, sizeof(s.container_id));
+        /* The id the operator sees in `podman ps`, `crictl ps`, `docker ps`. */
+        if (s.cgroups_path && *s.cgroups_path)
+            ng_engine_container_id(s.cgroups_path, s.container_id, sizeof(s.container_id));
     }
     if (!s.container_id[0] && s.hostname)
         snprintf(s.container_id, sizeof(s.container_id), "%s", s.hostname);

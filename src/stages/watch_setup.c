@@ -5,6 +5,7 @@
 #include <string.h>
 #include "nodeguard/cgroup.h"
 #include "nodeguard/cleanup.h"
+#include "nodeguard/engines.h"
 #include "nodeguard/fsutil.h"
 #include "nodeguard/identity.h"
 #include "nodeguard/runstate.h"
@@ -28,28 +29,17 @@ bool ng_should_watch(const ng_policy *policy, const ng_decision *d)
     return policy->record_oom == NG_RECORD_OOM_ALL || d->outcome == NG_OUTCOME_GUARDED;
 }
 
-/* Kubernetes names as CRI-O and containerd pass them in annotations. */
-static void copy_annotation(const ng_spec *spec, const char *const *keys, char *out, size_t size)
+/* A name from the engines' annotations (nodeguard/engines.h), cut to size; left empty if none. */
+static void copy_name(const ng_spec *spec, ng_name_field field, char *out, size_t size)
 {
-    for (; *keys; keys++) {
-        const char *v = ng_spec_annotation(spec, *keys);
-        if (v) {
-            snprintf(out, size, "%s", v);
-            return;
-        }
-    }
+    const char *v = ng_engine_annotation(spec->annotations, field);
+    if (v)
+        snprintf(out, size, "%s", v);
 }
 
 void ng_container_state_describe(const ng_policy *policy, const ng_state *st, const ng_spec *spec,
                                  const ng_decision *d, ng_container_state *ret)
 {
-    static const char *const pod_keys[] = {"io.kubernetes.pod.name", "io.kubernetes.cri.sandbox-name", NULL};
-    static const char *const ns_keys[] = {"io.kubernetes.pod.namespace",
-                                          "io.kubernetes.cri.sandbox-namespace", NULL};
-    static const char *const name_keys[] = {"io.kubernetes.container.name",
-                                            "io.kubernetes.cri.container-name", NULL};
-    static const char *const image_keys[] = {"io.kubernetes.cri-o.ImageName", "io.kubernetes.cri.image-name",
-                                             "org.opencontainers.image.ref.name", NULL};
     ng_container_state cs = {.pid = (pid_t)st->pid,
                              .memory_limit_bytes = spec->memory_limit,
                              .heap_mib = d->outcome == NG_OUTCOME_GUARDED ? d->heap_after_mib : -1,
@@ -68,10 +58,10 @@ void ng_container_state_describe(const ng_policy *policy, const ng_state *st, co
          * in that stage's decision record, so only the place is named here. */
         snprintf(cs.heap_flag, sizeof(cs.heap_flag), "--max-old-space-size=%lld (%s)",
                  (long long)d->heap_after_mib, d->heap_source);
-    copy_annotation(spec, pod_keys, cs.pod, sizeof(cs.pod));
-    copy_annotation(spec, ns_keys, cs.namespace_, sizeof(cs.namespace_));
-    copy_annotation(spec, name_keys, cs.container_name, sizeof(cs.container_name));
-    copy_annotation(spec, image_keys, cs.image, sizeof(cs.image));
+    copy_name(spec, NG_NAME_POD, cs.pod, sizeof(cs.pod));
+    copy_name(spec, NG_NAME_NAMESPACE, cs.namespace_, sizeof(cs.namespace_));
+    copy_name(spec, NG_NAME_CONTAINER, cs.container_name, sizeof(cs.container_name));
+    copy_name(spec, NG_NAME_IMAGE, cs.image, sizeof(cs.image));
     *ret = cs;
 }
 

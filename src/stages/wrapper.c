@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
+#include "nodeguard/engines.h"
 #include "nodeguard/json.h"
 #include "nodeguard/stagekit.h"
 #include "nodeguard/watch_setup.h"
@@ -17,33 +18,12 @@
 #include "nodeguard/fsutil.h"
 #include "nodeguard/util.h"
 
-/* Does a flag ("-x", "--name", never "--name=value") take the next argument as its value?
- * runc's flags are urfave/cli's: one or two dashes, "--flag value" or "--flag=value". */
-static bool takes_value(const char *arg, const char *const *flags, size_t n)
-{
-    const char *name = arg + (arg[1] == '-' ? 2 : 1);
-    if (strchr(name, '='))
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(name, flags[i]) == 0)
-            return true;
-    return false;
-}
-
-static const char *const global_value_flags[] = {"log", "log-format", "root", "criu", "rootless"};
-static const char *const command_value_flags[] = {"bundle", "b", "console-socket", "pid-file",
-                                                  "preserve-fds"};
-#define GLOBAL_TAKES_VALUE(a)                                                                                \
-    takes_value(a, global_value_flags, sizeof(global_value_flags) / sizeof(*global_value_flags))
-#define COMMAND_TAKES_VALUE(a)                                                                               \
-    takes_value(a, command_value_flags, sizeof(command_value_flags) / sizeof(*command_value_flags))
-
 void ng_runtime_parse_args(int argc, char *const *argv, ng_runtime_args *ret)
 {
     ng_runtime_args a = {0};
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++)
-        if (GLOBAL_TAKES_VALUE(argv[i]))
+        if (ng_runtime_flag_takes_value(NG_FLAGS_GLOBAL, argv[i]))
             i++;
     if (i >= argc) {
         *ret = a;
@@ -51,23 +31,30 @@ void ng_runtime_parse_args(int argc, char *const *argv, ng_runtime_args *ret)
     }
     a.command_index = i;
     a.command = argv[i];
+    ng_flag_scope scope = ng_runtime_command_scope(a.command);
+    /* exec's operands are the container and then the command run in it, flags and all. */
+    bool exec = scope == NG_FLAGS_EXEC;
     for (i++; i < argc; i++) {
         const char *arg = argv[i];
         if (strcmp(arg, "--") == 0) {
             if (i + 1 < argc)
-                a.id = argv[argc - 1];
+                a.id = argv[exec ? i + 1 : argc - 1];
             break;
         }
         if (arg[0] != '-' || !arg[1]) {
             a.id = arg;
+            if (exec)
+                break;
             continue;
         }
-        const char *name = arg + (arg[1] == '-' ? 2 : 1);
-        if (strncmp(name, "bundle=", 7) == 0 || strncmp(name, "b=", 2) == 0)
-            a.bundle = strchr(name, '=') + 1;
-        else if ((strcmp(name, "bundle") == 0 || strcmp(name, "b") == 0) && i + 1 < argc)
-            a.bundle = argv[i + 1];
-        if (COMMAND_TAKES_VALUE(arg))
+        const char *attached = NULL;
+        if (ng_runtime_bundle_flag(arg, &attached)) {
+            if (attached)
+                a.bundle = attached;
+            else if (i + 1 < argc)
+                a.bundle = argv[i + 1];
+        }
+        if (ng_runtime_flag_takes_value(scope, arg))
             i++;
     }
     *ret = a;
@@ -91,16 +78,18 @@ int ng_runtime_find_real(const char *configured, char *ret, size_t size, ng_erro
     const char *path = getenv("PATH");
     if (!path || !*path)
         path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-    static const char *const names[] = {"runc", "crun"};
-    for (size_t n = 0; n < 2; n++) {
+    /* In the table's order: runc, then crun. */
+    for (size_t n = 0; n < ng_engines_count; n++) {
+        if (!ng_engines[n].runtime)
+            continue;
         for (const char *p = path; p && *p;) {
             const char *colon = strchr(p, ':');
             size_t len = colon ? (size_t)(colon - p) : strlen(p);
             char candidate[PATH_MAX];
             struct stat st;
             if (len &&
-                snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)len, p, names[n]) <
-                    (int)sizeof(candidate) &&
+                snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)len, p,
+                         ng_engines[n].runtime->binary) < (int)sizeof(candidate) &&
                 candidate[0] == '/' && stat(candidate, &st) == 0 && S_ISREG(st.st_mode) &&
                 access(candidate, X_OK) == 0 && !(st.st_dev == self.st_dev && st.st_ino == self.st_ino)) {
                 snprintf(ret, size, "%s", candidate);
