@@ -39,17 +39,34 @@ static int64_t flags_heap_mib(const ng_heap_flags *f, int64_t limit_mib)
     return f->old_space_mib;
 }
 
+/* Sets NAME=value in the new env. A name listed more than once ends as one entry, where the last
+ * was: runc applies process.env in order, so the last one is what the process gets (and what
+ * ng_spec_getenv reads); an earlier copy left behind would only mislead a reader of the config. */
 static void set_env(ng_decision *d, const char *name, const char *value)
 {
-    size_t n = strlen(name);
+    size_t n = strlen(name), kept = 0;
+    ssize_t last = -1;
     char *entry = xasprintf("%s=%s", name, value);
     for (size_t i = 0; i < d->n_new_env; i++)
-        if (strncmp(d->new_env[i], name, n) == 0 && d->new_env[i][n] == '=') {
-            free(d->new_env[i]);
-            d->new_env[i] = entry;
-            d->env_changed = true;
-            return;
+        if (strncmp(d->new_env[i], name, n) == 0 && d->new_env[i][n] == '=')
+            last = (ssize_t)i;
+    if (last >= 0) {
+        for (size_t i = 0; i < d->n_new_env; i++) {
+            bool same = strncmp(d->new_env[i], name, n) == 0 && d->new_env[i][n] == '=';
+            if (same && (ssize_t)i != last) {
+                free(d->new_env[i]);
+                continue;
+            }
+            if ((ssize_t)i == last) {
+                free(d->new_env[i]);
+                d->new_env[i] = entry;
+            }
+            d->new_env[kept++] = d->new_env[i];
         }
+        d->n_new_env = kept;
+        d->env_changed = true;
+        return;
+    }
     char **grown = realloc(d->new_env, (d->n_new_env + 1) * sizeof(*grown));
     if (!grown)
         abort();

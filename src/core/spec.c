@@ -114,8 +114,10 @@ void ng_spec_free(ng_spec *spec)
 
 const char *ng_spec_getenv(const ng_spec *spec, const char *name)
 {
+    /* The last entry wins: runc sets process.env in order, so a later NAME= replaces an earlier one
+     * (checked with runc 1.1.5), and node's getenv then sees that one. */
     size_t n = strlen(name);
-    for (size_t i = 0; i < spec->n_env; i++)
+    for (size_t i = spec->n_env; i-- > 0;)
         if (strncmp(spec->env[i], name, n) == 0 && spec->env[i][n] == '=')
             return spec->env[i] + n + 1;
     return NULL;
