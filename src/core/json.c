@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -134,6 +135,54 @@ static void fold_tree(yajl_val v)
     for (size_t i = 0; i < v->u.object.len; i++)
         fold_tree(v->u.object.values[i]);
     fold_duplicates(v);
+}
+
+/* Go's encoding/json matches an object key to a struct field's name exactly or, failing that,
+ * case-insensitively under Unicode simple folding. Field names are ASCII; the only non-ASCII runes
+ * that fold onto ASCII letters are U+212A KELVIN SIGN (k) and U+017F LATIN SMALL LETTER LONG S (s). */
+static bool go_key_matches_field(const char *key, const char *field)
+{
+    const unsigned char *k = (const unsigned char *)key;
+    for (const char *f = field; *f; f++) {
+        unsigned char want = (unsigned char)tolower((unsigned char)*f);
+        if (k[0] < 0x80) {
+            if (tolower(k[0]) != want || (!isalpha(k[0]) && k[0] != (unsigned char)*f))
+                return false;
+            k++;
+        } else if (want == 'k' && k[0] == 0xE2 && k[1] == 0x84 && k[2] == 0xAA) {
+            k += 3;
+        } else if (want == 's' && k[0] == 0xC5 && k[1] == 0xBF) {
+            k += 2;
+        } else {
+            return false;
+        }
+    }
+    return *k == '\0';
+}
+
+void ng_json_fold_field_names(yajl_val obj, const char *const *fields)
+{
+    if (!YAJL_IS_OBJECT(obj))
+        return;
+    bool renamed = false;
+    for (size_t i = 0; i < obj->u.object.len; i++) {
+        const char *key = obj->u.object.keys[i];
+        for (const char *const *f = fields; *f; f++) {
+            if (strcmp(key, *f) == 0)
+                break;
+            if (go_key_matches_field(key, *f)) {
+                char *canonical = strdup(*f);
+                if (!canonical)
+                    abort();
+                free((void *)obj->u.object.keys[i]);
+                obj->u.object.keys[i] = canonical;
+                renamed = true;
+                break;
+            }
+        }
+    }
+    if (renamed)
+        fold_duplicates(obj);
 }
 
 int ng_json_parse(const char *buf, size_t len, size_t max_depth, yajl_val *ret, ng_error **err)

@@ -6,6 +6,56 @@
 #include "nodeguard/json.h"
 #include "nodeguard/spec.h"
 
+/* The struct fields of the OCI runtime spec (specs-go/config.go) on the paths nodeguard reads or
+ * writes. Go decodes "Env" or "ENV" into process.env, so the tree is put in those terms first. */
+static const char *const spec_fields[] = {"ociVersion", "process", "root",        "hostname", "domainname",
+                                          "mounts",     "hooks",   "annotations", "linux",    "solaris",
+                                          "windows",    "vm",      "zos",         NULL};
+static const char *const process_fields[] = {"terminal",
+                                             "consoleSize",
+                                             "user",
+                                             "args",
+                                             "commandLine",
+                                             "env",
+                                             "cwd",
+                                             "capabilities",
+                                             "rlimits",
+                                             "noNewPrivileges",
+                                             "apparmorProfile",
+                                             "oomScoreAdj",
+                                             "selinuxLabel",
+                                             "ioPriority",
+                                             "scheduler",
+                                             NULL};
+static const char *const root_fields[] = {"path", "readonly", NULL};
+static const char *const hooks_fields[] = {
+    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL};
+static const char *const linux_fields[] = {"uidMappings", "gidMappings",       "timeOffsets", "sysctl",
+                                           "resources",   "cgroupsPath",       "namespaces",  "devices",
+                                           "seccomp",     "rootfsPropagation", "maskedPaths", "readonlyPaths",
+                                           "mountLabel",  "intelRdt",          "personality", NULL};
+static const char *const resources_fields[] = {"devices",        "memory",  "cpu",  "pids",    "blockIO",
+                                               "hugepageLimits", "network", "rdma", "unified", NULL};
+static const char *const memory_fields[] = {
+    "limit",        "reservation",       "swap", "kernel", "kernelTCP", "swappiness", "disableOOMKiller",
+    "useHierarchy", "checkBeforeUpdate", NULL};
+static const char *const cpu_fields[] = {"shares",         "quota", "burst", "period", "realtimeRuntime",
+                                         "realtimePeriod", "cpus",  "mems",  "idle",   NULL};
+
+static void fold_as_runc_reads(yajl_val root)
+{
+    ng_json_fold_field_names(root, spec_fields);
+    ng_json_fold_field_names(ng_json_member(root, "process"), process_fields);
+    ng_json_fold_field_names(ng_json_member(root, "root"), root_fields);
+    ng_json_fold_field_names(ng_json_member(root, "hooks"), hooks_fields);
+    yajl_val linux_obj = ng_json_member(root, "linux");
+    ng_json_fold_field_names(linux_obj, linux_fields);
+    yajl_val res = ng_json_member(linux_obj, "resources");
+    ng_json_fold_field_names(res, resources_fields);
+    ng_json_fold_field_names(ng_json_member(res, "memory"), memory_fields);
+    ng_json_fold_field_names(ng_json_member(res, "cpu"), cpu_fields);
+}
+
 static int read_resources(ng_spec *s, yajl_val linux_obj, ng_error **err)
 {
     yajl_val res = NULL, mem = NULL, cpu = NULL;
@@ -50,6 +100,7 @@ int ng_spec_parse(const char *buf, size_t len, ng_spec *ret, ng_error **err)
         r = ng_error_set(err, EINVAL, "the config must be a JSON object, not %s", ng_json_type_name(s.root));
         goto fail;
     }
+    fold_as_runc_reads(s.root);
     r = ng_json_get_object(s.root, "process", &process, err);
     if (r == 0)
         r = ng_error_set(err, EINVAL, "the config has no \"process\" object");

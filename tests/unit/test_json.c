@@ -249,6 +249,45 @@ static void test_many_duplicate_keys_stay_fast(void **state)
     assert_int_equal(last, (int64_t)(n / 2 + 7));
 }
 
+static void test_field_names_fold_as_go_matches_them(void **state)
+{
+    (void)state;
+    static const char *const fields[] = {"env", "args", "processLimit", NULL};
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        /* Go matches a struct field case-insensitively; the later key then wins as usual. */
+        {"{\"env\":[\"A=1\"],\"Env\":[\"B=2\"]}", "{\"env\":[\"B=2\"]}"},
+        {"{\"ENV\":[\"B=2\"],\"env\":[\"A=1\"]}", "{\"env\":[\"A=1\"]}"},
+        {"{\"ProcessLIMIT\":1}", "{\"processLimit\":1}"},
+        /* U+017F LONG S folds to s, U+212A KELVIN SIGN to k: "\u017fr\u017f" is not a field but
+         * "arg\u017f" is args. */
+        {"{\"args\":[1],\"arg\u017f\":[2]}", "{\"args\":[2]}"},
+        /* No other folding: unknown keys, near misses and other non-ASCII stay as they are. */
+        {"{\"en\":1,\"envs\":2,\"\u00e9nv\":3,\"e_nv\":4}",
+         "{\"en\":1,\"envs\":2,\"\u00e9nv\":3,\"e_nv\":4}"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cleanup_yajl_val yajl_val v = NULL;
+        cleanup_error ng_error *err = NULL;
+        assert_int_equal(parse(cases[i].in, &v, &err), 0);
+        ng_json_fold_field_names(v, fields);
+        cleanup_free char *got = compact(v);
+        assert_string_equal(got, cases[i].want);
+    }
+    /* The spec reader applies it on the paths it reads: "Process" merges into "process", "Env"
+     * replaces "env", "LIMIT" is the limit (runc 1.1.5 runs such a config with B=2 and 512 MiB). */
+    const char *js = "{\"process\":{\"args\":[\"node\"],\"env\":[\"A=1\"]},\"Process\":{\"Env\":[\"B=2\"]},"
+                     "\"Linux\":{\"RESOURCES\":{\"Memory\":{\"limit\":1,\"LIMIT\":536870912}}}}";
+    ng_spec s = {0};
+    assert_int_equal(ng_spec_parse(js, strlen(js), &s, NULL), 0);
+    assert_int_equal(s.n_args, 1);
+    assert_int_equal(s.memory_limit, 536870912);
+    assert_null(ng_spec_getenv(&s, "A"));
+    assert_string_equal(ng_spec_getenv(&s, "B"), "2");
+    ng_spec_free(&s);
+}
+
 static void test_spec_limits_and_ids(void **state)
 {
     (void)state;
@@ -267,11 +306,16 @@ static void test_spec_limits_and_ids(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accessors_types),     cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_depth_limit),         cmocka_unit_test(test_gen_string_sanitizes),
-        cmocka_unit_test(test_gen_tree_patches),    cmocka_unit_test(test_spec_errors_name_the_field),
-        cmocka_unit_test(test_spec_limits_and_ids), cmocka_unit_test(test_duplicate_keys_fold_as_go_decodes),
+        cmocka_unit_test(test_accessors_types),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_gen_string_sanitizes),
+        cmocka_unit_test(test_gen_tree_patches),
+        cmocka_unit_test(test_spec_errors_name_the_field),
+        cmocka_unit_test(test_spec_limits_and_ids),
+        cmocka_unit_test(test_duplicate_keys_fold_as_go_decodes),
         cmocka_unit_test(test_many_duplicate_keys_stay_fast),
+        cmocka_unit_test(test_field_names_fold_as_go_matches_them),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }
