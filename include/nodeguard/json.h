@@ -9,6 +9,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 #include "nodeguard/error.h"
+#include "nodeguard/json_fold.h"
 
 #define NG_JSON_MAX_DEPTH 64
 
@@ -17,13 +18,13 @@
  * max_depth (yajl frees trees recursively). Comments are allowed (policy files use them). */
 int ng_json_parse(const char *buf, size_t len, size_t max_depth, yajl_val *ret, ng_error **err);
 
-/* The member named key of an object, or NULL (obj not an object, key absent). First one wins. */
-/* Renames obj's keys that Go's encoding/json would decode into one of the struct fields named in
- * fields (NULL-terminated): a case-insensitive match such as "Env" for "env". Keys that then repeat
- * are folded as ng_json_parse() folds duplicates (the last wins, objects merge). runc, containerd
- * and podman decode config.json this way, so this is how nodeguard must read it. */
-void ng_json_fold_field_names(yajl_val obj, const char *const *fields);
+/* The same, with the tree folded as Go decodes it (json_fold.h) into the struct type fields;
+ * ng_json_parse() folds every object as a map (repeated keys: the last wins, objects merge). */
+int ng_json_parse_as(const char *buf, size_t len, size_t max_depth, const ng_json_field *fields,
+                     yajl_val *ret, ng_error **err);
 
+/* The member named key of an object, or NULL (obj not an object, key absent). A parsed tree has
+ * no repeated keys. */
 yajl_val ng_json_member(yajl_val obj, const char *key);
 
 const char *ng_json_type_name(yajl_val v);

@@ -1,4 +1,3 @@
-#include <ctype.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -43,149 +42,8 @@ static int prescan(const char *buf, size_t len, size_t max_depth, ng_error **err
     return 0;
 }
 
-/* Duplicate keys, read the way the engines read them. runc, containerd and podman decode config.json
- * with Go's encoding/json, which does not reject a repeated key: a later value replaces an earlier
- * one, except that an object decoded where an object already is merges into it (the fields and
- * map entries the later one does not name are kept). nodeguard must judge the config the runtime
- * will run, so the parsed tree is folded the same way: afterwards no object repeats a key. */
-static void fold_duplicates(yajl_val obj);
-
-/* Appends from's members to into's (from is left empty, to be freed). */
-static void append_members(yajl_val into, yajl_val from)
-{
-    size_t n = into->u.object.len + from->u.object.len;
-    const char **keys = realloc(into->u.object.keys, n * sizeof(*keys));
-    yajl_val *values = realloc(into->u.object.values, n * sizeof(*values));
-    if (!keys || !values)
-        abort();
-    memcpy(keys + into->u.object.len, from->u.object.keys, from->u.object.len * sizeof(*keys));
-    memcpy(values + into->u.object.len, from->u.object.values, from->u.object.len * sizeof(*values));
-    into->u.object.keys = keys;
-    into->u.object.values = values;
-    into->u.object.len = n;
-    from->u.object.len = 0;
-}
-
-static int by_key_then_position(const void *a, const void *b, void *keys_arg)
-{
-    const char *const *keys = keys_arg;
-    size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    int c = strcmp(keys[i], keys[j]);
-    return c ? c : (i > j) - (i < j);
-}
-
-static void fold_duplicates(yajl_val obj)
-{
-    size_t n = obj->u.object.len;
-    if (n < 2)
-        return;
-    cleanup_free size_t *order = malloc(n * sizeof(*order));
-    cleanup_free bool *gone = calloc(n, sizeof(*gone));
-    if (!order || !gone)
-        abort();
-    for (size_t i = 0; i < n; i++)
-        order[i] = i;
-    qsort_r(order, n, sizeof(*order), by_key_then_position, (void *)obj->u.object.keys);
-    bool any = false;
-    for (size_t g = 0; g + 1 < n; g++) {
-        size_t first = order[g];
-        if (gone[first] || strcmp(obj->u.object.keys[first], obj->u.object.keys[order[g + 1]]) != 0)
-            continue;
-        yajl_val kept = obj->u.object.values[first];
-        bool merged = false;
-        for (size_t k = g + 1; k < n && strcmp(obj->u.object.keys[first], obj->u.object.keys[order[k]]) == 0;
-             k++) {
-            size_t later = order[k];
-            yajl_val v = obj->u.object.values[later];
-            if (YAJL_IS_OBJECT(kept) && YAJL_IS_OBJECT(v)) {
-                append_members(kept, v);
-                merged = true;
-            } else {
-                yajl_tree_free(kept);
-                kept = v;
-                v = NULL;
-            }
-            if (v)
-                yajl_tree_free(v);
-            free((void *)obj->u.object.keys[later]);
-            gone[later] = any = true;
-        }
-        obj->u.object.values[first] = kept;
-        if (merged)
-            fold_duplicates(kept);
-    }
-    if (!any)
-        return;
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++)
-        if (!gone[i]) {
-            obj->u.object.keys[w] = obj->u.object.keys[i];
-            obj->u.object.values[w++] = obj->u.object.values[i];
-        }
-    obj->u.object.len = w;
-}
-
-static void fold_tree(yajl_val v)
-{
-    if (YAJL_IS_ARRAY(v))
-        for (size_t i = 0; i < v->u.array.len; i++)
-            fold_tree(v->u.array.values[i]);
-    if (!YAJL_IS_OBJECT(v))
-        return;
-    for (size_t i = 0; i < v->u.object.len; i++)
-        fold_tree(v->u.object.values[i]);
-    fold_duplicates(v);
-}
-
-/* Go's encoding/json matches an object key to a struct field's name exactly or, failing that,
- * case-insensitively under Unicode simple folding. Field names are ASCII; the only non-ASCII runes
- * that fold onto ASCII letters are U+212A KELVIN SIGN (k) and U+017F LATIN SMALL LETTER LONG S (s). */
-static bool go_key_matches_field(const char *key, const char *field)
-{
-    const unsigned char *k = (const unsigned char *)key;
-    for (const char *f = field; *f; f++) {
-        unsigned char want = (unsigned char)tolower((unsigned char)*f);
-        if (k[0] < 0x80) {
-            if (tolower(k[0]) != want || (!isalpha(k[0]) && k[0] != (unsigned char)*f))
-                return false;
-            k++;
-        } else if (want == 'k' && k[0] == 0xE2 && k[1] == 0x84 && k[2] == 0xAA) {
-            k += 3;
-        } else if (want == 's' && k[0] == 0xC5 && k[1] == 0xBF) {
-            k += 2;
-        } else {
-            return false;
-        }
-    }
-    return *k == '\0';
-}
-
-void ng_json_fold_field_names(yajl_val obj, const char *const *fields)
-{
-    if (!YAJL_IS_OBJECT(obj))
-        return;
-    bool renamed = false;
-    for (size_t i = 0; i < obj->u.object.len; i++) {
-        const char *key = obj->u.object.keys[i];
-        for (const char *const *f = fields; *f; f++) {
-            if (strcmp(key, *f) == 0)
-                break;
-            if (go_key_matches_field(key, *f)) {
-                char *canonical = strdup(*f);
-                if (!canonical)
-                    abort();
-                free((void *)obj->u.object.keys[i]);
-                obj->u.object.keys[i] = canonical;
-                renamed = true;
-                break;
-            }
-        }
-    }
-    if (renamed)
-        fold_duplicates(obj);
-}
-
-int ng_json_parse(const char *buf, size_t len, size_t max_depth, yajl_val *ret, ng_error **err)
+int ng_json_parse_as(const char *buf, size_t len, size_t max_depth, const ng_json_field *fields,
+                     yajl_val *ret, ng_error **err)
 {
     int r = prescan(buf, len, max_depth, err);
     if (r < 0)
@@ -197,9 +55,14 @@ int ng_json_parse(const char *buf, size_t len, size_t max_depth, yajl_val *ret, 
         errbuf[strcspn(errbuf, "\n")] = '\0';
         return ng_error_set(err, EINVAL, "invalid JSON: %s", *errbuf ? errbuf : "parse error");
     }
-    fold_tree(v);
+    ng_json_fold(v, fields);
     *ret = v;
     return 0;
+}
+
+int ng_json_parse(const char *buf, size_t len, size_t max_depth, yajl_val *ret, ng_error **err)
+{
+    return ng_json_parse_as(buf, len, max_depth, NULL, ret, err);
 }
 
 yajl_val ng_json_member(yajl_val obj, const char *key)

@@ -7,54 +7,86 @@
 #include "nodeguard/spec.h"
 
 /* The struct fields of the OCI runtime spec (specs-go/config.go) on the paths nodeguard reads or
- * writes. Go decodes "Env" or "ENV" into process.env, so the tree is put in those terms first. */
-static const char *const spec_fields[] = {"ociVersion", "process", "root",        "hostname", "domainname",
-                                          "mounts",     "hooks",   "annotations", "linux",    "solaris",
-                                          "windows",    "vm",      "zos",         NULL};
-static const char *const process_fields[] = {"terminal",
-                                             "consoleSize",
-                                             "user",
-                                             "args",
-                                             "commandLine",
-                                             "env",
-                                             "cwd",
-                                             "capabilities",
-                                             "rlimits",
-                                             "noNewPrivileges",
-                                             "apparmorProfile",
-                                             "oomScoreAdj",
-                                             "selinuxLabel",
-                                             "ioPriority",
-                                             "scheduler",
-                                             NULL};
-static const char *const root_fields[] = {"path", "readonly", NULL};
-static const char *const hooks_fields[] = {
-    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL};
-static const char *const linux_fields[] = {"uidMappings", "gidMappings",       "timeOffsets", "sysctl",
-                                           "resources",   "cgroupsPath",       "namespaces",  "devices",
-                                           "seccomp",     "rootfsPropagation", "maskedPaths", "readonlyPaths",
-                                           "mountLabel",  "intelRdt",          "personality", NULL};
-static const char *const resources_fields[] = {"devices",        "memory",  "cpu",  "pids",    "blockIO",
-                                               "hugepageLimits", "network", "rdma", "unified", NULL};
-static const char *const memory_fields[] = {
-    "limit",        "reservation",       "swap", "kernel", "kernelTCP", "swappiness", "disableOOMKiller",
-    "useHierarchy", "checkBeforeUpdate", NULL};
-static const char *const cpu_fields[] = {"shares",         "quota", "burst", "period", "realtimeRuntime",
-                                         "realtimePeriod", "cpus",  "mems",  "idle",   NULL};
-
-static void fold_as_runc_reads(yajl_val root)
-{
-    ng_json_fold_field_names(root, spec_fields);
-    ng_json_fold_field_names(ng_json_member(root, "process"), process_fields);
-    ng_json_fold_field_names(ng_json_member(root, "root"), root_fields);
-    ng_json_fold_field_names(ng_json_member(root, "hooks"), hooks_fields);
-    yajl_val linux_obj = ng_json_member(root, "linux");
-    ng_json_fold_field_names(linux_obj, linux_fields);
-    yajl_val res = ng_json_member(linux_obj, "resources");
-    ng_json_fold_field_names(res, resources_fields);
-    ng_json_fold_field_names(ng_json_member(res, "memory"), memory_fields);
-    ng_json_fold_field_names(ng_json_member(res, "cpu"), cpu_fields);
-}
+ * writes: Go decodes "Env" or "ENV" into process.env, so the tree is read in those terms. */
+#define LEAF(name)                                                                                           \
+    {                                                                                                        \
+        name, NULL                                                                                           \
+    }
+#define END                                                                                                  \
+    {                                                                                                        \
+        NULL, NULL                                                                                           \
+    }
+static const ng_json_field hook_fields[] = {LEAF("path"), LEAF("args"), LEAF("env"), LEAF("timeout"), END};
+static const ng_json_field process_fields[] = {LEAF("terminal"),
+                                               LEAF("consoleSize"),
+                                               LEAF("user"),
+                                               LEAF("args"),
+                                               LEAF("commandLine"),
+                                               LEAF("env"),
+                                               LEAF("cwd"),
+                                               LEAF("capabilities"),
+                                               LEAF("rlimits"),
+                                               LEAF("noNewPrivileges"),
+                                               LEAF("apparmorProfile"),
+                                               LEAF("oomScoreAdj"),
+                                               LEAF("selinuxLabel"),
+                                               LEAF("ioPriority"),
+                                               LEAF("scheduler"),
+                                               END};
+static const ng_json_field root_fields[] = {LEAF("path"), LEAF("readonly"), END};
+static const ng_json_field hooks_fields[] = {{"prestart", hook_fields},
+                                             {"createRuntime", hook_fields},
+                                             {"createContainer", hook_fields},
+                                             {"startContainer", hook_fields},
+                                             {"poststart", hook_fields},
+                                             {"poststop", hook_fields},
+                                             END};
+static const ng_json_field memory_fields[] = {LEAF("limit"),
+                                              LEAF("reservation"),
+                                              LEAF("swap"),
+                                              LEAF("kernel"),
+                                              LEAF("kernelTCP"),
+                                              LEAF("swappiness"),
+                                              LEAF("disableOOMKiller"),
+                                              LEAF("useHierarchy"),
+                                              LEAF("checkBeforeUpdate"),
+                                              END};
+static const ng_json_field cpu_fields[] = {
+    LEAF("shares"),         LEAF("quota"), LEAF("burst"), LEAF("period"), LEAF("realtimeRuntime"),
+    LEAF("realtimePeriod"), LEAF("cpus"),  LEAF("mems"),  LEAF("idle"),   END};
+static const ng_json_field resources_fields[] = {
+    LEAF("devices"),        {"memory", memory_fields}, {"cpu", cpu_fields}, LEAF("pids"),    LEAF("blockIO"),
+    LEAF("hugepageLimits"), LEAF("network"),           LEAF("rdma"),        LEAF("unified"), END};
+static const ng_json_field linux_fields[] = {LEAF("uidMappings"),
+                                             LEAF("gidMappings"),
+                                             LEAF("timeOffsets"),
+                                             LEAF("sysctl"),
+                                             {"resources", resources_fields},
+                                             LEAF("cgroupsPath"),
+                                             LEAF("namespaces"),
+                                             LEAF("devices"),
+                                             LEAF("seccomp"),
+                                             LEAF("rootfsPropagation"),
+                                             LEAF("maskedPaths"),
+                                             LEAF("readonlyPaths"),
+                                             LEAF("mountLabel"),
+                                             LEAF("intelRdt"),
+                                             LEAF("personality"),
+                                             END};
+static const ng_json_field spec_fields[] = {LEAF("ociVersion"),
+                                            {"process", process_fields},
+                                            {"root", root_fields},
+                                            LEAF("hostname"),
+                                            LEAF("domainname"),
+                                            LEAF("mounts"),
+                                            {"hooks", hooks_fields},
+                                            LEAF("annotations"),
+                                            {"linux", linux_fields},
+                                            LEAF("solaris"),
+                                            LEAF("windows"),
+                                            LEAF("vm"),
+                                            LEAF("zos"),
+                                            END};
 
 static int read_resources(ng_spec *s, yajl_val linux_obj, ng_error **err)
 {
@@ -92,7 +124,7 @@ static int read_resources(ng_spec *s, yajl_val linux_obj, ng_error **err)
 int ng_spec_parse(const char *buf, size_t len, ng_spec *ret, ng_error **err)
 {
     ng_spec s = {0};
-    int r = ng_json_parse(buf, len, NG_JSON_MAX_DEPTH, &s.root, err);
+    int r = ng_json_parse_as(buf, len, NG_JSON_MAX_DEPTH, spec_fields, &s.root, err);
     if (r < 0)
         return r;
     yajl_val process = NULL, args = NULL, env = NULL, linux_obj = NULL;
@@ -100,7 +132,6 @@ int ng_spec_parse(const char *buf, size_t len, ng_spec *ret, ng_error **err)
         r = ng_error_set(err, EINVAL, "the config must be a JSON object, not %s", ng_json_type_name(s.root));
         goto fail;
     }
-    fold_as_runc_reads(s.root);
     r = ng_json_get_object(s.root, "process", &process, err);
     if (r == 0)
         r = ng_error_set(err, EINVAL, "the config has no \"process\" object");

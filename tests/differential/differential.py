@@ -99,6 +99,12 @@ STRUCT_FIELDS = {
 }
 
 
+def go_fold(key):
+    """A key as Go's case-insensitive field match sees it: ASCII letters in either case, and the two
+    non-ASCII runes that fold onto ASCII letters (U+017F LONG S -> s, U+212A KELVIN SIGN -> k)."""
+    return "".join(c.lower() if c.isascii() else {"\u017f": "s", "\u212a": "k"}.get(c, c) for c in key)
+
+
 def _merge(a, b):
     for k, v in b.items():
         if k in a and isinstance(a[k], dict) and isinstance(v, dict):
@@ -114,7 +120,7 @@ def _go_decode(v, path):
         out = {}
         for k, val in v:
             if fields is not None:
-                canon = k if k in fields else next((f for f in fields if f.lower() == k.lower()), None)
+                canon = k if k in fields else next((f for f in fields if f.lower() == go_fold(k)), None)
                 if canon is None:
                     continue
                 k = canon
