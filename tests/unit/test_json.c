@@ -267,10 +267,14 @@ static void test_spec_limits_and_ids(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accessors_types),     cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_depth_limit),         cmocka_unit_test(test_gen_string_sanitizes),
-        cmocka_unit_test(test_gen_tree_patches),    cmocka_unit_test(test_spec_errors_name_the_field),
-        cmocka_unit_test(test_spec_limits_and_ids), cmocka_unit_test(test_duplicate_keys_fold_as_go_decodes),
+        cmocka_unit_test(test_accessors_types),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_gen_string_sanitizes),
+        cmocka_unit_test(test_gen_tree_patches),
+        cmocka_unit_test(test_spec_errors_name_the_field),
+        cmocka_unit_test(test_spec_limits_and_ids),
+        cmocka_unit_test(test_duplicate_keys_fold_as_go_decodes),
         cmocka_unit_test(test_many_duplicate_keys_stay_fast),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
