@@ -4,6 +4,7 @@
 #include <string.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/json.h"
+#include "nodeguard/termsafe.h"
 
 /* One linear pass before yajl sees the input: the limits yajl does not enforce itself. buf is
  * NUL-terminated at len, so strlen() finds an embedded NUL and strcspn() never runs past the end;
@@ -224,34 +225,8 @@ const char *ng_gen_status_str(yajl_gen_status s)
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid (overlongs and surrogates too). */
 static size_t utf8_seq_len(const unsigned char *s, size_t avail)
 {
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned int cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (avail < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
+    uint32_t cp;
+    return ng_utf8_decode(s, avail, &cp);
 }
 
 yajl_gen_status ng_gen_string_len(yajl_gen g, const char *s, size_t len)
