@@ -128,21 +128,26 @@ int ng_log_open_as(const char *path, ng_log_kind kind, ng_log *ret, ng_error **e
     if (!path || path[0] != '/' || strlen(path) + 8 >= sizeof(ret->path))
         return ng_error_set(err, EINVAL, "log path must be absolute and shorter than %zu bytes",
                             sizeof(ret->path) - 8);
-    cleanup_close int dir_fd = kind == NG_LOG_USER ? open_user_log_dir(path, err) : AT_FDCWD;
-    if (dir_fd < 0 && dir_fd != AT_FDCWD)
+    cleanup_close int dir_fd = -1;
+    if (kind == NG_LOG_USER && (dir_fd = open_user_log_dir(path, err)) < 0)
         return dir_fd;
-    const char *name = dir_fd == AT_FDCWD ? path : strrchr(path, '/') + 1;
-    int fd = open_log_file(dir_fd, name, path, kind, err);
+    const int at = dir_fd >= 0 ? dir_fd : AT_FDCWD;
+    const char *name = dir_fd >= 0 ? strrchr(path, '/') + 1 : path;
+    int fd = open_log_file(at, name, path, kind, err);
     if (fd < 0)
         return fd;
-    char lock[PATH_MAX];
+    char lock[PATH_MAX], lock_shown[PATH_MAX];
     snprintf(lock, sizeof(lock), "%s.lock", name);
+    snprintf(lock_shown, sizeof(lock_shown), "%s.lock", path);
     /* Anyone who can open the lock can hold it and stall every writer for lock_wait_ms. */
-    int lock_fd = openat(dir_fd, lock,
+    int lock_fd = openat(at, lock,
                          O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
                              (kind == NG_LOG_SHARED ? 0 : O_CREAT),
                          kind == NG_LOG_USER ? 0600 : 0640);
-    ret->lock_fd = lock_fd >= 0 ? check_log_fd(lock_fd, lock, kind, NULL) : -1;
+    cleanup_error ng_error *lock_err = NULL;
+    ret->lock_fd = lock_fd >= 0 ? check_log_fd(lock_fd, lock_shown, kind, &lock_err) : -1;
+    if (lock_err)
+        ng_diag("nodeguard: %s; appending without the lock", ng_error_msg(lock_err));
     if (ret->lock_fd < 0)
         ret->lock_fd = -1;
     ret->fd = fd;
