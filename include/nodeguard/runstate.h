@@ -46,7 +46,8 @@ typedef struct ng_watcher_state {
     char note[256]; /* what the watcher could not do (no kmsg, no proc connector) */
 } ng_watcher_state;
 
-/* STATE_DIR: $NODEGUARD_STATE_DIR, else /run/nodeguard (root) or $XDG_RUNTIME_DIR/nodeguard. */
+/* STATE_DIR: $NODEGUARD_STATE_DIR, else /run/nodeguard (root) or the user's runtime directory's
+ * nodeguard (identity.h), else /run/user/UID/nodeguard, which the user cannot create: never /tmp. */
 char *ng_state_root(void);
 
 /* The container's directory, or -EINVAL for an id that is not a plain name. */

@@ -19,10 +19,11 @@ char *ng_state_root(void)
     if (env && *env == '/')
         p = strdup(env);
     else if (ng_rootless()) {
+        /* Without a runtime directory of the user's, a path they cannot create rather than a
+         * shared one in /tmp that another user could make first (SECURITY.md). */
         cleanup_free char *runtime_dir = ng_user_runtime_dir();
-        if (runtime_dir && asprintf(&p, "%s/nodeguard", runtime_dir) < 0)
-            p = NULL;
-        else if (!runtime_dir && asprintf(&p, "/tmp/nodeguard-%u/run", (unsigned)ng_host_uid()) < 0)
+        if ((runtime_dir ? asprintf(&p, "%s/nodeguard", runtime_dir)
+                         : asprintf(&p, "/run/user/%u/nodeguard", (unsigned)ng_host_uid())) < 0)
             p = NULL;
     } else
         p = strdup("/run/nodeguard");
