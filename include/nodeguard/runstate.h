@@ -58,6 +58,11 @@ int ng_container_state_read(const char *dir, ng_container_state *ret, ng_error *
 int ng_watcher_state_write(const char *dir, const ng_watcher_state *ws, ng_error **err);
 int ng_watcher_state_read(const char *dir, ng_watcher_state *ret, ng_error **err);
 
+/* Sends sig to the container's watcher, pid as watcher.json has it, only while a watcher still holds
+ * watcher.lock. Returns 1 when sent, 0 when no watcher holds the lock (it is gone, and its pid may
+ * be another process's by now), < 0 on error. */
+int ng_watcher_signal(const char *dir, pid_t pid, int sig);
+
 /* The container's names as record members: container_id, pod, namespace, container_name, image
  * (null where the runtime gave none). */
 int ng_container_state_gen_names(yajl_gen g, const ng_container_state *cs, ng_error **err);
