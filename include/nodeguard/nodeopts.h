@@ -48,6 +48,8 @@ typedef enum ng_flag_effect {
     NG_FLAG_IGNORED, /* negative or 2^63 and over: node warns "out of bounds", keeps the previous value */
 } ng_flag_effect;
 
+#define NG_HEAP_FLAG_MAX_MIB (INT64_C(1) << 40) /* a larger size is read as this much */
+
 typedef struct ng_heap_flag {
     ng_flag_kind kind;
     ng_flag_effect effect;

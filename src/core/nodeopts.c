@@ -184,8 +184,10 @@ static int parse_size(const char *arg, const char *v, ng_heap_flag *f, ng_error 
     else if (n == 0)
         f->effect = NG_FLAG_DEFAULT;
     else {
+        /* Taken as given up to 2^40 MiB, more than any machine has; above it the sizing arithmetic
+         * could overflow (and V8's own MiB-to-bytes product wraps from 2^44). */
         f->effect = NG_FLAG_SETS;
-        f->mib = (int64_t)n;
+        f->mib = n > NG_HEAP_FLAG_MAX_MIB ? NG_HEAP_FLAG_MAX_MIB : (int64_t)n;
     }
     return 0;
 }

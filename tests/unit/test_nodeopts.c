@@ -143,7 +143,8 @@ static void test_heap_flag_values_as_v8_reads_them(void **state)
     expect_flag("--max-old-space-size=\t +3000", NG_FLAG_OLD_SPACE, NG_FLAG_SETS, 3000);
     expect_flag("--max-old-space-size=03000", NG_FLAG_OLD_SPACE, NG_FLAG_SETS, 3000);
     expect_flag("--max-old-space-size=1000000001", NG_FLAG_OLD_SPACE, NG_FLAG_SETS, 1000000001);
-    expect_flag("--max-old-space-size=9223372036854775807", NG_FLAG_OLD_SPACE, NG_FLAG_SETS, INT64_MAX);
+    expect_flag("--max-old-space-size=9223372036854775807", NG_FLAG_OLD_SPACE, NG_FLAG_SETS,
+                NG_HEAP_FLAG_MAX_MIB);
     /* 0 and empty: V8's "unset", node's default heap */
     expect_flag("--max-old-space-size=", NG_FLAG_OLD_SPACE, NG_FLAG_DEFAULT, 0);
     expect_flag("--max-old-space-size=0", NG_FLAG_OLD_SPACE, NG_FLAG_DEFAULT, 0);
