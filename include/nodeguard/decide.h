@@ -97,22 +97,21 @@ typedef enum ng_heap_refusal {
 
 /* Step 1, gather: everything ng_decide reads from the spec, before any judgement. */
 typedef struct ng_decide_inputs {
-    ng_overrides overrides;    /* the io.nodeguard.* annotations */
-    ng_mode mode;              /* the annotation's, else the policy's */
-    ng_detection detection;    /* processes_reason names the annotation when it set the count */
-    ng_outcome outcome;        /* the fields below are filled in only for NG_OUTCOME_GUARDED */
-    int processes;             /* the annotation's count, else the detected one (not clamped) */
-    int64_t memory_limit;      /* bytes; 0 when unlimited */
-    double cpus;               /* the CPU quota in CPUs; 0 when none */
-    const char *node_options;  /* points into the spec; NULL when unset */
-    bool node_options_invalid; /* node would reject it: left alone, its flags read as none */
-    ng_heap_flags env_flags;   /* the heap flags in NODE_OPTIONS */
-    ng_heap_flags argv_flags;  /* the heap flags on node's command line, which win over NODE_OPTIONS */
-    int64_t semi_space_mib;    /* --max-semi-space-size (command line first), or the semi-space V8
-                                  derives from --max-heap-size; -1 when unset */
-    bool semi_from_max_heap;   /* semi_space_mib is the one V8 derives from --max-heap-size */
-    int64_t max_heap_mib;      /* --max-heap-size on the command line, with no old space set; -1 none */
-    ng_heap_refusal refusal;   /* heap flags node refuses to start with, which the rewrite can replace */
+    ng_overrides overrides;     /* the io.nodeguard.* annotations */
+    ng_mode mode;               /* the annotation's, else the policy's */
+    ng_detection detection;     /* processes_reason names the annotation when it set the count */
+    ng_outcome outcome;         /* the fields below are filled in only for NG_OUTCOME_GUARDED */
+    int processes;              /* the annotation's count, else the detected one (not clamped) */
+    int64_t memory_limit;       /* bytes; 0 when unlimited */
+    double cpus;                /* the CPU quota in CPUs; 0 when none */
+    const char *node_options;   /* points into the spec; NULL when unset */
+    bool node_options_invalid;  /* node would reject it: left alone, its flags read as none */
+    ng_heap_flags env_flags;    /* the heap flags in NODE_OPTIONS */
+    ng_heap_flags argv_flags;   /* the heap flags on node's command line, which win over NODE_OPTIONS */
+    int64_t semi_space_mib;     /* --max-semi-space-size (command line first); -1 when unset */
+    int64_t max_heap_limit_mib; /* with --max-heap-size on the command line, the heap_size_limit V8
+                                   makes of it (and of an old space); -1 without */
+    ng_heap_refusal refusal;    /* heap flags node refuses to start with, which the rewrite can replace */
 } ng_decide_inputs;
 
 /* Reads the annotations, detects node and scans its heap flags. What it cannot read (a bad

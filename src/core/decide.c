@@ -316,7 +316,7 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
     /* node reads NODE_OPTIONS first: the command line's semi-space (a 0 too) wins */
     in.semi_space_mib =
         in.argv_flags.semi_space_in_effect ? in.argv_flags.semi_space_mib : in.env_flags.semi_space_mib;
-    in.max_heap_mib = -1;
+    in.max_heap_limit_mib = -1;
     if ((in.env_flags.n_percent_flags || in.argv_flags.n_percent_flags) && !percentage_supported(spec)) {
         const char *version = ng_spec_getenv(spec, "NODE_VERSION");
         in.refusal = NG_REFUSAL_PERCENTAGE;
@@ -335,12 +335,12 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
         ng_warn(w, "--max-heap-size with both --max-old-space-size and --max-semi-space-size: V8 aborts at "
                    "start (node will refuse it)");
     } else if (max_heap > 0 && old_set) {
-        /* V8 gives the young generation what the old space leaves of --max-heap-size. */
+        /* V8 gives the young generation what the old space leaves of --max-heap-size (measured:
+         * =3000 with an old space of 1000 gives heap_size_limit 4072). */
         int64_t old = flags_heap_mib(win, (int64_t)(in.memory_limit / NG_MIB));
-        in.semi_space_mib = pow2_semi_mib(max_heap > old ? max_heap - old : 0);
-        in.semi_from_max_heap = true;
+        in.max_heap_limit_mib = old + 3 * pow2_semi_mib(max_heap > old ? max_heap - old : 0);
     } else if (max_heap > 0) {
-        in.max_heap_mib = max_heap;
+        in.max_heap_limit_mib = max_heap;
     }
     in.cpus =
         spec->cpu_quota > 0 && spec->cpu_period > 0 ? (double)spec->cpu_quota / (double)spec->cpu_period : 0;
@@ -372,14 +372,14 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
     bool argv_wins = flags_in_effect(&in->argv_flags);
     const ng_heap_flags *user = argv_wins ? &in->argv_flags : &in->env_flags;
     int64_t heap_before = flags_heap_mib(user, plan->limit_mib);
-    if (in->max_heap_mib > 0)
-        heap_before = in->max_heap_mib > plan->young_mib ? in->max_heap_mib - plan->young_mib : 0;
+    if (in->max_heap_limit_mib > 0) /* nodeguard's heap is old space, beside the plan's young generation */
+        heap_before = in->max_heap_limit_mib > plan->young_mib ? in->max_heap_limit_mib - plan->young_mib : 0;
     ng_heap_verdict v = {
         .action = NG_ACTION_NONE,
         .may_rewrite = can_modify && (in->mode == NG_MODE_FIX || in->mode == NG_MODE_ENFORCE),
-        .heap_source = argv_wins || in->max_heap_mib > 0 ? NG_HEAP_SOURCE_COMMAND_LINE
-                       : flags_in_effect(&in->env_flags) ? NG_HEAP_SOURCE_NODE_OPTIONS
-                                                         : NG_HEAP_SOURCE_NONE,
+        .heap_source = argv_wins || in->max_heap_limit_mib > 0 ? NG_HEAP_SOURCE_COMMAND_LINE
+                       : flags_in_effect(&in->env_flags)       ? NG_HEAP_SOURCE_NODE_OPTIONS
+                                                               : NG_HEAP_SOURCE_NONE,
         .processes = in->processes,
         .limit_mib = plan->limit_mib,
         .heap_before_mib = heap_before,
@@ -465,7 +465,7 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
     ng_heap_budget budget;
     ng_decide_budget(pol, &in, &budget, &d.warnings);
     if (can_modify && in.mode == NG_MODE_FIX && budget.plan.verdict == NG_VERDICT_DOES_NOT_FIT &&
-        budget.allowed_by == NG_ALLOWED_BY_MODEL && in.semi_space_mib > 0 && !in.semi_from_max_heap) {
+        budget.allowed_by == NG_ALLOWED_BY_MODEL && in.semi_space_mib > 0) {
         /* A semi-space that leaves no room for any heap (the young generation is 3 of them): node's
          * own young generation instead, if a heap fits with it. */
         ng_decide_inputs alt = in;

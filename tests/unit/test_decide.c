@@ -423,6 +423,13 @@ static void test_max_heap_size_on_the_command_line(void **state)
                "[\"NODE_OPTIONS=--max-old-space-size=4096\"]", NULL, 512, true);
     assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
     assert_string_equal(new_arg_at(d, 1), "--max-old-space-size=390");
+    /* with an old space, V8 gives the young generation the rest: 150 + 3 x 1024 here */
+    d = decide(*state, "[\"node\",\"--max-old-space-size=150\",\"--max-heap-size=2048\",\"a.js\"]", "[]",
+               NULL, 1024, true);
+    assert_int_equal(d->heap_before_mib, 150 + 3 * 1024 - d->plan.young_mib);
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_null(new_arg_at(d, 1));
+    assert_string_equal(new_arg_at(d, 2), "--max-old-space-size=150");
     /* all three: V8 aborts; fix replaces --max-heap-size and keeps the fitting old space */
     d = decide(*state,
                "[\"node\",\"--max-heap-size=3000\",\"--max-semi-space-size=16\",\"--max-old-space-size=100\","
