@@ -29,14 +29,29 @@ static char *xasprintf(const char *fmt, ...)
     return s;
 }
 
-/* The heap a set of flags asks for, in MiB; a percentage needs the limit. -1: none or unknowable. */
+/* The heap a set of flags asks for, in MiB; a percentage needs the limit. -1: none in effect (none
+ * given, only out-of-bounds values, or a 0 that resets to node's default), or unknowable. */
 static int64_t flags_heap_mib(const ng_heap_flags *f, int64_t limit_mib)
 {
-    if (f->n_heap_flags == 0)
-        return -1;
     if (f->last_heap_kind == NG_FLAG_OLD_SPACE_PERCENT)
         return limit_mib > 0 ? (int64_t)(f->old_space_percent * (double)limit_mib / 100.0) : -1;
-    return f->old_space_mib;
+    return f->last_heap_kind == NG_FLAG_OLD_SPACE ? f->old_space_mib : -1;
+}
+
+/* A list of flags that decides the old space for node: a value, or a 0 back to node's default. */
+static bool flags_in_effect(const ng_heap_flags *f)
+{
+    return f->last_heap_kind != NG_FLAG_NONE;
+}
+
+/* V8 rounds a semi-space it derives up to a power of two (Heap::ConfigureHeap), at least 1 MiB. */
+static int64_t pow2_semi_mib(int64_t young_mib)
+{
+    double semi = (double)young_mib / 3;
+    int64_t p = 1;
+    while ((double)p < semi && p < ((int64_t)1 << 40))
+        p *= 2;
+    return p;
 }
 
 /* Sets NAME=value in the new env. A name listed more than once ends as one entry, where the last
@@ -137,34 +152,118 @@ static void decide_connections(ng_decision *d, const ng_policy *pol, const ng_sp
     }
 }
 
-/* Sets the heap to target everywhere a flag would otherwise win with a larger value, or adds it to
- * NODE_OPTIONS when there is none. Returns false when it cannot (NODE_OPTIONS that node rejects). */
-static bool apply_heap(ng_decision *d, const ng_heap_flags *env_flags, const ng_heap_flags *argv_flags,
-                       int64_t target)
+/* Replaces args[i] with the heap flag (one string per replaced argument, so the config keeps its
+ * shape: argument lists are compared by position). */
+static void replace_arg(ng_decision *d, const ng_spec *spec, size_t i, const char *flag)
 {
+    if (!d->new_args) {
+        d->new_args = calloc(spec->n_args + 1, sizeof(*d->new_args));
+        if (!d->new_args)
+            abort();
+        d->n_new_args = spec->n_args;
+    }
+    free(d->new_args[i]);
+    d->new_args[i] = xasprintf("%s", flag);
+    d->args_changed = true;
+}
+
+/* The command line's part of the rewrite: the old-space flags when they do not fit (or reset to
+ * node's default), and, whatever else changes, the flags that would clash with nodeguard's heap:
+ * --max-heap-size (with an old space V8 derives the young generation from it, and with a semi-space
+ * too it aborts), a percentage this node refuses, a semi-space the budget leaves out. Each becomes
+ * --max-old-space-size=value, so node reads one heap and the arguments keep their positions. */
+static void rewrite_argv(ng_decision *d, const ng_decide_inputs *in, const ng_spec *spec,
+                         const ng_heap_budget *b, bool lower, int64_t value)
+{
+    char flag[64];
+    snprintf(flag, sizeof(flag), "--max-old-space-size=%lld", (long long)value);
+    for (size_t i = in->detection.node_opts_start; i < spec->n_args; i++) {
+        const char *a = spec->args[i];
+        if (strcmp(a, "--") == 0 || a[0] != '-' || strcmp(a, "-") == 0)
+            break;
+        ng_heap_flag h;
+        if (ng_heap_flag_parse(a, &h, NULL) == 1) {
+            bool old = h.kind == NG_FLAG_OLD_SPACE || h.kind == NG_FLAG_OLD_SPACE_PERCENT;
+            if ((old && lower) || h.kind == NG_FLAG_MAX_HEAP ||
+                (h.kind == NG_FLAG_OLD_SPACE_PERCENT && in->refusal == NG_REFUSAL_PERCENTAGE) ||
+                (h.kind == NG_FLAG_SEMI_SPACE && b->semi_dropped_mib > 0)) {
+                replace_arg(d, spec, i, flag);
+                d->new_arg_index = i;
+            }
+        }
+        if (ng_node_option_takes_value(a))
+            i++;
+    }
+    if (d->args_changed) {
+        free(d->new_arg);
+        d->new_arg = xasprintf("%s", flag);
+    }
+}
+
+/* Sets the heap to target everywhere a flag would otherwise win with a larger value, or adds it to
+ * NODE_OPTIONS when there is none; keep is the heap node keeps where its flag fits. Returns false
+ * when it cannot (NODE_OPTIONS that node rejects). */
+static bool apply_heap(ng_decision *d, const ng_decide_inputs *in, const ng_spec *spec,
+                       const ng_heap_budget *b, int64_t target, int64_t keep)
+{
+    const ng_heap_flags *env = &in->env_flags, *argv = &in->argv_flags;
     int64_t limit = d->plan.limit_mib;
-    bool changed = false;
-    if (argv_flags->n_heap_flags && flags_heap_mib(argv_flags, limit) > target) {
-        d->new_arg = xasprintf("--max-old-space-size=%lld", (long long)target);
-        d->new_arg_index = argv_flags->last_heap_index;
-        d->args_changed = changed = true;
-    }
+    bool refused_percent = in->refusal == NG_REFUSAL_PERCENTAGE;
+    int64_t argv_heap = flags_heap_mib(argv, limit);
+    bool argv_fits = flags_in_effect(argv) && argv_heap >= 0 && argv_heap <= target &&
+                     !(refused_percent && argv->n_percent_flags);
+    bool argv_effective = flags_in_effect(argv) || argv->n_max_heap_flags;
+    bool argv_lower = flags_in_effect(argv) &&
+                      (argv_heap < 0 || argv_heap > target || (refused_percent && argv->n_percent_flags));
     /* NODE_OPTIONS needs nodeguard's flag when its own is too large (or a percentage of an unknown
-     * limit), or when nothing sets the heap at all. Child processes inherit it, so it matters even
-     * when the command line wins for node itself. */
-    int64_t env_heap = flags_heap_mib(env_flags, limit);
-    bool env_needs =
-        env_flags->n_heap_flags ? env_heap < 0 || env_heap > target : argv_flags->n_heap_flags == 0;
-    if (!env_needs || d->node_options_invalid)
-        return changed;
-    cleanup_error ng_error *e = NULL;
-    if (ng_nodeopts_set_heap(d->node_options_before ? d->node_options_before : "", target,
-                             &d->node_options_after, &e) < 0) {
-        ng_warn(&d->warnings, "NODE_OPTIONS not rewritten: %s", ng_error_msg(e));
-        return changed;
+     * limit, or one this node refuses), or when nothing sets the heap at all. Child processes
+     * inherit it, so it matters even when the command line wins for node itself. */
+    int64_t env_heap = flags_heap_mib(env, limit);
+    bool env_needs = flags_in_effect(env) ? env_heap < 0 || env_heap > target : !argv_effective;
+    env_needs = env_needs || (refused_percent && env->n_percent_flags) ||
+                (b->semi_dropped_mib > 0 && env->n_semi_flags);
+    bool env_done = false;
+    if (env_needs && !d->node_options_invalid) {
+        cleanup_error ng_error *e = NULL;
+        bool env_fits = flags_in_effect(env) && env_heap >= 0 && env_heap <= target &&
+                        !(refused_percent && env->n_percent_flags);
+        if (ng_nodeopts_set_heap(d->node_options_before ? d->node_options_before : "",
+                                 env_fits ? env_heap : target, b->semi_dropped_mib > 0,
+                                 &d->node_options_after, &e) < 0) {
+            ng_warn(&d->warnings, "NODE_OPTIONS not rewritten: %s", ng_error_msg(e));
+        } else {
+            set_env(d, "NODE_OPTIONS", d->node_options_after);
+            env_done = true;
+        }
     }
-    set_env(d, "NODE_OPTIONS", d->node_options_after);
-    return true;
+    bool argv_needs = argv_lower || (refused_percent && argv->n_percent_flags) ||
+                      (b->semi_dropped_mib > 0 && argv->n_semi_flags) || argv->n_max_heap_flags;
+    if (argv_needs)
+        rewrite_argv(d, in, spec, b, argv_lower,
+                     argv_fits               ? argv_heap
+                     : flags_in_effect(argv) ? target
+                                             : keep);
+    if (env_needs && !env_done)
+        return d->args_changed && !(refused_percent && env->n_percent_flags);
+    return env_done || d->args_changed;
+}
+
+/* --max-old-space-size-percentage exists from node 22.21 and 24.6 on. Without a NODE_VERSION that
+ * says so, the node is taken to be one without it (node 20, nodeguard's reference). */
+static bool percentage_supported(const ng_spec *spec)
+{
+    const char *v = ng_spec_getenv(spec, "NODE_VERSION");
+    if (!v)
+        return false;
+    if (*v == 'v')
+        v++;
+    char *end;
+    long major = strtol(v, &end, 10), minor = 0;
+    if (end == v)
+        return false;
+    if (*end == '.')
+        minor = strtol(end + 1, NULL, 10);
+    return major >= 25 || (major == 24 && minor >= 6) || (major == 22 && minor >= 21);
 }
 
 /* Step 1. The flags are scanned only for a guarded container: a disabled or non-Node one must not
@@ -214,8 +313,35 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
             ng_warn(w, "%s", ng_error_msg(e));
         }
     }
+    /* node reads NODE_OPTIONS first: the command line's semi-space (a 0 too) wins */
     in.semi_space_mib =
-        in.argv_flags.semi_space_mib >= 0 ? in.argv_flags.semi_space_mib : in.env_flags.semi_space_mib;
+        in.argv_flags.semi_space_in_effect ? in.argv_flags.semi_space_mib : in.env_flags.semi_space_mib;
+    in.max_heap_limit_mib = -1;
+    if ((in.env_flags.n_percent_flags || in.argv_flags.n_percent_flags) && !percentage_supported(spec)) {
+        const char *version = ng_spec_getenv(spec, "NODE_VERSION");
+        in.refusal = NG_REFUSAL_PERCENTAGE;
+        ng_warn(w,
+                "--max-old-space-size-percentage is in node 22.21+ and 24.6+ only (NODE_VERSION %.32s): "
+                "node will refuse it",
+                version ? version : "unset");
+    }
+    const ng_heap_flags *win = flags_in_effect(&in.argv_flags) ? &in.argv_flags : &in.env_flags;
+    bool old_set = flags_heap_mib(win, (int64_t)(in.memory_limit / NG_MIB)) >= 0 ||
+                   win->last_heap_kind == NG_FLAG_OLD_SPACE_PERCENT;
+    int64_t max_heap = in.argv_flags.max_heap_mib;
+    if (max_heap > 0 && old_set && in.semi_space_mib > 0) {
+        if (in.refusal == NG_REFUSAL_NONE)
+            in.refusal = NG_REFUSAL_V8_ABORT;
+        ng_warn(w, "--max-heap-size with both --max-old-space-size and --max-semi-space-size: V8 aborts at "
+                   "start (node will refuse it)");
+    } else if (max_heap > 0 && old_set) {
+        /* V8 gives the young generation what the old space leaves of --max-heap-size (measured:
+         * =3000 with an old space of 1000 gives heap_size_limit 4072). */
+        int64_t old = flags_heap_mib(win, (int64_t)(in.memory_limit / NG_MIB));
+        in.max_heap_limit_mib = old + 3 * pow2_semi_mib(max_heap > old ? max_heap - old : 0);
+    } else if (max_heap > 0) {
+        in.max_heap_limit_mib = max_heap;
+    }
     in.cpus =
         spec->cpu_quota > 0 && spec->cpu_period > 0 ? (double)spec->cpu_quota / (double)spec->cpu_period : 0;
     *ret = in;
@@ -241,22 +367,29 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
                        ng_heap_verdict *ret)
 {
     const ng_plan *plan = &budget->plan;
-    /* The command line wins over NODE_OPTIONS for node itself, as the last flag wins within each. */
-    const ng_heap_flags *user = in->argv_flags.n_heap_flags ? &in->argv_flags : &in->env_flags;
+    /* The command line wins over NODE_OPTIONS for node itself, as the last flag wins within each;
+     * --max-heap-size alone is old space and young generation together. */
+    bool argv_wins = flags_in_effect(&in->argv_flags);
+    const ng_heap_flags *user = argv_wins ? &in->argv_flags : &in->env_flags;
+    int64_t heap_before = flags_heap_mib(user, plan->limit_mib);
+    if (in->max_heap_limit_mib > 0) /* nodeguard's heap is old space, beside the plan's young generation */
+        heap_before = in->max_heap_limit_mib > plan->young_mib ? in->max_heap_limit_mib - plan->young_mib : 0;
     ng_heap_verdict v = {
         .action = NG_ACTION_NONE,
         .may_rewrite = can_modify && (in->mode == NG_MODE_FIX || in->mode == NG_MODE_ENFORCE),
-        .heap_source = in->argv_flags.n_heap_flags  ? NG_HEAP_SOURCE_COMMAND_LINE
-                       : in->env_flags.n_heap_flags ? NG_HEAP_SOURCE_NODE_OPTIONS
-                                                    : NG_HEAP_SOURCE_NONE,
+        .heap_source = argv_wins || in->max_heap_limit_mib > 0 ? NG_HEAP_SOURCE_COMMAND_LINE
+                       : flags_in_effect(&in->env_flags)       ? NG_HEAP_SOURCE_NODE_OPTIONS
+                                                               : NG_HEAP_SOURCE_NONE,
         .processes = in->processes,
         .limit_mib = plan->limit_mib,
-        .heap_before_mib = flags_heap_mib(user, plan->limit_mib),
+        .heap_before_mib = heap_before,
         .allowed_mib = budget->allowed_mib,
         .allowed_by = budget->allowed_by,
         .min_heap_mib = -1,
         .min_limit_mib = -1,
         .node_default_mib = -1,
+        .refusal = in->refusal,
+        .semi_dropped_mib = budget->semi_dropped_mib,
     };
     ng_action problem_action = in->mode == NG_MODE_ENFORCE ? NG_ACTION_REFUSED : NG_ACTION_WARNED;
 
@@ -272,10 +405,15 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
         v.min_heap_mib = budget->params.min_heap_mib;
         v.min_limit_mib = ng_plan_min_limit_mib(&budget->params, v.min_heap_mib, in->processes,
                                                 in->detection.launchers, in->semi_space_mib);
+    } else if (in->refusal != NG_REFUSAL_NONE) {
+        /* node would not start; fix replaces what it refuses with a heap that fits. */
+        v.kind = NG_CASE_FLAG_REFUSED;
+        v.verdict = NG_VERDICT_DOES_NOT_FIT;
+        v.action = in->mode == NG_MODE_FIX && v.may_rewrite ? NG_ACTION_LOWERED : problem_action;
     } else if (v.heap_before_mib >= 0 && v.heap_before_mib <= v.allowed_mib) {
         v.kind = NG_CASE_FLAG_FITS;
         v.verdict = NG_VERDICT_FITS;
-    } else if (v.heap_before_mib >= 0 || user->n_heap_flags) {
+    } else if (v.heap_before_mib >= 0) {
         v.kind = NG_CASE_FLAG_TOO_LARGE;
         v.verdict = NG_VERDICT_DOES_NOT_FIT;
         /* fix lowers the user's flag; enforce refuses the start instead (docs/configuration.md). */
@@ -292,6 +430,8 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
         v.verdict = v.may_rewrite || default_fits ? NG_VERDICT_FITS : NG_VERDICT_DOES_NOT_FIT;
         v.action = v.may_rewrite ? NG_ACTION_INJECTED : default_fits ? NG_ACTION_NONE : NG_ACTION_WARNED;
     }
+    if (v.semi_dropped_mib > 0 && v.may_rewrite && v.action == NG_ACTION_NONE)
+        v.action = NG_ACTION_LOWERED; /* the heap fits, the semi-space still has to go */
     *ret = v;
 }
 
@@ -324,6 +464,20 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
 
     ng_heap_budget budget;
     ng_decide_budget(pol, &in, &budget, &d.warnings);
+    if (can_modify && in.mode == NG_MODE_FIX && budget.plan.verdict == NG_VERDICT_DOES_NOT_FIT &&
+        budget.allowed_by == NG_ALLOWED_BY_MODEL && in.semi_space_mib > 0) {
+        /* A semi-space that leaves no room for any heap (the young generation is 3 of them): node's
+         * own young generation instead, if a heap fits with it. */
+        ng_decide_inputs alt = in;
+        alt.semi_space_mib = -1;
+        ng_heap_budget without;
+        ng_decide_budget(pol, &alt, &without, &d.warnings);
+        if (without.plan.verdict == NG_VERDICT_FITS) {
+            without.semi_dropped_mib = in.semi_space_mib;
+            in = alt;
+            budget = without;
+        }
+    }
     d.plan = budget.plan;
 
     ng_heap_verdict v;
@@ -338,8 +492,10 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
      * the problem stays and is only recorded: nodeguard's own trouble never affects the start. */
     bool rewrite_failed = false;
     if (v.action == NG_ACTION_LOWERED || v.action == NG_ACTION_INJECTED) {
-        if (apply_heap(&d, &in.env_flags, &in.argv_flags, v.allowed_mib)) {
-            d.heap_after_mib = v.allowed_mib;
+        int64_t keep =
+            v.heap_before_mib >= 0 && v.heap_before_mib <= v.allowed_mib ? v.heap_before_mib : v.allowed_mib;
+        if (apply_heap(&d, &in, spec, &budget, v.allowed_mib, keep)) {
+            d.heap_after_mib = v.kind == NG_CASE_FLAG_FITS ? keep : v.allowed_mib;
         } else {
             d.action = NG_ACTION_WARNED;
             rewrite_failed = true;
@@ -359,6 +515,10 @@ void ng_decision_free(ng_decision *d)
     free(d->node_options_after);
     free(d->database_url_after);
     free(d->new_arg);
+    if (d->new_args)
+        for (size_t i = 0; i < d->n_new_args; i++)
+            free(d->new_args[i]);
+    free(d->new_args);
     ng_warnings_free(&d->warnings);
     *d = (ng_decision){0};
 }
@@ -385,8 +545,7 @@ static int emit_args(yajl_gen g, yajl_val old, void *userdata, ng_error **err)
     (void)old;
     NG_GEN(yajl_gen_array_open(g));
     for (size_t i = 0; i < c->spec->n_args; i++)
-        NG_GEN(ng_gen_string(g, c->d->args_changed && i == c->d->new_arg_index ? c->d->new_arg
-                                                                               : c->spec->args[i]));
+        NG_GEN(ng_gen_string(g, c->d->new_args && c->d->new_args[i] ? c->d->new_args[i] : c->spec->args[i]));
     NG_GEN(yajl_gen_array_close(g));
     return 0;
 }

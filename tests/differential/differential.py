@@ -668,6 +668,8 @@ def seed_cases():
           tags=["max-heap-size-argv"]),
         c("max-heap-size-argv-crash", N + ["--max-heap-size=3000", "--max-semi-space-size=16", "server.js"],
           limit=512, tags=["max-heap-size-argv"]),
+        c("max-heap-size-argv-young", N + ["--max-heap-size=1536", "server.js"], limit=768,
+          tags=["max-heap-size-argv"]),
         c("nonoption-token", N + ["server.js"], "foo", limit=256, tags=["nonoption-token"]),
         c("env-launcher", ["/usr/bin/env", "node", "--max-old-space-size=4096", "app.js"], limit=512,
           tags=["env-launcher"]),
