@@ -59,6 +59,11 @@ typedef struct ng_decision {
     size_t n_new_env;
     char *new_arg; /* replacement for args[new_arg_index] */
     size_t new_arg_index;
+    /* env launcher: NODE_OPTIONS=... for env's command line, where node reads it: replacing
+     * args[new_assignment_index], or inserted before it (env -i, -u NODE_OPTIONS). */
+    char *new_assignment;
+    size_t new_assignment_index;
+    bool new_assignment_insert;
 
     ng_warnings warnings;
 } ng_decision;
@@ -95,7 +100,8 @@ typedef struct ng_decide_inputs {
     int processes;             /* the annotation's count, else the detected one (not clamped) */
     int64_t memory_limit;      /* bytes; 0 when unlimited */
     double cpus;               /* the CPU quota in CPUs; 0 when none */
-    const char *node_options;  /* points into the spec; NULL when unset */
+    const char *node_options;  /* what node reads, pointing into the spec (process.env, or env's
+                                * NODE_OPTIONS=... argument); NULL when unset */
     bool node_options_invalid; /* node would reject it: left alone, its flags read as none */
     ng_heap_flags env_flags;   /* the heap flags in NODE_OPTIONS */
     ng_heap_flags argv_flags;  /* the heap flags on node's command line, which win over NODE_OPTIONS */

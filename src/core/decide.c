@@ -163,7 +163,16 @@ static bool apply_heap(ng_decision *d, const ng_heap_flags *env_flags, const ng_
         ng_warn(&d->warnings, "NODE_OPTIONS not rewritten: %s", ng_error_msg(e));
         return changed;
     }
-    set_env(d, "NODE_OPTIONS", d->node_options_after);
+    const ng_detection *det = &d->detection;
+    if (det->env_options_index || det->env_clears || det->env_unsets_options) {
+        /* node gets env's environment, not the container's: the value goes on env's command line. */
+        d->new_assignment = xasprintf("NODE_OPTIONS=%s", d->node_options_after);
+        d->new_assignment_insert = det->env_options_index == 0;
+        d->new_assignment_index = det->env_options_index ? det->env_options_index : det->command_index;
+        d->args_changed = true;
+    } else {
+        set_env(d, "NODE_OPTIONS", d->node_options_after);
+    }
     return true;
 }
 
@@ -194,7 +203,15 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
         snprintf(in.detection.processes_reason, sizeof(in.detection.processes_reason),
                  "annotation io.nodeguard.processes=%d", o->processes);
 
-    in.node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
+    const ng_detection *det = &in.detection;
+    if (det->unknown[0])
+        ng_warn(w, "%s: heap flags there are not seen", det->unknown);
+    /* `env NODE_OPTIONS=... node` replaces the container's value for node; env -i and
+     * -u NODE_OPTIONS remove it. */
+    if (det->env_options_index)
+        in.node_options = spec->args[det->env_options_index] + strlen("NODE_OPTIONS=");
+    else if (!det->env_clears && !det->env_unsets_options)
+        in.node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
     if (in.node_options) {
         cleanup_error ng_error *e = NULL;
         ng_tokens t = {0};
@@ -359,6 +376,7 @@ void ng_decision_free(ng_decision *d)
     free(d->node_options_after);
     free(d->database_url_after);
     free(d->new_arg);
+    free(d->new_assignment);
     ng_warnings_free(&d->warnings);
     *d = (ng_decision){0};
 }
@@ -383,10 +401,20 @@ static int emit_args(yajl_gen g, yajl_val old, void *userdata, ng_error **err)
 {
     const struct emit_ctx *c = userdata;
     (void)old;
+    const ng_decision *d = c->d;
     NG_GEN(yajl_gen_array_open(g));
-    for (size_t i = 0; i < c->spec->n_args; i++)
-        NG_GEN(ng_gen_string(g, c->d->args_changed && i == c->d->new_arg_index ? c->d->new_arg
-                                                                               : c->spec->args[i]));
+    for (size_t i = 0; i < c->spec->n_args; i++) {
+        const char *arg = c->spec->args[i];
+        if (d->new_assignment && i == d->new_assignment_index) {
+            if (d->new_assignment_insert)
+                NG_GEN(ng_gen_string(g, d->new_assignment));
+            else
+                arg = d->new_assignment;
+        }
+        if (d->new_arg && i == d->new_arg_index)
+            arg = d->new_arg;
+        NG_GEN(ng_gen_string(g, arg));
+    }
     NG_GEN(yajl_gen_array_close(g));
     return 0;
 }

@@ -94,6 +94,36 @@ static void test_command_line_flag_wins_and_is_lowered(void **state)
     assert_null(d->node_options_after); /* no NODE_OPTIONS needed: the command line decides */
 }
 
+/* `env NODE_OPTIONS=... node`: node reads env's value, not the container's; it is judged and lowered
+ * on env's command line. env -i leaves node no NODE_OPTIONS: nodeguard's goes in as an assignment. */
+static void test_env_launcher_node_options(void **state)
+{
+    ng_decision *d =
+        decide(*state, "[\"env\",\"NODE_OPTIONS=--max-old-space-size=4096 -r fs\",\"node\",\"a.js\"]",
+               "[\"NODE_OPTIONS=--max-old-space-size=100\"]", NULL, 512, true);
+    assert_int_equal(d->heap_before_mib, 4096);
+    assert_string_equal(d->heap_source, "NODE_OPTIONS");
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_true(d->args_changed);
+    assert_false(d->new_assignment_insert);
+    assert_int_equal(d->new_assignment_index, 1);
+    assert_string_equal(d->new_assignment, "NODE_OPTIONS=--max-old-space-size=390 -r fs");
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=100"); /* not node's */
+
+    d = decide(*state, "[\"env\",\"-i\",\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=100\"]",
+               NULL, 256, true);
+    assert_int_equal(d->heap_before_mib, -1);
+    assert_int_equal(d->action, NG_ACTION_INJECTED);
+    assert_true(d->new_assignment_insert);
+    assert_int_equal(d->new_assignment_index, 2);
+    assert_string_equal(d->new_assignment, "NODE_OPTIONS=--max-old-space-size=188");
+
+    d = decide(*state, "[\"env\",\"-S\",\"node a.js\"]", "[\"NODE_VERSION=20\"]", NULL, 256, true);
+    assert_int_equal(d->outcome, NG_OUTCOME_GUARDED);
+    assert_true(d->warnings.n >= 1);
+    assert_non_null(strstr(d->warnings.items[0], "not read"));
+}
+
 static void test_fitting_flag_is_kept(void **state)
 {
     ng_decision *d =
@@ -719,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_verdict_on_a_constructed_plan),
         cmocka_unit_test(test_render_a_failed_rewrite),
         cmocka_unit_test_setup_teardown(test_gather_scans_both_flag_sources, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_env_launcher_node_options, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_record_round_trips, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_refuses_symlink_and_directory, setup, teardown),
     };

@@ -77,6 +77,63 @@ static void test_node_argv_position(void **state)
     assert_false(d.has_node_argv);
 }
 
+/* env as a launcher (GNU coreutils and busybox env): options, then NAME=VALUE assignments, then the
+ * command; what each does to the NODE_OPTIONS node gets. */
+static void test_env_launcher(void **state)
+{
+    (void)state;
+    ng_detection d = detect("[\"/usr/bin/env\",\"node\",\"--max-old-space-size=4096\",\"app.js\"]", "[]", -1);
+    assert_true(d.is_node);
+    assert_true(d.env_launcher);
+    assert_true(d.has_node_argv);
+    assert_int_equal(d.node_opts_start, 2);
+    assert_int_equal(d.env_options_index, 0);
+    assert_false(d.env_clears);
+    d = detect(
+        "[\"env\",\"A=1\",\"NODE_OPTIONS=--max-old-space-size=1\",\"NODE_OPTIONS=x\",\"node\",\"a.js\"]",
+        "[]", -1);
+    assert_int_equal(d.env_options_index, 3); /* the last assignment is what node gets */
+    assert_int_equal(d.command_index, 4);
+    assert_int_equal(d.node_opts_start, 5);
+    d = detect("[\"env\",\"-i\",\"node\"]", "[]", -1);
+    assert_true(d.env_clears);
+    d = detect("[\"env\",\"-\",\"node\"]", "[]", -1);
+    assert_true(d.env_clears);
+    d = detect("[\"env\",\"--ignore-env\",\"node\"]", "[]", -1); /* getopt_long takes a unique prefix */
+    assert_true(d.env_clears);
+    d = detect("[\"env\",\"-iuNODE_OPTIONS\",\"node\"]", "[]", -1);
+    assert_true(d.env_clears);
+    assert_true(d.env_unsets_options);
+    d = detect("[\"env\",\"-u\",\"NODE_OPTIONS\",\"-C\",\"/app\",\"--\",\"node\",\"a.js\"]", "[]", -1);
+    assert_true(d.env_unsets_options);
+    assert_false(d.env_clears);
+    assert_int_equal(d.command_index, 6);
+    d = detect("[\"env\",\"--unset\",\"NODE_OPTIONS\",\"--chdir=/app\",\"npm\",\"start\"]", "[]", -1);
+    assert_true(d.env_unsets_options);
+    assert_true(d.is_node);
+    assert_int_equal(d.launchers, 1);
+    d = detect("[\"env\",\"-u\",\"PATH\",\"node\"]", "[]", -1);
+    assert_false(d.env_unsets_options);
+    d = detect("[\"env\",\"sh\",\"-c\",\"exec node a.js\"]", "[]", -1);
+    assert_true(d.is_node);
+    /* What cannot be read is said, never guessed: -S splits a string, --i is ambiguous, -x is not an
+     * option (env refuses to start). */
+    static const char *const unread[] = {
+        "[\"env\",\"-S\",\"node --max-old-space-size=4096 a.js\"]", "[\"env\",\"--split-string=node a.js\"]",
+        "[\"env\",\"--i\",\"node\"]", "[\"env\",\"-x\",\"node\"]", "[\"env\",\"-u\"]"};
+    for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
+        d = detect(unread[i], "[]", -1);
+        assert_false(d.is_node);
+        assert_true(d.unknown[0]);
+    }
+    d = detect("[\"env\"]", "[]", -1); /* prints the environment: nothing unknown about it */
+    assert_false(d.is_node);
+    assert_false(d.unknown[0]);
+    d = detect("[\"env\",\"nginx\"]", "[\"NODE_VERSION=20\"]", -1);
+    assert_true(d.is_node); /* by NODE_VERSION */
+    assert_false(d.has_node_argv);
+}
+
 static void test_node_version_env(void **state)
 {
     (void)state;
@@ -113,9 +170,10 @@ static void test_process_counts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_node_commands),       cmocka_unit_test(test_shell_scripts),
-        cmocka_unit_test(test_node_argv_position),  cmocka_unit_test(test_node_version_env),
-        cmocka_unit_test(test_annotation_override), cmocka_unit_test(test_process_counts),
+        cmocka_unit_test(test_node_commands),      cmocka_unit_test(test_shell_scripts),
+        cmocka_unit_test(test_node_argv_position), cmocka_unit_test(test_env_launcher),
+        cmocka_unit_test(test_node_version_env),   cmocka_unit_test(test_annotation_override),
+        cmocka_unit_test(test_process_counts),
     };
     return cmocka_run_group_tests_name("detect", tests, NULL, NULL);
 }
