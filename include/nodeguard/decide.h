@@ -57,13 +57,14 @@ typedef struct ng_decision {
     bool env_changed, args_changed;
     char **new_env; /* n_new_env owned strings */
     size_t n_new_env;
-    char *new_arg; /* replacement for args[new_arg_index] */
+    char *new_arg; /* replacement for args[new_arg_index] (a sh -c script: the whole script) */
     size_t new_arg_index;
     /* env launcher: NODE_OPTIONS=... for env's command line, where node reads it: replacing
      * args[new_assignment_index], or inserted before it (env -i, -u NODE_OPTIONS). */
     char *new_assignment;
     size_t new_assignment_index;
     bool new_assignment_insert;
+    char *script_node_options; /* owns what node_options_before points to for a script */
 
     ng_warnings warnings;
 } ng_decision;
@@ -106,7 +107,14 @@ typedef struct ng_decide_inputs {
     ng_heap_flags env_flags;   /* the heap flags in NODE_OPTIONS */
     ng_heap_flags argv_flags;  /* the heap flags on node's command line, which win over NODE_OPTIONS */
     int64_t semi_space_mib;    /* --max-semi-space-size (command line first); -1 when unset */
+    /* A `sh -c` script's node command (detection.script_read): node's options are its words from
+     * detection.script_word on, and node_options points to this copy of its NODE_OPTIONS=...
+     * prefix (word script_options_word) when it has one. */
+    char *script_node_options;
+    size_t script_options_word;
 } ng_decide_inputs;
+
+void ng_decide_inputs_free(ng_decide_inputs *in);
 
 /* Reads the annotations, detects node and scans its heap flags. What it cannot read (a bad
  * annotation, NODE_OPTIONS node would reject) becomes a warning in w; it never fails. The flags are

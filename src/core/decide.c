@@ -9,6 +9,7 @@
 #include "nodeguard/decide.h"
 #include "nodeguard/json.h"
 #include "nodeguard/nodeopts.h"
+#include "nodeguard/shellcmd.h"
 #include "nodeguard/util.h"
 
 const char *ng_action_name(ng_action a)
@@ -137,34 +138,37 @@ static void decide_connections(ng_decision *d, const ng_policy *pol, const ng_sp
     }
 }
 
-/* Sets the heap to target everywhere a flag would otherwise win with a larger value, or adds it to
- * NODE_OPTIONS when there is none. Returns false when it cannot (NODE_OPTIONS that node rejects). */
-static bool apply_heap(ng_decision *d, const ng_heap_flags *env_flags, const ng_heap_flags *argv_flags,
-                       int64_t target)
+/* The script with up to two words replaced (given in any order). */
+static char *edit_script(const char *script, const ng_shell_word *w[2], char *text[2], size_t n)
 {
-    int64_t limit = d->plan.limit_mib;
-    bool changed = false;
-    if (argv_flags->n_heap_flags && flags_heap_mib(argv_flags, limit) > target) {
-        d->new_arg = xasprintf("--max-old-space-size=%lld", (long long)target);
-        d->new_arg_index = argv_flags->last_heap_index;
-        d->args_changed = changed = true;
+    if (n == 2 && w[1]->start < w[0]->start) {
+        const ng_shell_word *tw = w[0];
+        char *tt = text[0];
+        w[0] = w[1], text[0] = text[1];
+        w[1] = tw, text[1] = tt;
     }
-    /* NODE_OPTIONS needs nodeguard's flag when its own is too large (or a percentage of an unknown
-     * limit), or when nothing sets the heap at all. Child processes inherit it, so it matters even
-     * when the command line wins for node itself. */
-    int64_t env_heap = flags_heap_mib(env_flags, limit);
-    bool env_needs =
-        env_flags->n_heap_flags ? env_heap < 0 || env_heap > target : argv_flags->n_heap_flags == 0;
-    if (!env_needs || d->node_options_invalid)
-        return changed;
-    cleanup_error ng_error *e = NULL;
-    if (ng_nodeopts_set_heap(d->node_options_before ? d->node_options_before : "", target,
-                             &d->node_options_after, &e) < 0) {
-        ng_warn(&d->warnings, "NODE_OPTIONS not rewritten: %s", ng_error_msg(e));
-        return changed;
+    char *out = xasprintf("%s", "");
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%.*s%s", out, (int)(w[i]->start - pos), script + pos, text[i]);
+        free(out);
+        out = next;
+        pos = w[i]->end;
     }
+    char *last = xasprintf("%s%s", out, script + pos);
+    free(out);
+    return last;
+}
+
+/* Where NODE_OPTIONS goes so that node reads it: the container's env, env's command line (env
+ * launcher), or the script's NODE_OPTIONS=... prefix (script_edit, filled in for the caller). */
+static void put_node_options(ng_decision *d, const ng_decide_inputs *in, char **script_edit)
+{
     const ng_detection *det = &d->detection;
-    if (det->env_options_index || det->env_clears || det->env_unsets_options) {
+    if (in->script_node_options) {
+        cleanup_free char *quoted = ng_shell_quote(d->node_options_after);
+        *script_edit = xasprintf("NODE_OPTIONS=%s", quoted);
+    } else if (det->env_options_index || det->env_clears || det->env_unsets_options) {
         /* node gets env's environment, not the container's: the value goes on env's command line. */
         d->new_assignment = xasprintf("NODE_OPTIONS=%s", d->node_options_after);
         d->new_assignment_insert = det->env_options_index == 0;
@@ -173,7 +177,101 @@ static bool apply_heap(ng_decision *d, const ng_heap_flags *env_flags, const ng_
     } else {
         set_env(d, "NODE_OPTIONS", d->node_options_after);
     }
-    return true;
+}
+
+/* Sets the heap to target everywhere a flag would otherwise win with a larger value, or adds it to
+ * NODE_OPTIONS when there is none. Returns false when it cannot (NODE_OPTIONS that node rejects). */
+static bool apply_heap(ng_decision *d, const ng_spec *spec, const ng_decide_inputs *in, int64_t target)
+{
+    const ng_heap_flags *env_flags = &in->env_flags, *argv_flags = &in->argv_flags;
+    const ng_detection *det = &d->detection;
+    int64_t limit = d->plan.limit_mib;
+    bool changed = false;
+    char *flag_edit = NULL, *options_edit = NULL;
+    if (argv_flags->n_heap_flags && flags_heap_mib(argv_flags, limit) > target) {
+        flag_edit = xasprintf("--max-old-space-size=%lld", (long long)target);
+        changed = true;
+    }
+    /* NODE_OPTIONS needs nodeguard's flag when its own is too large (or a percentage of an unknown
+     * limit), or when nothing sets the heap at all. Child processes inherit it, so it matters even
+     * when the command line wins for node itself. */
+    int64_t env_heap = flags_heap_mib(env_flags, limit);
+    bool env_needs =
+        env_flags->n_heap_flags ? env_heap < 0 || env_heap > target : argv_flags->n_heap_flags == 0;
+    if (env_needs && !d->node_options_invalid) {
+        cleanup_error ng_error *e = NULL;
+        if (ng_nodeopts_set_heap(d->node_options_before ? d->node_options_before : "", target,
+                                 &d->node_options_after, &e) < 0) {
+            ng_warn(&d->warnings, "NODE_OPTIONS not rewritten: %s", ng_error_msg(e));
+        } else {
+            put_node_options(d, in, &options_edit);
+            changed = true;
+        }
+    }
+    if (det->script_read && (flag_edit || options_edit)) {
+        ng_shell_script sc = {0};
+        const char *script = spec->args[det->script_index];
+        if (ng_shell_parse(script, &sc, NULL) == 0) { /* it parsed in ng_detect */
+            const ng_shell_command *c = &sc.commands[det->script_command];
+            const ng_shell_word *w[2];
+            char *text[2];
+            size_t n = 0;
+            if (flag_edit)
+                w[n] = &c->words[det->script_word + argv_flags->last_heap_index], text[n++] = flag_edit;
+            if (options_edit)
+                w[n] = &c->words[in->script_options_word], text[n++] = options_edit;
+            d->new_arg = edit_script(script, w, text, n);
+            d->new_arg_index = det->script_index;
+            d->args_changed = true;
+        }
+        ng_shell_script_free(&sc);
+        free(flag_edit);
+    } else if (flag_edit) {
+        d->new_arg = flag_edit;
+        d->new_arg_index = argv_flags->last_heap_index;
+        d->args_changed = true;
+    }
+    free(options_edit);
+    return changed;
+}
+
+/* A script's node command: its options (node's command line) and its NODE_OPTIONS=... prefix. */
+static void gather_script(const ng_spec *spec, ng_decide_inputs *in, ng_warnings *w)
+{
+    const ng_detection *det = &in->detection;
+    ng_shell_script sc = {0};
+    if (ng_shell_parse(spec->args[det->script_index], &sc, NULL) < 0)
+        return; /* it parsed in ng_detect */
+    const ng_shell_command *c = &sc.commands[det->script_command];
+    for (size_t i = 0; i < c->n_assignments; i++)
+        if (strncmp(c->words[i].value, "NODE_OPTIONS=", 13) == 0) {
+            free(in->script_node_options);
+            in->script_node_options = xasprintf("%s", c->words[i].value + 13);
+            in->script_options_word = i;
+        }
+    if (in->script_node_options)
+        in->node_options = in->script_node_options;
+    if (det->script_node_argv) {
+        size_t n = c->n_words - det->script_word;
+        const char **argv = calloc(n, sizeof(*argv));
+        if (!argv)
+            abort();
+        for (size_t i = 0; i < n; i++)
+            argv[i] = c->words[det->script_word + i].value;
+        cleanup_error ng_error *e = NULL;
+        if (ng_node_argv_scan(argv, n, 1, &in->argv_flags, &e) < 0) {
+            ng_heap_flags_init(&in->argv_flags);
+            ng_warn(w, "sh -c script: %s", ng_error_msg(e));
+        }
+        free(argv);
+    }
+    ng_shell_script_free(&sc);
+}
+
+void ng_decide_inputs_free(ng_decide_inputs *in)
+{
+    free(in->script_node_options);
+    in->script_node_options = NULL;
 }
 
 /* Step 1. The flags are scanned only for a guarded container: a disabled or non-Node one must not
@@ -212,6 +310,8 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
         in.node_options = spec->args[det->env_options_index] + strlen("NODE_OPTIONS=");
     else if (!det->env_clears && !det->env_unsets_options)
         in.node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
+    if (det->script_read)
+        gather_script(spec, &in, w);
     if (in.node_options) {
         cleanup_error ng_error *e = NULL;
         ng_tokens t = {0};
@@ -337,6 +437,7 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
         return;
     }
     d.node_options_before = in.node_options;
+    d.script_node_options = in.script_node_options; /* d owns it from here */
     d.node_options_invalid = in.node_options_invalid;
 
     ng_heap_budget budget;
@@ -355,7 +456,7 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
      * the problem stays and is only recorded: nodeguard's own trouble never affects the start. */
     bool rewrite_failed = false;
     if (v.action == NG_ACTION_LOWERED || v.action == NG_ACTION_INJECTED) {
-        if (apply_heap(&d, &in.env_flags, &in.argv_flags, v.allowed_mib)) {
+        if (apply_heap(&d, spec, &in, v.allowed_mib)) {
             d.heap_after_mib = v.allowed_mib;
         } else {
             d.action = NG_ACTION_WARNED;
@@ -377,6 +478,7 @@ void ng_decision_free(ng_decision *d)
     free(d->database_url_after);
     free(d->new_arg);
     free(d->new_assignment);
+    free(d->script_node_options);
     ng_warnings_free(&d->warnings);
     *d = (ng_decision){0};
 }

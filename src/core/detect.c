@@ -1,6 +1,8 @@
 #include <stdio.h>
 #include <string.h>
+#include "nodeguard/cleanup.h"
 #include "nodeguard/detect.h"
+#include "nodeguard/shellcmd.h"
 #include "nodeguard/util.h"
 
 enum command_kind { CMD_OTHER, CMD_NODE, CMD_LAUNCHER, CMD_RUNNER, CMD_WATCHER };
@@ -172,9 +174,33 @@ static bool is_shell(const char *arg)
     return false;
 }
 
-/* `sh -c SCRIPT`: counts the node commands the script names (words between shell separators; a
- * word is a command when it follows a separator, `exec` or the start). Only the environment can
- * carry a heap flag into such a container: its node command lines are inside the script. */
+static bool script_counts(const char *shell, int nodes, int launchers, ng_detection *d)
+{
+    if (!nodes && !launchers)
+        return false;
+    d->processes = nodes ? nodes : 1;
+    d->launchers = nodes ? launchers : 0;
+    snprintf(d->reason, sizeof(d->reason), "%s -c script runs node", ng_basename(shell));
+    snprintf(d->processes_reason, sizeof(d->processes_reason), "the shell script starts %d node process%s%s",
+             d->processes, d->processes == 1 ? "" : "es", d->launchers ? " and a launcher" : "");
+    return true;
+}
+
+/* Words after which the next word is still a command: exec, nohup and the reserved words that
+ * open a compound command's body (`if true; then node a.js; fi`). */
+static bool keeps_command_position(const char *word)
+{
+    static const char *const words[] = {"exec",  "nohup", "if", "then", "else", "elif",
+                                        "while", "until", "do", "!",    "{",    "time"};
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcmp(word, words[i]) == 0)
+            return true;
+    return false;
+}
+
+/* `sh -c SCRIPT` that ng_shell_parse cannot read: counts the node commands the script names (words between
+ * shell separators; a word is a command when it follows a separator, `exec` or the start). Only the
+ * environment can carry a heap flag into such a container: its node command lines are inside the script. */
 static bool scan_shell_script(const char *shell, const char *script, ng_detection *d)
 {
     int nodes = 0, launchers = 0;
@@ -196,21 +222,69 @@ static bool scan_shell_script(const char *shell, const char *script, ng_detectio
         p += len;
         if (!command_position)
             continue;
-        if (strcmp(word, "exec") == 0 || strcmp(word, "nohup") == 0 || strchr(word, '=') != NULL)
+        if (keeps_command_position(word) || strchr(word, '=') != NULL)
             continue; /* still a command position after these, and after VAR=value prefixes */
         enum command_kind kind = classify(word);
         nodes += kind == CMD_NODE || kind == CMD_RUNNER || kind == CMD_WATCHER;
         launchers += kind == CMD_LAUNCHER;
         command_position = false;
     }
-    if (!nodes && !launchers)
-        return false;
-    d->processes = nodes ? nodes : 1;
-    d->launchers = nodes ? launchers : 0;
-    snprintf(d->reason, sizeof(d->reason), "%s -c script runs node", ng_basename(shell));
-    snprintf(d->processes_reason, sizeof(d->processes_reason), "the shell script starts %d node process%s%s",
-             d->processes, d->processes == 1 ? "" : "es", d->launchers ? " and a launcher" : "");
-    return true;
+    return script_counts(shell, nodes, launchers, d);
+}
+
+/* `sh -c SCRIPT`, read as the shell splits it: counts its node commands and finds the one that
+ * starts node (or npm ...), whose command line and NAME=VALUE prefix are then read like args[].
+ * Whatever could change what node gets and is not read makes the script unknown rather than
+ * guessed: a script the parser refuses (then counted by scan_shell_script), more than one node
+ * command, NODE_OPTIONS named by another command, `.`, source, eval, env, exec with options. */
+static bool read_script(const char *shell, const char *script, size_t index, ng_detection *d)
+{
+    cleanup_error ng_error *e = NULL;
+    ng_shell_script sc = {0};
+    const char *why = NULL;
+    int nodes = 0, launchers = 0;
+    if (ng_shell_parse(script, &sc, &e) < 0) {
+        snprintf(d->unknown, sizeof(d->unknown), "the sh -c script is not read: %s", ng_error_msg(e));
+        return scan_shell_script(shell, script, d);
+    }
+    for (size_t i = 0; i < sc.n_commands; i++) {
+        const ng_shell_command *c = &sc.commands[i];
+        size_t w = c->n_assignments;
+        while (w < c->n_words &&
+               (strcmp(c->words[w].value, "exec") == 0 || strcmp(c->words[w].value, "nohup") == 0))
+            w++;
+        if (w > c->n_assignments && w < c->n_words && c->words[w].value[0] == '-') {
+            why = "exec with options"; /* bash's -a NAME, -c (an empty environment), -l */
+            for (; w < c->n_words && c->words[w].value[0] == '-'; w++)
+                w += strcmp(c->words[w].value, "-a") == 0;
+        }
+        enum command_kind kind = w < c->n_words ? classify(c->words[w].value) : CMD_OTHER;
+        nodes += kind == CMD_NODE || kind == CMD_RUNNER || kind == CMD_WATCHER;
+        launchers += kind == CMD_LAUNCHER;
+        if (kind != CMD_OTHER) {
+            d->script_command = i;
+            d->script_word = w;
+            d->script_node_argv = kind == CMD_NODE;
+            continue;
+        }
+        for (size_t k = 0; k < c->n_words; k++)
+            if (strstr(c->words[k].value, "NODE_OPTIONS"))
+                why = "another command in it names NODE_OPTIONS";
+        static const char *const opaque[] = {".", "source", "eval", "env"};
+        for (size_t k = 0; w < c->n_words && k < sizeof(opaque) / sizeof(opaque[0]); k++)
+            if (strcmp(c->words[w].value, opaque[k]) == 0)
+                why = "it runs `.`, source, eval or env";
+    }
+    ng_shell_script_free(&sc);
+    if (!why && nodes + launchers > 1)
+        why = "it starts more than one node command";
+    if (why)
+        snprintf(d->unknown, sizeof(d->unknown), "the sh -c script is not read: %s", why);
+    else if (nodes + launchers == 1) {
+        d->script_read = true;
+        d->script_index = index;
+    }
+    return script_counts(shell, nodes, launchers, d);
 }
 
 void ng_detect(const ng_spec *spec, int enable_override, ng_detection *ret)
@@ -243,7 +317,7 @@ void ng_detect(const ng_spec *spec, int enable_override, ng_detection *ret)
     bool from_script = false;
     if (!d.is_node && at + 2 < spec->n_args && is_shell(spec->args[at]) &&
         strcmp(spec->args[at + 1], "-c") == 0)
-        from_script = d.is_node = scan_shell_script(spec->args[at], spec->args[at + 2], &d);
+        from_script = d.is_node = read_script(spec->args[at], spec->args[at + 2], at + 2, &d);
     const char *node_version = ng_spec_getenv(spec, "NODE_VERSION");
     if (!d.is_node && node_version) {
         d.is_node = true;

@@ -39,6 +39,44 @@ static void test_shell_scripts(void **state)
     assert_false(detect("[\"sh\",\"-c\",\"node a.js\"]", "[]", 0).is_node); /* annotation off wins */
 }
 
+/* The script's one node command is read: where it is, and whether its words are node's options. */
+static void test_shell_script_node_command(void **state)
+{
+    (void)state;
+    ng_detection d =
+        detect("[\"sh\",\"-c\",\"cd /app && NODE_OPTIONS='-r fs' exec node --x a.js 2>&1\"]", "[]", -1);
+    assert_true(d.is_node);
+    assert_true(d.script_read);
+    assert_int_equal(d.script_index, 2);
+    assert_int_equal(d.script_command, 1);
+    assert_int_equal(d.script_word, 2);
+    assert_true(d.script_node_argv);
+    assert_false(d.unknown[0]);
+    d = detect("[\"docker-entrypoint.sh\",\"bash\",\"-c\",\"npm start\"]", "[]", -1);
+    assert_true(d.script_read);
+    assert_int_equal(d.script_index, 3);
+    assert_false(d.script_node_argv);
+    assert_int_equal(d.processes, 1);
+    /* Read as the shell splits it: a quoted NODE_OPTIONS value is one word, node the command. */
+    d = detect("[\"sh\",\"-c\",\"NODE_OPTIONS=-r\\\\ fs node a.js\"]", "[]", -1);
+    assert_true(d.is_node);
+    assert_true(d.script_read);
+    static const char *const unknown[] = {
+        "[\"sh\",\"-c\",\"exec node $FLAGS a.js\"]",
+        "[\"sh\",\"-c\",\"export NODE_OPTIONS=--max-old-space-size=9; exec node a.js\"]",
+        "[\"sh\",\"-c\",\"node a.js & node b.js\"]",
+        "[\"sh\",\"-c\",\". ./env.sh && exec node a.js\"]",
+        "[\"sh\",\"-c\",\"exec -a app node a.js\"]",
+        "[\"sh\",\"-c\",\"if true; then node a.js; fi\"]",
+    };
+    for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+        d = detect(unknown[i], "[]", -1);
+        assert_true(d.is_node);
+        assert_false(d.script_read);
+        assert_true(d.unknown[0]);
+    }
+}
+
 static void test_node_commands(void **state)
 {
     (void)state;
@@ -170,9 +208,13 @@ static void test_process_counts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_node_commands),      cmocka_unit_test(test_shell_scripts),
-        cmocka_unit_test(test_node_argv_position), cmocka_unit_test(test_env_launcher),
-        cmocka_unit_test(test_node_version_env),   cmocka_unit_test(test_annotation_override),
+        cmocka_unit_test(test_node_commands),
+        cmocka_unit_test(test_shell_scripts),
+        cmocka_unit_test(test_node_argv_position),
+        cmocka_unit_test(test_env_launcher),
+        cmocka_unit_test(test_shell_script_node_command),
+        cmocka_unit_test(test_node_version_env),
+        cmocka_unit_test(test_annotation_override),
         cmocka_unit_test(test_process_counts),
     };
     return cmocka_run_group_tests_name("detect", tests, NULL, NULL);
