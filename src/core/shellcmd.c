@@ -122,11 +122,14 @@ static int read_word(struct parser *p, char **ret, ng_error **err)
         char c = p->s[p->i];
         if (strchr(" \t\n;&|()<>", c))
             break;
+        if (c == '\\' && p->i + 1 == p->len) { /* a trailing backslash is itself */
+            buf_putc(&b, '\\');
+            p->i++;
+            continue;
+        }
         if (c == '\\') {
-            if (p->i + 1 < p->len && p->s[p->i + 1] != '\n')
+            if (p->s[p->i + 1] != '\n')
                 buf_putc(&b, p->s[p->i + 1]);
-            else if (p->i + 1 == p->len)
-                buf_putc(&b, '\\');
             p->i += 2;
             continue;
         }

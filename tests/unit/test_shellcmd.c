@@ -19,8 +19,9 @@ static char *flatten(const char *script)
             strcat(out, " <");
             strcat(out, c->words[w].value);
             strcat(out, w + 1 == c->n_assignments ? ">=" : ">");
-            /* the span is the word as written */
+            /* the span is the word as written, inside the script */
             assert_true(c->words[w].end > c->words[w].start);
+            assert_true(c->words[w].end <= strlen(script));
         }
     }
     ng_shell_script_free(&sc);
@@ -53,6 +54,7 @@ static void test_words(void **state)
     expect_words("\"A\"=1 node", " <A=1> <node>");   /* a quoted name is not an assignment */
     expect_words("A=1 B=2", " <A=1> <B=2>=");
     expect_words("", "");
+    expect_words("node a\\", " <node> <a\\>"); /* a trailing backslash is itself (found by fuzz_shellcmd) */
 }
 
 /* What depends on the shell's state, or is not a simple command, is refused. */
