@@ -57,10 +57,17 @@ typedef struct ng_decision {
     bool env_changed, args_changed;
     char **new_env; /* n_new_env owned strings */
     size_t n_new_env;
-    char *new_arg; /* the heap flag written on the command line (args[new_arg_index]) ... */
+    char *new_arg; /* the heap flag written on the command line (args[new_arg_index]; a sh -c script:
+                    * the whole script) ... */
     size_t new_arg_index;
     char **new_args; /* ... and every replaced argument: NULL where unchanged */
     size_t n_new_args;
+    /* env launcher: NODE_OPTIONS=... for env's command line, where node reads it: replacing
+     * args[new_assignment_index], or inserted before it (env -i, -u NODE_OPTIONS). */
+    char *new_assignment;
+    size_t new_assignment_index;
+    bool new_assignment_insert;
+    char *script_node_options; /* owns what node_options_before points to for a script */
 
     ng_warnings warnings;
 } ng_decision;
@@ -104,7 +111,8 @@ typedef struct ng_decide_inputs {
     int processes;              /* the annotation's count, else the detected one (not clamped) */
     int64_t memory_limit;       /* bytes; 0 when unlimited */
     double cpus;                /* the CPU quota in CPUs; 0 when none */
-    const char *node_options;   /* points into the spec; NULL when unset */
+    const char *node_options;   /* what node reads, pointing into the spec (process.env, or env's
+                                 * NODE_OPTIONS=... argument); NULL when unset */
     bool node_options_invalid;  /* node would reject it: left alone, its flags read as none */
     ng_heap_flags env_flags;    /* the heap flags in NODE_OPTIONS */
     ng_heap_flags argv_flags;   /* the heap flags on node's command line, which win over NODE_OPTIONS */
@@ -112,7 +120,14 @@ typedef struct ng_decide_inputs {
     int64_t max_heap_limit_mib; /* with --max-heap-size on the command line, the heap_size_limit V8
                                    makes of it (and of an old space); -1 without */
     ng_heap_refusal refusal;    /* heap flags node refuses to start with, which the rewrite can replace */
+    /* A `sh -c` script's node command (detection.script_read): node's options are its words from
+     * detection.script_word on, and node_options points to this copy of its NODE_OPTIONS=...
+     * prefix (word script_options_word) when it has one. */
+    char *script_node_options;
+    size_t script_options_word;
 } ng_decide_inputs;
+
+void ng_decide_inputs_free(ng_decide_inputs *in);
 
 /* Reads the annotations, detects node and scans its heap flags. What it cannot read (a bad
  * annotation, NODE_OPTIONS node would reject) becomes a warning in w; it never fails. The flags are

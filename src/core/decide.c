@@ -9,6 +9,7 @@
 #include "nodeguard/decide.h"
 #include "nodeguard/json.h"
 #include "nodeguard/nodeopts.h"
+#include "nodeguard/shellcmd.h"
 #include "nodeguard/util.h"
 
 const char *ng_action_name(ng_action a)
@@ -200,9 +201,84 @@ static void rewrite_argv(ng_decision *d, const ng_decide_inputs *in, const ng_sp
     }
 }
 
+/* The script with up to two words replaced (given in any order). */
+static char *edit_script(const char *script, const ng_shell_word *w[2], char *text[2], size_t n)
+{
+    if (n == 2 && w[1]->start < w[0]->start) {
+        const ng_shell_word *tw = w[0];
+        char *tt = text[0];
+        w[0] = w[1], text[0] = text[1];
+        w[1] = tw, text[1] = tt;
+    }
+    char *out = xasprintf("%s", "");
+    size_t pos = 0;
+    for (size_t i = 0; i < n; i++) {
+        char *next = xasprintf("%s%.*s%s", out, (int)(w[i]->start - pos), script + pos, text[i]);
+        free(out);
+        out = next;
+        pos = w[i]->end;
+    }
+    char *last = xasprintf("%s%s", out, script + pos);
+    free(out);
+    return last;
+}
+
+/* Where NODE_OPTIONS goes so that node reads it: the container's env, env's command line (env
+ * launcher), or the script's NODE_OPTIONS=... prefix (script_edit, filled in for the caller). */
+static void put_node_options(ng_decision *d, const ng_decide_inputs *in, char **script_edit)
+{
+    const ng_detection *det = &d->detection;
+    if (in->script_node_options) {
+        cleanup_free char *quoted = ng_shell_quote(d->node_options_after);
+        *script_edit = xasprintf("NODE_OPTIONS=%s", quoted);
+    } else if (det->env_options_index || det->env_clears || det->env_unsets_options) {
+        /* node gets env's environment, not the container's: the value goes on env's command line. */
+        d->new_assignment = xasprintf("NODE_OPTIONS=%s", d->node_options_after);
+        d->new_assignment_insert = det->env_options_index == 0;
+        d->new_assignment_index = det->env_options_index ? det->env_options_index : det->command_index;
+        d->args_changed = true;
+    } else {
+        set_env(d, "NODE_OPTIONS", d->node_options_after);
+    }
+}
+
+/* A sh -c script's part of the rewrite: node's last heap flag in the script set to target when it
+ * does not fit, and the NODE_OPTIONS=... prefix when there is a new one (options_edit); the edited
+ * script replaces its argument. The flags that clash with nodeguard's heap (--max-heap-size, a
+ * percentage, a semi-space) are only rewritten on a real command line, not inside a script. */
+static void rewrite_script(ng_decision *d, const ng_decide_inputs *in, const ng_spec *spec, int64_t target,
+                           const char *options_edit)
+{
+    const ng_detection *det = &d->detection;
+    const ng_heap_flags *argv = &in->argv_flags;
+    cleanup_free char *flag_edit = NULL;
+    if (flags_in_effect(argv) && flags_heap_mib(argv, d->plan.limit_mib) > target)
+        flag_edit = xasprintf("--max-old-space-size=%lld", (long long)target);
+    if (!flag_edit && !options_edit)
+        return;
+    ng_shell_script sc = {0};
+    const char *script = spec->args[det->script_index];
+    if (ng_shell_parse(script, &sc, NULL) == 0) { /* it parsed in ng_detect */
+        const ng_shell_command *c = &sc.commands[det->script_command];
+        const ng_shell_word *w[2];
+        char *text[2];
+        size_t n = 0;
+        if (flag_edit)
+            w[n] = &c->words[det->script_word + argv->last_heap_index], text[n++] = flag_edit;
+        if (options_edit)
+            w[n] = &c->words[in->script_options_word], text[n++] = (char *)options_edit;
+        cleanup_free char *edited = edit_script(script, w, text, n);
+        replace_arg(d, spec, det->script_index, edited);
+        free(d->new_arg);
+        d->new_arg = xasprintf("%s", edited);
+        d->new_arg_index = det->script_index;
+    }
+    ng_shell_script_free(&sc);
+}
+
 /* Sets the heap to target everywhere a flag would otherwise win with a larger value, or adds it to
- * NODE_OPTIONS when there is none; keep is the heap node keeps where its flag fits. Returns false
- * when it cannot (NODE_OPTIONS that node rejects). */
+ * NODE_OPTIONS (where node reads it: put_node_options) when there is none; keep is the heap node
+ * keeps where its flag fits. Returns false when it cannot (NODE_OPTIONS that node rejects). */
 static bool apply_heap(ng_decision *d, const ng_decide_inputs *in, const ng_spec *spec,
                        const ng_heap_budget *b, int64_t target, int64_t keep)
 {
@@ -223,6 +299,7 @@ static bool apply_heap(ng_decision *d, const ng_decide_inputs *in, const ng_spec
     env_needs = env_needs || (refused_percent && env->n_percent_flags) ||
                 (b->semi_dropped_mib > 0 && env->n_semi_flags);
     bool env_done = false;
+    cleanup_free char *options_edit = NULL;
     if (env_needs && !d->node_options_invalid) {
         cleanup_error ng_error *e = NULL;
         bool env_fits = flags_in_effect(env) && env_heap >= 0 && env_heap <= target &&
@@ -232,20 +309,57 @@ static bool apply_heap(ng_decision *d, const ng_decide_inputs *in, const ng_spec
                                  &d->node_options_after, &e) < 0) {
             ng_warn(&d->warnings, "NODE_OPTIONS not rewritten: %s", ng_error_msg(e));
         } else {
-            set_env(d, "NODE_OPTIONS", d->node_options_after);
+            put_node_options(d, in, &options_edit);
             env_done = true;
         }
     }
-    bool argv_needs = argv_lower || (refused_percent && argv->n_percent_flags) ||
-                      (b->semi_dropped_mib > 0 && argv->n_semi_flags) || argv->n_max_heap_flags;
-    if (argv_needs)
-        rewrite_argv(d, in, spec, b, argv_lower,
-                     argv_fits               ? argv_heap
-                     : flags_in_effect(argv) ? target
-                                             : keep);
+    if (d->detection.script_read) {
+        rewrite_script(d, in, spec, target, options_edit);
+    } else {
+        bool argv_needs = argv_lower || (refused_percent && argv->n_percent_flags) ||
+                          (b->semi_dropped_mib > 0 && argv->n_semi_flags) || argv->n_max_heap_flags;
+        if (argv_needs)
+            rewrite_argv(d, in, spec, b, argv_lower,
+                         argv_fits               ? argv_heap
+                         : flags_in_effect(argv) ? target
+                                                 : keep);
+    }
     if (env_needs && !env_done)
         return d->args_changed && !(refused_percent && env->n_percent_flags);
     return env_done || d->args_changed;
+}
+
+/* A script's node command: its options (node's command line) and its NODE_OPTIONS=... prefix. */
+static void gather_script(const ng_spec *spec, ng_decide_inputs *in, ng_warnings *w)
+{
+    const ng_detection *det = &in->detection;
+    ng_shell_script sc = {0};
+    if (ng_shell_parse(spec->args[det->script_index], &sc, NULL) < 0)
+        return; /* it parsed in ng_detect */
+    const ng_shell_command *c = &sc.commands[det->script_command];
+    for (size_t i = 0; i < c->n_assignments; i++)
+        if (strncmp(c->words[i].value, "NODE_OPTIONS=", 13) == 0) {
+            free(in->script_node_options);
+            in->script_node_options = xasprintf("%s", c->words[i].value + 13);
+            in->script_options_word = i;
+        }
+    if (in->script_node_options)
+        in->node_options = in->script_node_options;
+    if (det->script_node_argv) {
+        size_t n = c->n_words - det->script_word;
+        const char **argv = calloc(n, sizeof(*argv));
+        if (!argv)
+            abort();
+        for (size_t i = 0; i < n; i++)
+            argv[i] = c->words[det->script_word + i].value;
+        cleanup_error ng_error *e = NULL;
+        if (ng_node_argv_scan(argv, n, 1, &in->argv_flags, &e) < 0) {
+            ng_heap_flags_init(&in->argv_flags);
+            ng_warn(w, "sh -c script: %s", ng_error_msg(e));
+        }
+        free(argv);
+    }
+    ng_shell_script_free(&sc);
 }
 
 /* --max-old-space-size-percentage exists from node 22.21 and 24.6 on. Without a NODE_VERSION that
@@ -264,6 +378,12 @@ static bool percentage_supported(const ng_spec *spec)
     if (*end == '.')
         minor = strtol(end + 1, NULL, 10);
     return major >= 25 || (major == 24 && minor >= 6) || (major == 22 && minor >= 21);
+}
+
+void ng_decide_inputs_free(ng_decide_inputs *in)
+{
+    free(in->script_node_options);
+    in->script_node_options = NULL;
 }
 
 /* Step 1. The flags are scanned only for a guarded container: a disabled or non-Node one must not
@@ -293,7 +413,17 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
         snprintf(in.detection.processes_reason, sizeof(in.detection.processes_reason),
                  "annotation io.nodeguard.processes=%d", o->processes);
 
-    in.node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
+    const ng_detection *det = &in.detection;
+    if (det->unknown[0])
+        ng_warn(w, "%s: heap flags there are not seen", det->unknown);
+    /* `env NODE_OPTIONS=... node` replaces the container's value for node; env -i and
+     * -u NODE_OPTIONS remove it. */
+    if (det->env_options_index)
+        in.node_options = spec->args[det->env_options_index] + strlen("NODE_OPTIONS=");
+    else if (!det->env_clears && !det->env_unsets_options)
+        in.node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
+    if (det->script_read)
+        gather_script(spec, &in, w);
     if (in.node_options) {
         cleanup_error ng_error *e = NULL;
         ng_tokens t = {0};
@@ -460,6 +590,7 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
         return;
     }
     d.node_options_before = in.node_options;
+    d.script_node_options = in.script_node_options; /* d owns it from here */
     d.node_options_invalid = in.node_options_invalid;
 
     ng_heap_budget budget;
@@ -519,6 +650,8 @@ void ng_decision_free(ng_decision *d)
         for (size_t i = 0; i < d->n_new_args; i++)
             free(d->new_args[i]);
     free(d->new_args);
+    free(d->new_assignment);
+    free(d->script_node_options);
     ng_warnings_free(&d->warnings);
     *d = (ng_decision){0};
 }
@@ -543,9 +676,18 @@ static int emit_args(yajl_gen g, yajl_val old, void *userdata, ng_error **err)
 {
     const struct emit_ctx *c = userdata;
     (void)old;
+    const ng_decision *d = c->d;
     NG_GEN(yajl_gen_array_open(g));
-    for (size_t i = 0; i < c->spec->n_args; i++)
-        NG_GEN(ng_gen_string(g, c->d->new_args && c->d->new_args[i] ? c->d->new_args[i] : c->spec->args[i]));
+    for (size_t i = 0; i < c->spec->n_args; i++) {
+        const char *arg = d->new_args && d->new_args[i] ? d->new_args[i] : c->spec->args[i];
+        if (d->new_assignment && i == d->new_assignment_index) {
+            if (d->new_assignment_insert)
+                NG_GEN(ng_gen_string(g, d->new_assignment));
+            else
+                arg = d->new_assignment;
+        }
+        NG_GEN(ng_gen_string(g, arg));
+    }
     NG_GEN(yajl_gen_array_close(g));
     return 0;
 }

@@ -94,6 +94,73 @@ static void test_command_line_flag_wins_and_is_lowered(void **state)
     assert_null(d->node_options_after); /* no NODE_OPTIONS needed: the command line decides */
 }
 
+/* `env NODE_OPTIONS=... node`: node reads env's value, not the container's; it is judged and lowered
+ * on env's command line. env -i leaves node no NODE_OPTIONS: nodeguard's goes in as an assignment. */
+static void test_env_launcher_node_options(void **state)
+{
+    ng_decision *d =
+        decide(*state, "[\"env\",\"NODE_OPTIONS=--max-old-space-size=4096 -r fs\",\"node\",\"a.js\"]",
+               "[\"NODE_OPTIONS=--max-old-space-size=100\"]", NULL, 512, true);
+    assert_int_equal(d->heap_before_mib, 4096);
+    assert_string_equal(d->heap_source, "NODE_OPTIONS");
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_true(d->args_changed);
+    assert_false(d->new_assignment_insert);
+    assert_int_equal(d->new_assignment_index, 1);
+    assert_string_equal(d->new_assignment, "NODE_OPTIONS=--max-old-space-size=390 -r fs");
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=100"); /* not node's */
+
+    d = decide(*state, "[\"env\",\"-i\",\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=100\"]",
+               NULL, 256, true);
+    assert_int_equal(d->heap_before_mib, -1);
+    assert_int_equal(d->action, NG_ACTION_INJECTED);
+    assert_true(d->new_assignment_insert);
+    assert_int_equal(d->new_assignment_index, 2);
+    assert_string_equal(d->new_assignment, "NODE_OPTIONS=--max-old-space-size=188");
+
+    d = decide(*state, "[\"env\",\"-S\",\"node a.js\"]", "[\"NODE_VERSION=20\"]", NULL, 256, true);
+    assert_int_equal(d->outcome, NG_OUTCOME_GUARDED);
+    assert_true(d->warnings.n >= 1);
+    assert_non_null(strstr(d->warnings.items[0], "not read"));
+}
+
+/* A sh -c script's node command line and NODE_OPTIONS=... prefix are judged and rewritten in the
+ * script, every other byte of it kept. */
+static void test_shell_script_rewritten(void **state)
+{
+    ng_decision *d =
+        decide(*state,
+               "[\"sh\",\"-c\",\"cd /app && NODE_OPTIONS='--max-old-space-size=4096 -r fs' exec node "
+               "--title 'a b' --max_old_space_size=3000 a.js 2>&1\"]",
+               "[\"NODE_OPTIONS=--max-old-space-size=100\"]", NULL, 512, true);
+    assert_int_equal(d->heap_before_mib, 3000);
+    assert_string_equal(d->heap_source, "command line");
+    assert_string_equal(d->node_options_before, "--max-old-space-size=4096 -r fs");
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_true(d->args_changed);
+    assert_int_equal(d->new_arg_index, 2);
+    assert_string_equal(d->new_arg,
+                        "cd /app && NODE_OPTIONS='--max-old-space-size=390 -r fs' exec node --title 'a b' "
+                        "--max-old-space-size=390 a.js 2>&1");
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=100"); /* not node's */
+
+    /* No prefix: node inherits the container's NODE_OPTIONS through the shell. */
+    d = decide(*state, "[\"sh\",\"-c\",\"exec node a.js\"]", "[]", NULL, 512, true);
+    assert_int_equal(d->action, NG_ACTION_INJECTED);
+    assert_false(d->args_changed);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+
+    /* A value that needs quoting comes out quoted. */
+    d = decide(*state, "[\"sh\",\"-c\",\"NODE_OPTIONS=--title=it\\\\'s node a.js\"]", "[]", NULL, 512, true);
+    assert_string_equal(d->new_arg, "NODE_OPTIONS='--title=it'\\''s --max-old-space-size=390' node a.js");
+
+    /* Not read: said, and nothing in the script touched. */
+    d = decide(*state, "[\"sh\",\"-c\",\"exec node $FLAGS a.js\"]", "[]", NULL, 512, true);
+    assert_false(d->args_changed);
+    assert_true(d->warnings.n >= 1);
+    assert_non_null(strstr(d->warnings.items[0], "not read"));
+}
+
 static void test_fitting_flag_is_kept(void **state)
 {
     ng_decision *d =
@@ -906,6 +973,8 @@ int main(void)
         cmocka_unit_test(test_verdict_on_a_constructed_plan),
         cmocka_unit_test(test_render_a_failed_rewrite),
         cmocka_unit_test_setup_teardown(test_gather_scans_both_flag_sources, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_env_launcher_node_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shell_script_rewritten, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_record_round_trips, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_refuses_symlink_and_directory, setup, teardown),
     };
