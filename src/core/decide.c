@@ -173,50 +173,68 @@ static void replace_arg(ng_decision *d, const ng_spec *spec, size_t i, const cha
  * --max-heap-size (with an old space V8 derives the young generation from it, and with a semi-space
  * too it aborts), a percentage this node refuses, a semi-space the budget leaves out. Each becomes
  * --max-old-space-size=value, so node reads one heap and the arguments keep their positions. */
+static bool clashes(const ng_decide_inputs *in, const ng_heap_budget *b, const char *arg, bool lower)
+{
+    ng_heap_flag h;
+    if (ng_heap_flag_parse(arg, &h, NULL) != 1)
+        return false;
+    bool old = h.kind == NG_FLAG_OLD_SPACE || h.kind == NG_FLAG_OLD_SPACE_PERCENT;
+    return (old && lower) || h.kind == NG_FLAG_MAX_HEAP ||
+           (h.kind == NG_FLAG_OLD_SPACE_PERCENT && in->refusal == NG_REFUSAL_PERCENTAGE) ||
+           (h.kind == NG_FLAG_SEMI_SPACE && b->semi_dropped_mib > 0);
+}
+
+/* Marks in replace[] node's options in args[start..] that rewrite_argv replaces (replace has n
+ * entries); returns how many. node's options end at the script, "-" or "--", as node reads them. */
+static size_t mark_clashing(const ng_decide_inputs *in, const ng_heap_budget *b, const char *const *args,
+                            size_t n, size_t start, bool lower, bool *replace)
+{
+    size_t marked = 0;
+    for (size_t i = start; i < n; i++) {
+        const char *a = args[i];
+        if (strcmp(a, "--") == 0 || a[0] != '-' || strcmp(a, "-") == 0)
+            break;
+        if (clashes(in, b, a, lower))
+            replace[i] = true, marked++;
+        if (ng_node_option_takes_value(a))
+            i++;
+    }
+    return marked;
+}
+
 static void rewrite_argv(ng_decision *d, const ng_decide_inputs *in, const ng_spec *spec,
                          const ng_heap_budget *b, bool lower, int64_t value)
 {
     char flag[64];
     snprintf(flag, sizeof(flag), "--max-old-space-size=%lld", (long long)value);
-    for (size_t i = in->detection.node_opts_start; i < spec->n_args; i++) {
-        const char *a = spec->args[i];
-        if (strcmp(a, "--") == 0 || a[0] != '-' || strcmp(a, "-") == 0)
-            break;
-        ng_heap_flag h;
-        if (ng_heap_flag_parse(a, &h, NULL) == 1) {
-            bool old = h.kind == NG_FLAG_OLD_SPACE || h.kind == NG_FLAG_OLD_SPACE_PERCENT;
-            if ((old && lower) || h.kind == NG_FLAG_MAX_HEAP ||
-                (h.kind == NG_FLAG_OLD_SPACE_PERCENT && in->refusal == NG_REFUSAL_PERCENTAGE) ||
-                (h.kind == NG_FLAG_SEMI_SPACE && b->semi_dropped_mib > 0)) {
-                replace_arg(d, spec, i, flag);
-                d->new_arg_index = i;
-            }
+    cleanup_free bool *replace = calloc(spec->n_args + 1, sizeof(*replace));
+    if (!replace)
+        abort();
+    if (!mark_clashing(in, b, spec->args, spec->n_args, in->detection.node_opts_start, lower, replace))
+        return;
+    for (size_t i = 0; i < spec->n_args; i++)
+        if (replace[i]) {
+            replace_arg(d, spec, i, flag);
+            d->new_arg_index = i;
         }
-        if (ng_node_option_takes_value(a))
-            i++;
-    }
-    if (d->args_changed) {
-        free(d->new_arg);
-        d->new_arg = xasprintf("%s", flag);
-    }
+    free(d->new_arg);
+    d->new_arg = xasprintf("%s", flag);
 }
 
-/* The script with up to two words replaced (given in any order). */
-static char *edit_script(const char *script, const ng_shell_word *w[2], char *text[2], size_t n)
+/* The script with the words marked in text[] (one entry per word of c, NULL: kept) replaced; every
+ * other byte stays as it was. */
+static char *edit_script(const char *script, const ng_shell_command *c, char *const *text)
 {
-    if (n == 2 && w[1]->start < w[0]->start) {
-        const ng_shell_word *tw = w[0];
-        char *tt = text[0];
-        w[0] = w[1], text[0] = text[1];
-        w[1] = tw, text[1] = tt;
-    }
     char *out = xasprintf("%s", "");
     size_t pos = 0;
-    for (size_t i = 0; i < n; i++) {
-        char *next = xasprintf("%s%.*s%s", out, (int)(w[i]->start - pos), script + pos, text[i]);
+    for (size_t i = 0; i < c->n_words; i++) {
+        if (!text[i])
+            continue;
+        const ng_shell_word *w = &c->words[i];
+        char *next = xasprintf("%s%.*s%s", out, (int)(w->start - pos), script + pos, text[i]);
         free(out);
         out = next;
-        pos = w[i]->end;
+        pos = w->end;
     }
     char *last = xasprintf("%s%s", out, script + pos);
     free(out);
@@ -242,32 +260,37 @@ static void put_node_options(ng_decision *d, const ng_decide_inputs *in, char **
     }
 }
 
-/* A sh -c script's part of the rewrite: node's last heap flag in the script set to target when it
- * does not fit, and the NODE_OPTIONS=... prefix when there is a new one (options_edit); the edited
- * script replaces its argument. The flags that clash with nodeguard's heap (--max-heap-size, a
- * percentage, a semi-space) are only rewritten on a real command line, not inside a script. */
-static void rewrite_script(ng_decision *d, const ng_decide_inputs *in, const ng_spec *spec, int64_t target,
-                           const char *options_edit)
+/* A sh -c script's part of the rewrite: node's options in the script as rewrite_argv treats a command
+ * line, and the NODE_OPTIONS=... prefix when there is a new one (options_edit); the edited script
+ * replaces its argument, every other byte of it kept. */
+static void rewrite_script(ng_decision *d, const ng_decide_inputs *in, const ng_spec *spec,
+                           const ng_heap_budget *b, bool lower, int64_t value, const char *options_edit)
 {
     const ng_detection *det = &d->detection;
-    const ng_heap_flags *argv = &in->argv_flags;
-    cleanup_free char *flag_edit = NULL;
-    if (flags_in_effect(argv) && flags_heap_mib(argv, d->plan.limit_mib) > target)
-        flag_edit = xasprintf("--max-old-space-size=%lld", (long long)target);
-    if (!flag_edit && !options_edit)
-        return;
     ng_shell_script sc = {0};
     const char *script = spec->args[det->script_index];
-    if (ng_shell_parse(script, &sc, NULL) == 0) { /* it parsed in ng_detect */
-        const ng_shell_command *c = &sc.commands[det->script_command];
-        const ng_shell_word *w[2];
-        char *text[2];
-        size_t n = 0;
-        if (flag_edit)
-            w[n] = &c->words[det->script_word + argv->last_heap_index], text[n++] = flag_edit;
-        if (options_edit)
-            w[n] = &c->words[in->script_options_word], text[n++] = (char *)options_edit;
-        cleanup_free char *edited = edit_script(script, w, text, n);
+    if (ng_shell_parse(script, &sc, NULL) < 0) /* it parsed in ng_detect */
+        return;
+    const ng_shell_command *c = &sc.commands[det->script_command];
+    cleanup_free bool *replace = calloc(c->n_words + 1, sizeof(*replace));
+    cleanup_free char **text = calloc(c->n_words + 1, sizeof(*text));
+    cleanup_free const char **words = calloc(c->n_words + 1, sizeof(*words));
+    if (!replace || !text || !words)
+        abort();
+    for (size_t i = 0; i < c->n_words; i++)
+        words[i] = c->words[i].value;
+    char flag[64];
+    snprintf(flag, sizeof(flag), "--max-old-space-size=%lld", (long long)value);
+    size_t marked = det->script_node_argv
+                        ? mark_clashing(in, b, words, c->n_words, det->script_word + 1, lower, replace)
+                        : 0;
+    for (size_t i = 0; i < c->n_words; i++)
+        if (replace[i])
+            text[i] = flag;
+    if (options_edit)
+        text[in->script_options_word] = (char *)options_edit;
+    if (marked || options_edit) {
+        cleanup_free char *edited = edit_script(script, c, text);
         replace_arg(d, spec, det->script_index, edited);
         free(d->new_arg);
         d->new_arg = xasprintf("%s", edited);
@@ -313,17 +336,13 @@ static bool apply_heap(ng_decision *d, const ng_decide_inputs *in, const ng_spec
             env_done = true;
         }
     }
-    if (d->detection.script_read) {
-        rewrite_script(d, in, spec, target, options_edit);
-    } else {
-        bool argv_needs = argv_lower || (refused_percent && argv->n_percent_flags) ||
-                          (b->semi_dropped_mib > 0 && argv->n_semi_flags) || argv->n_max_heap_flags;
-        if (argv_needs)
-            rewrite_argv(d, in, spec, b, argv_lower,
-                         argv_fits               ? argv_heap
-                         : flags_in_effect(argv) ? target
-                                                 : keep);
-    }
+    bool argv_needs = argv_lower || (refused_percent && argv->n_percent_flags) ||
+                      (b->semi_dropped_mib > 0 && argv->n_semi_flags) || argv->n_max_heap_flags;
+    int64_t argv_value = argv_fits ? argv_heap : flags_in_effect(argv) ? target : keep;
+    if (d->detection.script_read)
+        rewrite_script(d, in, spec, b, argv_lower, argv_value, options_edit);
+    else if (argv_needs)
+        rewrite_argv(d, in, spec, b, argv_lower, argv_value);
     if (env_needs && !env_done)
         return d->args_changed && !(refused_percent && env->n_percent_flags);
     return env_done || d->args_changed;
