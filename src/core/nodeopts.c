@@ -492,7 +492,7 @@ int ng_nodeopts_set_heap(const char *orig, int64_t mib, bool drop_semi, char **r
     struct strbuf b = {0};
     sb_append(&b, "", 0);
     size_t len = strlen(orig), pos = 0;
-    for (size_t i = 0; i < f.stop; i++) {
+    for (size_t i = 0; i < f.stop && i < t.n; i++) { /* f.stop <= t.n: said for the analyzer */
         ng_heap_flag h;
         if (ng_heap_flag_parse(t.items[i].value, &h, NULL) <= 0)
             continue;

@@ -75,6 +75,8 @@ static int push_word(struct parser *p, size_t start, char *value, ng_error **err
         free(value);
         return ng_error_set(err, E2BIG, "more than %d words", NG_SHELL_MAX_WORDS);
     }
+    if (!value) /* read_word returns a word or an error; the analyzer cannot see that */
+        abort();
     ng_shell_command *c = &p->cur;
     int r;
     bool first = c->n_words == c->n_assignments;
