@@ -7,9 +7,9 @@
 
 static bool is_heap(const char *arg)
 {
-    ng_flag_kind k;
-    double v;
-    return ng_heap_flag_parse(arg, &k, &v, NULL) == 1 && k != NG_FLAG_SEMI_SPACE;
+    ng_heap_flag h;
+    return ng_heap_flag_parse(arg, &h, NULL) == 1 &&
+           (h.kind == NG_FLAG_OLD_SPACE || h.kind == NG_FLAG_OLD_SPACE_PERCENT);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -26,17 +26,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ng_tokens before = {0};
     if (ng_nodeopts_tokenize(s, &before, NULL) == 0) {
         char *out = NULL;
-        if (ng_nodeopts_set_heap(s, 77, &out, NULL) == 0) {
+        ng_heap_flags fb, fa;
+        if (ng_nodeopts_scan(&before, &fb, NULL) == 0 &&
+            ng_nodeopts_set_heap(s, 77, false, &out, NULL) == 0) {
+            /* only what node reads (up to its stop) changes */
             ng_tokens after = {0};
-            if (ng_nodeopts_tokenize(out, &after, NULL) != 0)
+            if (ng_nodeopts_tokenize(out, &after, NULL) != 0 || ng_nodeopts_scan(&after, &fa, NULL) != 0 ||
+                fa.old_space_mib != 77)
                 abort();
             size_t j = 0, heap = 0;
             for (size_t i = 0; i < after.n; i++) {
-                if (is_heap(after.items[i].value)) {
+                if (i < fa.stop && is_heap(after.items[i].value)) {
                     heap++;
                     continue;
                 }
-                while (j < before.n && is_heap(before.items[j].value))
+                while (j < fb.stop && is_heap(before.items[j].value))
                     j++;
                 if (j >= before.n || strcmp(after.items[i].value, before.items[j].value) != 0)
                     abort();

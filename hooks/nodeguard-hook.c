@@ -1,14 +1,17 @@
 /* nodeguard-hook STAGE: the OCI hook. Thin by design: the stages live in src/stages/, one file each;
  * this file finds the stage, loads the policy and prints what the library has to say. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include "nodeguard/cleanup.h"
 #include "nodeguard/diag.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/policyfile.h"
 #include "nodeguard/stages.h"
+#include "nodeguard/termsafe.h"
 #include "nodeguard/watcher.h"
 
 /* The stages by the names runtimes give them in the hook's args. */
@@ -25,7 +28,10 @@ static const struct {
 /* One write per message: a runtime that collects a hook's stderr sees whole lines. */
 static void say_on_stderr(const char *line, size_t len)
 {
-    struct iovec iov[2] = {{.iov_base = (void *)line, .iov_len = len}, {.iov_base = "\n", .iov_len = 1}};
+    /* Messages quote the container's env, args and annotations, and the runtime shows them to its
+     * user: escaped, one line whatever they hold. */
+    cleanup_free char *shown = ng_term_escape(line, len, SIZE_MAX, NULL);
+    struct iovec iov[2] = {{.iov_base = shown, .iov_len = strlen(shown)}, {.iov_base = "\n", .iov_len = 1}};
     (void)!writev(STDERR_FILENO, iov, 2);
 }
 
@@ -75,16 +81,15 @@ int main(int argc, char **argv)
     while (known < sizeof(stages) / sizeof(stages[0]) && strcmp(stage, stages[known].name) != 0)
         known++;
     if (known == sizeof(stages) / sizeof(stages[0])) {
-        fprintf(stderr,
-                "nodeguard-hook: unknown stage \"%s\" (expected precreate, createRuntime, prestart or "
-                "poststop)\n",
-                stage);
+        ng_diag(
+            "nodeguard-hook: unknown stage \"%s\" (expected precreate, createRuntime, prestart or poststop)",
+            stage);
         return 2;
     }
     ng_policy policy;
     ng_policy_load(&policy, NULL);
     for (size_t i = 0; i < policy.warnings.n; i++)
-        fprintf(stderr, "nodeguard: policy: %s\n", policy.warnings.items[i]);
+        ng_diag("nodeguard: policy: %s", policy.warnings.items[i]);
     int rc = stages[known].run(&policy, stage, STDIN_FILENO, STDOUT_FILENO);
     ng_policy_free(&policy);
     return rc;

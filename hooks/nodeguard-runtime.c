@@ -2,6 +2,7 @@
  * Whatever happens inside nodeguard, the real runtime is exec'd with the caller's arguments, so
  * exit status, stdio, signals, the console socket and preserved fds all belong to it. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,14 @@
 #include "nodeguard/policyfile.h"
 #include "nodeguard/wrapper.h"
 #include "nodeguard/sandbox.h"
+#include "nodeguard/termsafe.h"
 
 static void say_on_stderr(const char *line, size_t len)
 {
-    struct iovec iov[2] = {{.iov_base = (void *)line, .iov_len = len}, {.iov_base = "\n", .iov_len = 1}};
+    /* Messages quote the container's env, args and annotations, and the runtime shows them to its
+     * user: escaped, one line whatever they hold. */
+    cleanup_free char *shown = ng_term_escape(line, len, SIZE_MAX, NULL);
+    struct iovec iov[2] = {{.iov_base = shown, .iov_len = strlen(shown)}, {.iov_base = "\n", .iov_len = 1}};
     (void)!writev(STDERR_FILENO, iov, 2);
 }
 
@@ -41,7 +46,7 @@ int main(int argc, char **argv)
     char real[4096];
     cleanup_error ng_error *err = NULL;
     if (ng_runtime_find_real(policy.runtime_path, real, sizeof(real), &err) < 0) {
-        fprintf(stderr, "nodeguard-runtime: %s\n", ng_error_msg(err));
+        ng_diag("nodeguard-runtime: %s", ng_error_msg(err));
         ng_policy_free(&policy);
         return 125;
     }
@@ -49,13 +54,13 @@ int main(int argc, char **argv)
     ng_runtime_parse_args(argc, argv, &args);
     if (ng_runtime_command_creates(args.command)) {
         for (size_t i = 0; i < policy.warnings.n; i++)
-            fprintf(stderr, "nodeguard: policy: %s\n", policy.warnings.items[i]);
+            ng_diag("nodeguard: policy: %s", policy.warnings.items[i]);
         /* The spec is edited by a sandboxed child: this process must still exec the runtime. */
         pid_t child = policy.sandbox ? ng_sandbox_fork() : -1;
         if (child == 0) {
             cleanup_error ng_error *e = NULL;
             if (ng_sandbox_enter(NG_SANDBOX_HOOK, &e) < 0)
-                fprintf(stderr, "nodeguard-runtime: not sandboxed: %s\n", ng_error_msg(e));
+                ng_diag("nodeguard-runtime: not sandboxed: %s", ng_error_msg(e));
             ng_runtime_prepare_bundle(&policy, args.bundle, args.id, policy.hook_path);
             _exit(0);
         }
@@ -69,6 +74,6 @@ int main(int argc, char **argv)
     setenv("NODEGUARD_RUNTIME_ACTIVE", "1", 1);
     argv[0] = real;
     execv(real, argv);
-    fprintf(stderr, "nodeguard-runtime: cannot run %s: %s\n", real, strerror(errno));
+    ng_diag("nodeguard-runtime: cannot run %s: %s", real, strerror(errno));
     return 127;
 }

@@ -21,6 +21,7 @@ typedef struct ng_log {
     int64_t max_bytes; /* rotate before a write would pass this; 0: never */
     int generations;   /* LOG.1 .. LOG.N kept */
     int lock_wait_ms;  /* how long a writer waits for LOG.lock before writing without it */
+    ng_log_kind kind;  /* whose log it is: what was checked, and whether it may be created or rotated */
 } ng_log;
 
 #define NG_LOG_LOCK_WAIT_MS_DEFAULT NG_POLICY_LOCK_WAIT_MS_DEFAULT
@@ -30,8 +31,16 @@ typedef struct ng_log {
         .fd = -1, .lock_fd = -1, .lock_wait_ms = NG_LOG_LOCK_WAIT_MS_DEFAULT                                 \
     }
 
-/* Creates the parent directory (0750) if missing and opens the file for appending, mode 0640,
- * refusing a symlink at the path and anything that is not a regular file. */
+/* Opens the log for appending, refusing a symlink at the path (O_NOFOLLOW), anything that is not a
+ * regular file and a file with more than one name (a hard link), and by kind:
+ * - NG_LOG_SYSTEM: creates the parent directory (0750) and the file (0640) if missing;
+ * - NG_LOG_SHARED: a log users share, created by the operator: never created, never rotated;
+ * - NG_LOG_USER: PATH is BASE/nodeguard/FILE; BASE (made 0700 if missing), BASE/nodeguard (0700)
+ *   and the file (0600) and its lock must be owned by the user and writable by no one else, each
+ *   opened relative to the directory checked before it (trust.h; SECURITY.md).
+ * A lock file that cannot be opened or fails the same checks is not used (appends without it). */
+int ng_log_open_as(const char *path, ng_log_kind kind, ng_log *ret, ng_error **err);
+/* ng_log_open_as(path, NG_LOG_SYSTEM, ...). */
 int ng_log_open(const char *path, ng_log *ret, ng_error **err);
 void ng_log_close(ng_log *log);
 

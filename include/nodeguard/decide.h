@@ -57,8 +57,17 @@ typedef struct ng_decision {
     bool env_changed, args_changed;
     char **new_env; /* n_new_env owned strings */
     size_t n_new_env;
-    char *new_arg; /* replacement for args[new_arg_index] */
+    char *new_arg; /* the heap flag written on the command line (args[new_arg_index]; a sh -c script:
+                    * the whole script) ... */
     size_t new_arg_index;
+    char **new_args; /* ... and every replaced argument: NULL where unchanged */
+    size_t n_new_args;
+    /* env launcher: NODE_OPTIONS=... for env's command line, where node reads it: replacing
+     * args[new_assignment_index], or inserted before it (env -i, -u NODE_OPTIONS). */
+    char *new_assignment;
+    size_t new_assignment_index;
+    bool new_assignment_insert;
+    char *script_node_options; /* owns what node_options_before points to for a script */
 
     ng_warnings warnings;
 } ng_decision;
@@ -86,21 +95,39 @@ int ng_decision_gen_fields(const ng_decision *d, const ng_spec *spec, yajl_gen g
  * judge the heap flags against it (typed, no text), and render that judgement as reason and refusal.
  * Between verdict and render, ng_decide applies the rewrite the verdict asks for (env, args). */
 
+/* Heap flags node accepts alone but not in this node or combination: it exits, or V8 aborts. */
+typedef enum ng_heap_refusal {
+    NG_REFUSAL_NONE,
+    NG_REFUSAL_PERCENTAGE, /* --max-old-space-size-percentage before node 22.21 / 24.6 */
+    NG_REFUSAL_V8_ABORT,   /* --max-heap-size with both old and semi-space sizes: V8's CHECK fails */
+} ng_heap_refusal;
+
 /* Step 1, gather: everything ng_decide reads from the spec, before any judgement. */
 typedef struct ng_decide_inputs {
-    ng_overrides overrides;    /* the io.nodeguard.* annotations */
-    ng_mode mode;              /* the annotation's, else the policy's */
-    ng_detection detection;    /* processes_reason names the annotation when it set the count */
-    ng_outcome outcome;        /* the fields below are filled in only for NG_OUTCOME_GUARDED */
-    int processes;             /* the annotation's count, else the detected one (not clamped) */
-    int64_t memory_limit;      /* bytes; 0 when unlimited */
-    double cpus;               /* the CPU quota in CPUs; 0 when none */
-    const char *node_options;  /* points into the spec; NULL when unset */
-    bool node_options_invalid; /* node would reject it: left alone, its flags read as none */
-    ng_heap_flags env_flags;   /* the heap flags in NODE_OPTIONS */
-    ng_heap_flags argv_flags;  /* the heap flags on node's command line, which win over NODE_OPTIONS */
-    int64_t semi_space_mib;    /* --max-semi-space-size (command line first); -1 when unset */
+    ng_overrides overrides;     /* the io.nodeguard.* annotations */
+    ng_mode mode;               /* the annotation's, else the policy's */
+    ng_detection detection;     /* processes_reason names the annotation when it set the count */
+    ng_outcome outcome;         /* the fields below are filled in only for NG_OUTCOME_GUARDED */
+    int processes;              /* the annotation's count, else the detected one (not clamped) */
+    int64_t memory_limit;       /* bytes; 0 when unlimited */
+    double cpus;                /* the CPU quota in CPUs; 0 when none */
+    const char *node_options;   /* what node reads, pointing into the spec (process.env, or env's
+                                 * NODE_OPTIONS=... argument); NULL when unset */
+    bool node_options_invalid;  /* node would reject it: left alone, its flags read as none */
+    ng_heap_flags env_flags;    /* the heap flags in NODE_OPTIONS */
+    ng_heap_flags argv_flags;   /* the heap flags on node's command line, which win over NODE_OPTIONS */
+    int64_t semi_space_mib;     /* --max-semi-space-size (command line first); -1 when unset */
+    int64_t max_heap_limit_mib; /* with --max-heap-size on the command line, the heap_size_limit V8
+                                   makes of it (and of an old space); -1 without */
+    ng_heap_refusal refusal;    /* heap flags node refuses to start with, which the rewrite can replace */
+    /* A `sh -c` script's node command (detection.script_read): node's options are its words from
+     * detection.script_word on, and node_options points to this copy of its NODE_OPTIONS=...
+     * prefix (word script_options_word) when it has one. */
+    char *script_node_options;
+    size_t script_options_word;
 } ng_decide_inputs;
+
+void ng_decide_inputs_free(ng_decide_inputs *in);
 
 /* Reads the annotations, detects node and scans its heap flags. What it cannot read (a bad
  * annotation, NODE_OPTIONS node would reject) becomes a warning in w; it never fails. The flags are
@@ -118,6 +145,7 @@ typedef struct ng_heap_budget {
     ng_plan plan;
     int64_t allowed_mib; /* the heap each process may have */
     ng_allowed_by allowed_by;
+    int64_t semi_dropped_mib; /* the user's semi-space, left out because no heap fits with it; 0 none */
 } ng_heap_budget;
 
 /* io.nodeguard.heap replaces the model's heap as documented (docs/configuration.md): above what the
@@ -133,6 +161,7 @@ typedef enum ng_heap_case {
     NG_CASE_FLAG_FITS,       /* the user's heap flag is within the allowed heap */
     NG_CASE_FLAG_TOO_LARGE,  /* the user's heap flag is above it (or a percentage that cannot be resolved) */
     NG_CASE_NO_FLAG,         /* no heap flag: node would pick its own default */
+    NG_CASE_FLAG_REFUSED,    /* heap flags node refuses to start with (ng_heap_refusal) */
 } ng_heap_case;
 
 typedef enum ng_heap_source {
@@ -160,6 +189,8 @@ typedef struct ng_heap_verdict {
     int64_t min_heap_mib;     /* LIMIT_TOO_SMALL: the smallest useful heap (params.min_heap_mib), else -1 */
     int64_t min_limit_mib;    /* LIMIT_TOO_SMALL, FLAG_TOO_LARGE: the limit it would take, else -1 */
     int64_t node_default_mib; /* NO_FLAG: the heap node would pick itself, else -1 */
+    ng_heap_refusal refusal;  /* FLAG_REFUSED: why */
+    int64_t semi_dropped_mib; /* the budget's: the rewrite removes --max-semi-space-size */
 } ng_heap_verdict;
 
 /* Pure: reads nothing but its arguments, changes nothing but *ret. The mode is in->mode. */

@@ -4,10 +4,20 @@
 #define NODEGUARD_FSUTIL_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 #include "nodeguard/error.h"
 
-/* Reads a regular file, refusing anything larger than max and never following a final symlink. */
+/* Reads a regular file, refusing anything larger than max and never following a final symlink. The
+ * open does not block: a FIFO at path is refused instead of waiting for a writer that never comes. */
 int ng_read_file_bounded(const char *path, size_t max, char **ret_buf, size_t *ret_len, ng_error **err);
+
+/* The same for name in the directory dirfd, for input another party may have planted: name is
+ * looked at (lstat) before it is opened, and only a regular file is opened at all. Opening a FIFO
+ * would complete a writer's open and swallow what it sends; opening a device can have effects of
+ * its own (a watchdog starts, a tape rewinds). ret_st (may be NULL): the opened file's fstat, so
+ * the caller can check later that name still names that file. */
+int ng_read_file_at(int dirfd, const char *name, size_t max, char **ret_buf, size_t *ret_len,
+                    struct stat *ret_st, ng_error **err);
 
 /* Creates dir and any missing parents (parents 0755, dir itself leaf_mode); existing ones are fine. */
 int ng_mkdir_p(const char *dir, unsigned int leaf_mode, ng_error **err);

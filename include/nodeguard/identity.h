@@ -23,9 +23,10 @@ bool ng_rootless(void);
 bool ng_passwd_home(const char *passwd_text, uid_t uid, char *ret, size_t size);
 
 /* The per-user directories nodeguard uses when rootless (see docs/configuration.md):
- * state: $XDG_STATE_HOME, else HOME/.local/state; runtime: $XDG_RUNTIME_DIR, else /run/user/UID.
- * The environment is only trusted outside a user namespace (a hook inside one gets none).
- * Return malloc'd paths, or NULL when no home can be found. */
+ * state: $XDG_STATE_HOME, else HOME/.local/state, with HOME from /etc/passwd only when that
+ * directory exists and is the user's; runtime: $XDG_RUNTIME_DIR, else /run/user/UID, only when it is
+ * a directory of the user's with mode 0700 (as logind makes it). The environment is only trusted
+ * outside a user namespace (a hook inside one gets none). Return malloc'd paths, or NULL. */
 char *ng_user_state_dir(void);
 char *ng_user_runtime_dir(void);
 

@@ -9,6 +9,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 #include "nodeguard/error.h"
+#include "nodeguard/json_fold.h"
 
 #define NG_JSON_MAX_DEPTH 64
 
@@ -17,7 +18,13 @@
  * max_depth (yajl frees trees recursively). Comments are allowed (policy files use them). */
 int ng_json_parse(const char *buf, size_t len, size_t max_depth, yajl_val *ret, ng_error **err);
 
-/* The member named key of an object, or NULL (obj not an object, key absent). First one wins. */
+/* The same, with the tree folded as Go decodes it (json_fold.h) into the struct type fields;
+ * ng_json_parse() folds every object as a map (repeated keys: the last wins, objects merge). */
+int ng_json_parse_as(const char *buf, size_t len, size_t max_depth, const ng_json_field *fields,
+                     yajl_val *ret, ng_error **err);
+
+/* The member named key of an object, or NULL (obj not an object, key absent). A parsed tree has
+ * no repeated keys. */
 yajl_val ng_json_member(yajl_val obj, const char *key);
 
 const char *ng_json_type_name(yajl_val v);

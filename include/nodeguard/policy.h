@@ -30,14 +30,23 @@ void ng_warnings_free(ng_warnings *w);
 
 typedef enum ng_record_oom { NG_RECORD_OOM_NODE, NG_RECORD_OOM_ALL, NG_RECORD_OOM_OFF } ng_record_oom;
 
+/* Whose log log_path is, which decides what is checked before writing to it (auditlog.h). */
+typedef enum ng_log_kind {
+    NG_LOG_SYSTEM, /* root's: log_path (the directory is made if missing) */
+    NG_LOG_SHARED, /* rootless_log_path, one log the operator shares between users: never created */
+    NG_LOG_USER,   /* a rootless user's own: directories and file must be theirs alone */
+} ng_log_kind;
+
 typedef struct ng_policy {
     ng_mode mode;
     ng_record_oom record_oom;
     int64_t pressure_percent;    /* memory_pressure record at this share of the limit; 0 off */
     int64_t pressure_interval_s; /* at most one memory_pressure record per container per interval */
     bool on_error_deny;
-    bool sandbox; /* seccomp and capability sandbox for hook work on untrusted input (SECURITY.md) */
-    char *log_path;
+    bool sandbox;   /* seccomp and capability sandbox for hook work on untrusted input (SECURITY.md) */
+    char *log_path; /* after ng_policy_choose_log: the log this process writes */
+    char *rootless_log_path;  /* the log of rootless users' hooks; NULL: each user's own */
+    ng_log_kind log_kind;     /* set by ng_policy_choose_log */
     char *runtime_path;       /* nodeguard-runtime: the real runtime; NULL: runc or crun on PATH */
     char *hook_path;          /* nodeguard-runtime: the hook it adds to configs */
     int64_t log_max_bytes;    /* rotate at this size; 0 never */
@@ -60,6 +69,11 @@ typedef struct ng_policy {
 /* The defaults, for root (the loader, src/host/policyfile.c, adjusts them for a rootless user). */
 void ng_policy_defaults(ng_policy *p);
 void ng_policy_free(ng_policy *p);
+
+/* Picks the log for who runs: root keeps log_path; a rootless user gets rootless_log_path when the
+ * policy names one, else USER_LOG (their own), never log_path, which is root's: the shipped policy
+ * names /var/log/nodeguard, where a user cannot write and a record would reach only stderr. */
+void ng_policy_choose_log(ng_policy *p, bool rootless, const char *user_log);
 
 /* strdup that aborts when out of memory (as every allocation here does). */
 char *ng_xstrdup(const char *s);

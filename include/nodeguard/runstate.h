@@ -46,7 +46,8 @@ typedef struct ng_watcher_state {
     char note[256]; /* what the watcher could not do (no kmsg, no proc connector) */
 } ng_watcher_state;
 
-/* STATE_DIR: $NODEGUARD_STATE_DIR, else /run/nodeguard (root) or $XDG_RUNTIME_DIR/nodeguard. */
+/* STATE_DIR: $NODEGUARD_STATE_DIR, else /run/nodeguard (root) or the user's runtime directory's
+ * nodeguard (identity.h), else /run/user/UID/nodeguard, which the user cannot create: never /tmp. */
 char *ng_state_root(void);
 
 /* The container's directory, or -EINVAL for an id that is not a plain name. */
@@ -56,6 +57,11 @@ int ng_container_state_write(const char *dir, const ng_container_state *cs, ng_e
 int ng_container_state_read(const char *dir, ng_container_state *ret, ng_error **err);
 int ng_watcher_state_write(const char *dir, const ng_watcher_state *ws, ng_error **err);
 int ng_watcher_state_read(const char *dir, ng_watcher_state *ret, ng_error **err);
+
+/* Sends sig to the container's watcher, pid as watcher.json has it, only while a watcher still holds
+ * watcher.lock. Returns 1 when sent, 0 when no watcher holds the lock (it is gone, and its pid may
+ * be another process's by now), < 0 on error. */
+int ng_watcher_signal(const char *dir, pid_t pid, int sig);
 
 /* The container's names as record members: container_id, pod, namespace, container_name, image
  * (null where the runtime gave none). */

@@ -42,7 +42,8 @@ typedef struct ng_plan {
     char explanation[384]; /* the arithmetic, one line */
 } ng_plan;
 
-/* limit_bytes 0 = unlimited; semi_space_mib < 0 = node's default for the limit; cpus <= 0 = no quota. */
+/* limit_bytes 0 = unlimited; semi_space_mib <= 0 = node's default for the limit (V8 reads 0 as unset);
+ * cpus <= 0 = no quota. */
 void ng_plan_compute(const ng_sizing_params *params, const ng_conn_params *conn, uint64_t limit_bytes,
                      int processes, int launchers, int64_t semi_space_mib, double cpus, ng_plan *ret);
 
@@ -53,5 +54,8 @@ int64_t ng_plan_min_limit_mib(const ng_sizing_params *params, int64_t heap_mib, 
 /* V8 11 (node 20) defaults for a process that sees limit_mib of memory (0: the host's, host_mib). */
 int64_t ng_node_default_old_space_mib(int64_t limit_mib);
 int64_t ng_node_default_young_mib(int64_t limit_mib);
+/* The young generation with --max-semi-space-size=semi_space_mib (<= 0: the default for the limit),
+ * rounded up to a power of two as V8 does. */
+int64_t ng_node_young_mib(int64_t limit_mib, int64_t semi_space_mib);
 
 #endif

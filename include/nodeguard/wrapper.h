@@ -28,7 +28,9 @@ int ng_runtime_find_real(const char *configured, char *ret, size_t size, ng_erro
 /* Rewrites BUNDLE/config.json for nodeguard: the decision's env/args, and nodeguard's hooks added
  * once. Written atomically next to the original, with its mode and owner. A config that needs
  * nothing is not touched at all. Records the decision in the log. Never fails the caller: errors
- * are recorded and the config is left as it was. */
+ * are recorded and the config is left as it was. A bundle another user could change under it
+ * (symlinks, not a regular file, another user's or writable by others) is such an error
+ * (docs/hardening.md has the cases). */
 void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, const char *id,
                                const char *hook_path);
 

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "show.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/json.h"
@@ -89,15 +90,17 @@ int cmd_check(int argc, char **argv)
     cleanup_error ng_error *err = NULL;
     size_t len = 0;
     ng_spec spec = {0};
+    /* The reason, the flag text, the warnings and error messages quote the config's env and args. */
+    cleanup_free char *shown_path = cli_shown(path);
     if (ng_read_file_bounded(path, NG_INPUT_MAX, &buf, &len, &err) < 0 ||
         ng_spec_parse(buf, len, &spec, &err) < 0) {
-        fprintf(stderr, "nodeguard check: %s: %s\n", path, ng_error_msg(err));
+        cleanup_free char *msg = cli_shown(ng_error_msg(err));
+        fprintf(stderr, "nodeguard check: %s: %s\n", shown_path, msg);
         return CLI_BAD_INPUT;
     }
     ng_policy pol;
     ng_policy_load(&pol, policy_path);
-    for (size_t i = 0; i < pol.warnings.n; i++)
-        fprintf(stderr, "nodeguard: policy: %s\n", pol.warnings.items[i]);
+    cli_show_policy_warnings(&pol);
     ng_decision as_is = {0}, would = {0};
     ng_decide(&pol, &spec, false, &as_is);
     ng_decide(&pol, &spec, true, &would);
@@ -107,15 +110,20 @@ int cmd_check(int argc, char **argv)
     if (json) {
         print_json(&as_is, &would, &spec);
     } else if (as_is.outcome != NG_OUTCOME_GUARDED) {
-        printf("%s: not guarded: %s\n", path, as_is.reason);
+        cleanup_free char *reason = cli_shown(as_is.reason);
+        printf("%s: not guarded: %s\n", shown_path, reason);
     } else {
-        printf("%s: %s\n  %s\n", path, rc == CLI_OK ? "fits" : "DOES NOT FIT", as_is.reason);
-        if (would.action != NG_ACTION_NONE)
+        cleanup_free char *reason = cli_shown(as_is.reason);
+        printf("%s: %s\n  %s\n", shown_path, rc == CLI_OK ? "fits" : "DOES NOT FIT", reason);
+        if (would.action != NG_ACTION_NONE) {
+            cleanup_free char *after = cli_shown(would.node_options_after);
             printf("  nodeguard (mode %s) would: %s%s%s\n", ng_mode_name(would.mode),
-                   ng_action_name(would.action), would.node_options_after ? ", NODE_OPTIONS=" : "",
-                   would.node_options_after ? would.node_options_after : "");
-        for (size_t i = 0; i < as_is.warnings.n; i++)
-            printf("  warning: %s\n", as_is.warnings.items[i]);
+                   ng_action_name(would.action), would.node_options_after ? ", NODE_OPTIONS=" : "", after);
+        }
+        for (size_t i = 0; i < as_is.warnings.n; i++) {
+            cleanup_free char *warning = cli_shown(as_is.warnings.items[i]);
+            printf("  warning: %s\n", warning);
+        }
     }
     ng_decision_free(&as_is);
     ng_decision_free(&would);

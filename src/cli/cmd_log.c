@@ -1,11 +1,13 @@
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "cli.h"
 #include "logcommon.h"
+#include "show.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/events.h"
 
@@ -52,10 +54,17 @@ static int print_row(const ng_log_entry *e, const char *line, size_t len, void *
     (void)line;
     (void)len;
     (void)ud;
-    char label[64], text[1024];
+    /* Room for every string the entry holds: the DETAIL is shown whole, never cut inside a character. */
+    char label[16], text[sizeof(e->strings) + 1024];
     ng_event_render(e, text, sizeof(text));
-    printf("%.10s %.8s  %-15s %-20.20s %s\n", e->time, e->time + 11, e->event,
-           cli_container_label(e, label, sizeof(label)), text);
+    /* Every column but the time (checked as RFC 3339 by the reader) is the container's to choose. */
+    printf("%.10s %.8s  ", e->time, e->time + 11);
+    cli_cell(stdout, e->event, SIZE_MAX, 15);
+    putchar(' ');
+    cli_cell(stdout, cli_container_label(e, label, sizeof(label)), 20, 20);
+    putchar(' ');
+    cli_cell(stdout, text, SIZE_MAX, 0);
+    putchar('\n');
     if (stop)
         return -1;
     return ferror(stdout) ? -1 : 0;
@@ -115,7 +124,8 @@ int cmd_log(int argc, char **argv)
     int r =
         ng_log_scan(path, true, follow, &stop, &filter, json ? print_json : print_row, NULL, &counts, &err);
     if (r < 0) {
-        fprintf(stderr, "nodeguard log: %s\n", ng_error_msg(err));
+        cleanup_free char *msg = cli_shown(ng_error_msg(err));
+        fprintf(stderr, "nodeguard log: %s\n", msg);
         return CLI_BAD_INPUT;
     }
     if (counts.corrupt)
@@ -141,8 +151,9 @@ int cli_parse_filter(int c, const char *arg, ng_log_filter *f, const char *cmd)
     case 's':
     case 'u':
         if (ng_parse_when(arg, now, c == 's' ? &f->since_ms : &f->until_ms) < 0) {
+            cleanup_free char *shown = cli_shown(arg);
             fprintf(stderr, "nodeguard %s: \"%s\" is neither an RFC 3339 time nor a duration like 2h\n", cmd,
-                    arg);
+                    shown);
             return -1;
         }
         return 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cli.h"
 #include "logcommon.h"
+#include "show.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/events.h"
 
@@ -38,11 +39,15 @@ static int add(const ng_log_entry *e, const char *line, size_t len, void *ud)
     return 0;
 }
 
-/* A label value in the text format: backslash, double quote and newline escaped. */
+/* A label value in the text format: backslash, double quote and newline escaped. First through
+ * cli_shown, though the format allows any UTF-8: the file is read by people too (cat, curl), and one
+ * label of invalid UTF-8 makes Prometheus's parser reject the whole file, every other metric with it.
+ * The value is then what a table shows, an ESC as the four characters \x1b. */
 static void label(FILE *out, const char *name, const char *value, bool first)
 {
+    cleanup_free char *shown = cli_shown(value);
     fprintf(out, "%s%s=\"", first ? "" : ",", name);
-    for (const char *p = value ? value : ""; *p; p++) {
+    for (const char *p = shown; *p; p++) {
         if (*p == '\\' || *p == '"')
             fputc('\\', out);
         if (*p == '\n')
@@ -118,7 +123,8 @@ int cmd_metrics(int argc, char **argv)
     size_t n = 0;
     int rc = CLI_OK;
     if (ng_log_scan(path, true, false, &never, NULL, add, &m, &counts, &err) < 0) {
-        fprintf(stderr, "nodeguard metrics: %s\n", ng_error_msg(err));
+        cleanup_free char *msg = cli_shown(ng_error_msg(err));
+        fprintf(stderr, "nodeguard metrics: %s\n", msg);
         rc = CLI_BAD_INPUT;
         goto out;
     }

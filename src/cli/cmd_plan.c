@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "show.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/json.h"
 #include "nodeguard/policy.h"
@@ -79,9 +80,10 @@ int cmd_plan(int argc, char **argv)
         switch (c) {
         case 'm':
             if (ng_parse_size(optarg, &memory) < 0 || memory < (uint64_t)NG_MIB) {
+                cleanup_free char *shown = cli_shown(optarg);
                 fprintf(stderr,
                         "nodeguard plan: --memory \"%s\" is not a size of at least 1M (e.g. 512M, 1G)\n",
-                        optarg);
+                        shown);
                 return CLI_BAD_INPUT;
             }
             have_memory = true;
@@ -127,8 +129,7 @@ int cmd_plan(int argc, char **argv)
     }
     ng_policy pol;
     ng_policy_load(&pol, policy_path);
-    for (size_t i = 0; i < pol.warnings.n; i++)
-        fprintf(stderr, "nodeguard: policy: %s\n", pol.warnings.items[i]);
+    cli_show_policy_warnings(&pol);
     ng_plan p;
     ng_plan_compute(&pol.sizing, &pol.conn, memory, (int)processes, 0, -1, cpus, &p);
     int64_t min_limit = heap > 0 ? ng_plan_min_limit_mib(&pol.sizing, heap, (int)processes, 0, -1) : 0;

@@ -1,9 +1,11 @@
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "logcommon.h"
+#include "show.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/json.h"
 #include "nodeguard/util.h"
@@ -30,15 +32,16 @@ static int add(const ng_log_entry *e, const char *line, size_t len, void *ud)
     (void)line;
     (void)len;
     stats_ctx *s = ud;
-    char key[300];
-    if (s->by == BY_IMAGE)
-        snprintf(key, sizeof(key), "%s", e->image ? e->image : "");
-    else if (s->by == BY_POD)
-        snprintf(key, sizeof(key), "%s%s%s", e->namespace_ ? e->namespace_ : "", e->namespace_ ? "/" : "",
-                 e->pod ? e->pod : "");
-    else
-        snprintf(key, sizeof(key), "%s", e->container_id ? e->container_id : "");
-    cli_group_add(cli_groups_get(&s->groups, key), e);
+    /* The key whole: --json shows it exactly, and a copy cut short could end inside a character. */
+    cleanup_free char *pod_key = NULL;
+    const char *key = s->by == BY_IMAGE ? e->image : e->container_id;
+    if (s->by == BY_POD) {
+        if (asprintf(&pod_key, "%s%s%s", e->namespace_ ? e->namespace_ : "", e->namespace_ ? "/" : "",
+                     e->pod ? e->pod : "") < 0)
+            abort();
+        key = pod_key;
+    }
+    cli_group_add(cli_groups_get(&s->groups, key ? key : ""), e);
     return 0;
 }
 
@@ -99,7 +102,8 @@ int cmd_stats(int argc, char **argv)
     cleanup_error ng_error *err = NULL;
     static const volatile int never = 0;
     if (ng_log_scan(path, true, false, &never, &filter, add, &s, &counts, &err) < 0) {
-        fprintf(stderr, "nodeguard stats: %s\n", ng_error_msg(err));
+        cleanup_free char *msg = cli_shown(ng_error_msg(err));
+        fprintf(stderr, "nodeguard stats: %s\n", msg);
         cli_groups_free(&s.groups);
         return CLI_BAD_INPUT;
     }
@@ -140,8 +144,9 @@ int cmd_stats(int argc, char **argv)
             yajl_gen_get_buf(gen, &buf, &len);
             printf("%.*s\n", (int)len, buf);
         } else {
-            printf("%-24.24s %-16.16s %7llu %6llu %8llu %9llu %-19s %s\n", g->key,
-                   g->container_name ? g->container_name : "-", (unsigned long long)g->starts,
+            cli_cell(stdout, g->key, 24, 25);
+            cli_cell(stdout, g->container_name ? g->container_name : "-", 16, 17);
+            printf("%7llu %6llu %8llu %9llu %-19s %s\n", (unsigned long long)g->starts,
                    (unsigned long long)g->fixes, (unsigned long long)g->refusals,
                    (unsigned long long)g->oom_kills, g->last_oom[0] ? g->last_oom : "-", peak);
         }

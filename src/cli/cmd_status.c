@@ -1,11 +1,13 @@
 #include <dirent.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "logcommon.h"
+#include "show.h"
 #include "nodeguard/cgroup.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/runstate.h"
@@ -81,8 +83,8 @@ int cmd_status(int argc, char **argv)
         else
             snprintf(watcher, sizeof(watcher), "pid %d%s", (int)ws.watcher_pid,
                      ws.watcher_pid > 0 && kill(ws.watcher_pid, 0) < 0 ? " (gone)" : "");
-        printf("%-14.12s %-10s %-10s %-24s %-9s %-5lld %-10s %s\n",
-               cs.container_name[0] ? cs.container_name : cs.id, usage_s, limit_s, b, heap_s,
+        cli_cell(stdout, cs.container_name[0] ? cs.container_name : cs.id, 12, 15);
+        printf("%-10s %-10s %-24s %-9s %-5lld %-10s %s\n", usage_s, limit_s, b, heap_s,
                (long long)ws.oom_kills, peak_s, watcher);
         shown++;
     }

@@ -24,16 +24,15 @@ char *cli_log_path(const char *file_opt, const char *policy_path)
 
 const char *cli_container_label(const ng_log_entry *e, char *buf, size_t size)
 {
+    /* Names and ids are returned whole: a copy cut to size could end inside a character. */
     if (e->container_name && *e->container_name)
-        snprintf(buf, size, "%s", e->container_name);
-    else if (e->container_id && strlen(e->container_id) == 64 &&
-             strspn(e->container_id, "0123456789abcdef") == 64)
+        return e->container_name;
+    if (e->container_id && strlen(e->container_id) == 64 &&
+        strspn(e->container_id, "0123456789abcdef") == 64) {
         snprintf(buf, size, "%.12s", e->container_id); /* a runtime's hex id, shortened as podman ps does */
-    else if (e->container_id)
-        snprintf(buf, size, "%s", e->container_id);
-    else
-        snprintf(buf, size, "-");
-    return buf;
+        return buf;
+    }
+    return e->container_id ? e->container_id : "-";
 }
 
 static uint64_t hash(const char *s)

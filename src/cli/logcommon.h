@@ -13,7 +13,8 @@ int cli_parse_filter(int c, const char *arg, ng_log_filter *f, const char *cmd);
 /* The log path: --file, else the policy's log_path. Newly allocated. */
 char *cli_log_path(const char *file_opt, const char *policy_path);
 
-/* The short name of a record's container: its name, else the first 12 characters of its id. */
+/* The short name of a record's container: its name, else its id, shortened to 12 characters (in buf,
+ * of at least 13 bytes) when it is a runtime's 64-character hex id; raw, to be shown through show.h. */
 const char *cli_container_label(const ng_log_entry *e, char *buf, size_t size);
 
 /* Groups keyed by a string, with the counters `stats` and `metrics` report. Bounded: past

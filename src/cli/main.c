@@ -1,10 +1,14 @@
 /* nodeguard: the operator's CLI. main() only dispatches; each subcommand is its own file. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include "cli.h"
+#include "show.h"
+#include "nodeguard/cleanup.h"
 #include "nodeguard/diag.h"
+#include "nodeguard/termsafe.h"
 
 static const struct {
     const char *name;
@@ -14,9 +18,11 @@ static const struct {
     {"stats", cmd_stats}, {"status", cmd_status}, {"metrics", cmd_metrics},
 };
 
+/* Library messages quote what they were handed (a config's env, a log's fields): escaped. */
 static void say_on_stderr(const char *line, size_t len)
 {
-    struct iovec iov[2] = {{.iov_base = (void *)line, .iov_len = len}, {.iov_base = "\n", .iov_len = 1}};
+    cleanup_free char *shown = ng_term_escape(line, len, SIZE_MAX, NULL);
+    struct iovec iov[2] = {{.iov_base = shown, .iov_len = strlen(shown)}, {.iov_base = "\n", .iov_len = 1}};
     (void)!writev(STDERR_FILENO, iov, 2);
 }
 
@@ -65,7 +71,8 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(cmd, commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "nodeguard: unknown command \"%s\"\n\n", cmd);
+    cleanup_free char *shown = cli_shown(cmd);
+    fprintf(stderr, "nodeguard: unknown command \"%s\"\n\n", shown);
     usage(stderr);
     return CLI_BAD_INPUT;
 }

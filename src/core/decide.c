@@ -9,6 +9,7 @@
 #include "nodeguard/decide.h"
 #include "nodeguard/json.h"
 #include "nodeguard/nodeopts.h"
+#include "nodeguard/shellcmd.h"
 #include "nodeguard/util.h"
 
 const char *ng_action_name(ng_action a)
@@ -29,27 +30,59 @@ static char *xasprintf(const char *fmt, ...)
     return s;
 }
 
-/* The heap a set of flags asks for, in MiB; a percentage needs the limit. -1: none or unknowable. */
+/* The heap a set of flags asks for, in MiB; a percentage needs the limit. -1: none in effect (none
+ * given, only out-of-bounds values, or a 0 that resets to node's default), or unknowable. */
 static int64_t flags_heap_mib(const ng_heap_flags *f, int64_t limit_mib)
 {
-    if (f->n_heap_flags == 0)
-        return -1;
     if (f->last_heap_kind == NG_FLAG_OLD_SPACE_PERCENT)
         return limit_mib > 0 ? (int64_t)(f->old_space_percent * (double)limit_mib / 100.0) : -1;
-    return f->old_space_mib;
+    return f->last_heap_kind == NG_FLAG_OLD_SPACE ? f->old_space_mib : -1;
 }
 
+/* A list of flags that decides the old space for node: a value, or a 0 back to node's default. */
+static bool flags_in_effect(const ng_heap_flags *f)
+{
+    return f->last_heap_kind != NG_FLAG_NONE;
+}
+
+/* V8 rounds a semi-space it derives up to a power of two (Heap::ConfigureHeap), at least 1 MiB. */
+static int64_t pow2_semi_mib(int64_t young_mib)
+{
+    double semi = (double)young_mib / 3;
+    int64_t p = 1;
+    while ((double)p < semi && p < ((int64_t)1 << 40))
+        p *= 2;
+    return p;
+}
+
+/* Sets NAME=value in the new env. A name listed more than once ends as one entry, where the last
+ * was: runc applies process.env in order, so the last one is what the process gets (and what
+ * ng_spec_getenv reads); an earlier copy left behind would only mislead a reader of the config. */
 static void set_env(ng_decision *d, const char *name, const char *value)
 {
-    size_t n = strlen(name);
+    size_t n = strlen(name), kept = 0;
+    ssize_t last = -1;
     char *entry = xasprintf("%s=%s", name, value);
     for (size_t i = 0; i < d->n_new_env; i++)
-        if (strncmp(d->new_env[i], name, n) == 0 && d->new_env[i][n] == '=') {
-            free(d->new_env[i]);
-            d->new_env[i] = entry;
-            d->env_changed = true;
-            return;
+        if (strncmp(d->new_env[i], name, n) == 0 && d->new_env[i][n] == '=')
+            last = (ssize_t)i;
+    if (last >= 0) {
+        for (size_t i = 0; i < d->n_new_env; i++) {
+            bool same = strncmp(d->new_env[i], name, n) == 0 && d->new_env[i][n] == '=';
+            if (same && (ssize_t)i != last) {
+                free(d->new_env[i]);
+                continue;
+            }
+            if ((ssize_t)i == last) {
+                free(d->new_env[i]);
+                d->new_env[i] = entry;
+            }
+            d->new_env[kept++] = d->new_env[i];
         }
+        d->n_new_env = kept;
+        d->env_changed = true;
+        return;
+    }
     char **grown = realloc(d->new_env, (d->n_new_env + 1) * sizeof(*grown));
     if (!grown)
         abort();
@@ -120,34 +153,256 @@ static void decide_connections(ng_decision *d, const ng_policy *pol, const ng_sp
     }
 }
 
-/* Sets the heap to target everywhere a flag would otherwise win with a larger value, or adds it to
- * NODE_OPTIONS when there is none. Returns false when it cannot (NODE_OPTIONS that node rejects). */
-static bool apply_heap(ng_decision *d, const ng_heap_flags *env_flags, const ng_heap_flags *argv_flags,
-                       int64_t target)
+/* Replaces args[i] with the heap flag (one string per replaced argument, so the config keeps its
+ * shape: argument lists are compared by position). */
+static void replace_arg(ng_decision *d, const ng_spec *spec, size_t i, const char *flag)
 {
+    if (!d->new_args) {
+        d->new_args = calloc(spec->n_args + 1, sizeof(*d->new_args));
+        if (!d->new_args)
+            abort();
+        d->n_new_args = spec->n_args;
+    }
+    free(d->new_args[i]);
+    d->new_args[i] = xasprintf("%s", flag);
+    d->args_changed = true;
+}
+
+/* The command line's part of the rewrite: the old-space flags when they do not fit (or reset to
+ * node's default), and, whatever else changes, the flags that would clash with nodeguard's heap:
+ * --max-heap-size (with an old space V8 derives the young generation from it, and with a semi-space
+ * too it aborts), a percentage this node refuses, a semi-space the budget leaves out. Each becomes
+ * --max-old-space-size=value, so node reads one heap and the arguments keep their positions. */
+static bool clashes(const ng_decide_inputs *in, const ng_heap_budget *b, const char *arg, bool lower)
+{
+    ng_heap_flag h;
+    if (ng_heap_flag_parse(arg, &h, NULL) != 1)
+        return false;
+    bool old = h.kind == NG_FLAG_OLD_SPACE || h.kind == NG_FLAG_OLD_SPACE_PERCENT;
+    return (old && lower) || h.kind == NG_FLAG_MAX_HEAP ||
+           (h.kind == NG_FLAG_OLD_SPACE_PERCENT && in->refusal == NG_REFUSAL_PERCENTAGE) ||
+           (h.kind == NG_FLAG_SEMI_SPACE && b->semi_dropped_mib > 0);
+}
+
+/* Marks in replace[] node's options in args[start..] that rewrite_argv replaces (replace has n
+ * entries); returns how many. node's options end at the script, "-" or "--", as node reads them. */
+static size_t mark_clashing(const ng_decide_inputs *in, const ng_heap_budget *b, const char *const *args,
+                            size_t n, size_t start, bool lower, bool *replace)
+{
+    size_t marked = 0;
+    for (size_t i = start; i < n; i++) {
+        const char *a = args[i];
+        if (strcmp(a, "--") == 0 || a[0] != '-' || strcmp(a, "-") == 0)
+            break;
+        if (clashes(in, b, a, lower))
+            replace[i] = true, marked++;
+        if (ng_node_option_takes_value(a))
+            i++;
+    }
+    return marked;
+}
+
+static void rewrite_argv(ng_decision *d, const ng_decide_inputs *in, const ng_spec *spec,
+                         const ng_heap_budget *b, bool lower, int64_t value)
+{
+    char flag[64];
+    snprintf(flag, sizeof(flag), "--max-old-space-size=%lld", (long long)value);
+    cleanup_free bool *replace = calloc(spec->n_args + 1, sizeof(*replace));
+    if (!replace)
+        abort();
+    if (!mark_clashing(in, b, spec->args, spec->n_args, in->detection.node_opts_start, lower, replace))
+        return;
+    for (size_t i = 0; i < spec->n_args; i++)
+        if (replace[i]) {
+            replace_arg(d, spec, i, flag);
+            d->new_arg_index = i;
+        }
+    free(d->new_arg);
+    d->new_arg = xasprintf("%s", flag);
+}
+
+/* The script with the words marked in text[] (one entry per word of c, NULL: kept) replaced; every
+ * other byte stays as it was. */
+static char *edit_script(const char *script, const ng_shell_command *c, char *const *text)
+{
+    char *out = xasprintf("%s", "");
+    size_t pos = 0;
+    for (size_t i = 0; i < c->n_words; i++) {
+        if (!text[i])
+            continue;
+        const ng_shell_word *w = &c->words[i];
+        char *next = xasprintf("%s%.*s%s", out, (int)(w->start - pos), script + pos, text[i]);
+        free(out);
+        out = next;
+        pos = w->end;
+    }
+    char *last = xasprintf("%s%s", out, script + pos);
+    free(out);
+    return last;
+}
+
+/* Where NODE_OPTIONS goes so that node reads it: the container's env, env's command line (env
+ * launcher), or the script's NODE_OPTIONS=... prefix (script_edit, filled in for the caller). */
+static void put_node_options(ng_decision *d, const ng_decide_inputs *in, char **script_edit)
+{
+    const ng_detection *det = &d->detection;
+    if (in->script_node_options) {
+        cleanup_free char *quoted = ng_shell_quote(d->node_options_after);
+        *script_edit = xasprintf("NODE_OPTIONS=%s", quoted);
+    } else if (det->env_options_index || det->env_clears || det->env_unsets_options) {
+        /* node gets env's environment, not the container's: the value goes on env's command line. */
+        d->new_assignment = xasprintf("NODE_OPTIONS=%s", d->node_options_after);
+        d->new_assignment_insert = det->env_options_index == 0;
+        d->new_assignment_index = det->env_options_index ? det->env_options_index : det->command_index;
+        d->args_changed = true;
+    } else {
+        set_env(d, "NODE_OPTIONS", d->node_options_after);
+    }
+}
+
+/* A sh -c script's part of the rewrite: node's options in the script as rewrite_argv treats a command
+ * line, and the NODE_OPTIONS=... prefix when there is a new one (options_edit); the edited script
+ * replaces its argument, every other byte of it kept. */
+static void rewrite_script(ng_decision *d, const ng_decide_inputs *in, const ng_spec *spec,
+                           const ng_heap_budget *b, bool lower, int64_t value, const char *options_edit)
+{
+    const ng_detection *det = &d->detection;
+    ng_shell_script sc = {0};
+    const char *script = spec->args[det->script_index];
+    if (ng_shell_parse(script, &sc, NULL) < 0) /* it parsed in ng_detect */
+        return;
+    const ng_shell_command *c = &sc.commands[det->script_command];
+    cleanup_free bool *replace = calloc(c->n_words + 1, sizeof(*replace));
+    cleanup_free char **text = calloc(c->n_words + 1, sizeof(*text));
+    cleanup_free const char **words = calloc(c->n_words + 1, sizeof(*words));
+    if (!replace || !text || !words)
+        abort();
+    for (size_t i = 0; i < c->n_words; i++)
+        words[i] = c->words[i].value;
+    char flag[64];
+    snprintf(flag, sizeof(flag), "--max-old-space-size=%lld", (long long)value);
+    size_t marked = det->script_node_argv
+                        ? mark_clashing(in, b, words, c->n_words, det->script_word + 1, lower, replace)
+                        : 0;
+    for (size_t i = 0; i < c->n_words; i++)
+        if (replace[i])
+            text[i] = flag;
+    if (options_edit)
+        text[in->script_options_word] = (char *)options_edit;
+    if (marked || options_edit) {
+        cleanup_free char *edited = edit_script(script, c, text);
+        replace_arg(d, spec, det->script_index, edited);
+        free(d->new_arg);
+        d->new_arg = xasprintf("%s", edited);
+        d->new_arg_index = det->script_index;
+    }
+    ng_shell_script_free(&sc);
+}
+
+/* Sets the heap to target everywhere a flag would otherwise win with a larger value, or adds it to
+ * NODE_OPTIONS (where node reads it: put_node_options) when there is none; keep is the heap node
+ * keeps where its flag fits. Returns false when it cannot (NODE_OPTIONS that node rejects). */
+static bool apply_heap(ng_decision *d, const ng_decide_inputs *in, const ng_spec *spec,
+                       const ng_heap_budget *b, int64_t target, int64_t keep)
+{
+    const ng_heap_flags *env = &in->env_flags, *argv = &in->argv_flags;
     int64_t limit = d->plan.limit_mib;
-    bool changed = false;
-    if (argv_flags->n_heap_flags && flags_heap_mib(argv_flags, limit) > target) {
-        d->new_arg = xasprintf("--max-old-space-size=%lld", (long long)target);
-        d->new_arg_index = argv_flags->last_heap_index;
-        d->args_changed = changed = true;
-    }
+    bool refused_percent = in->refusal == NG_REFUSAL_PERCENTAGE;
+    int64_t argv_heap = flags_heap_mib(argv, limit);
+    bool argv_fits = flags_in_effect(argv) && argv_heap >= 0 && argv_heap <= target &&
+                     !(refused_percent && argv->n_percent_flags);
+    bool argv_effective = flags_in_effect(argv) || argv->n_max_heap_flags;
+    bool argv_lower = flags_in_effect(argv) &&
+                      (argv_heap < 0 || argv_heap > target || (refused_percent && argv->n_percent_flags));
     /* NODE_OPTIONS needs nodeguard's flag when its own is too large (or a percentage of an unknown
-     * limit), or when nothing sets the heap at all. Child processes inherit it, so it matters even
-     * when the command line wins for node itself. */
-    int64_t env_heap = flags_heap_mib(env_flags, limit);
-    bool env_needs =
-        env_flags->n_heap_flags ? env_heap < 0 || env_heap > target : argv_flags->n_heap_flags == 0;
-    if (!env_needs || d->node_options_invalid)
-        return changed;
-    cleanup_error ng_error *e = NULL;
-    if (ng_nodeopts_set_heap(d->node_options_before ? d->node_options_before : "", target,
-                             &d->node_options_after, &e) < 0) {
-        ng_warn(&d->warnings, "NODE_OPTIONS not rewritten: %s", ng_error_msg(e));
-        return changed;
+     * limit, or one this node refuses), or when nothing sets the heap at all. Child processes
+     * inherit it, so it matters even when the command line wins for node itself. */
+    int64_t env_heap = flags_heap_mib(env, limit);
+    bool env_needs = flags_in_effect(env) ? env_heap < 0 || env_heap > target : !argv_effective;
+    env_needs = env_needs || (refused_percent && env->n_percent_flags) ||
+                (b->semi_dropped_mib > 0 && env->n_semi_flags);
+    bool env_done = false;
+    cleanup_free char *options_edit = NULL;
+    if (env_needs && !d->node_options_invalid) {
+        cleanup_error ng_error *e = NULL;
+        bool env_fits = flags_in_effect(env) && env_heap >= 0 && env_heap <= target &&
+                        !(refused_percent && env->n_percent_flags);
+        if (ng_nodeopts_set_heap(d->node_options_before ? d->node_options_before : "",
+                                 env_fits ? env_heap : target, b->semi_dropped_mib > 0,
+                                 &d->node_options_after, &e) < 0) {
+            ng_warn(&d->warnings, "NODE_OPTIONS not rewritten: %s", ng_error_msg(e));
+        } else {
+            put_node_options(d, in, &options_edit);
+            env_done = true;
+        }
     }
-    set_env(d, "NODE_OPTIONS", d->node_options_after);
-    return true;
+    bool argv_needs = argv_lower || (refused_percent && argv->n_percent_flags) ||
+                      (b->semi_dropped_mib > 0 && argv->n_semi_flags) || argv->n_max_heap_flags;
+    int64_t argv_value = argv_fits ? argv_heap : flags_in_effect(argv) ? target : keep;
+    if (d->detection.script_read)
+        rewrite_script(d, in, spec, b, argv_lower, argv_value, options_edit);
+    else if (argv_needs)
+        rewrite_argv(d, in, spec, b, argv_lower, argv_value);
+    if (env_needs && !env_done)
+        return d->args_changed && !(refused_percent && env->n_percent_flags);
+    return env_done || d->args_changed;
+}
+
+/* A script's node command: its options (node's command line) and its NODE_OPTIONS=... prefix. */
+static void gather_script(const ng_spec *spec, ng_decide_inputs *in, ng_warnings *w)
+{
+    const ng_detection *det = &in->detection;
+    ng_shell_script sc = {0};
+    if (ng_shell_parse(spec->args[det->script_index], &sc, NULL) < 0)
+        return; /* it parsed in ng_detect */
+    const ng_shell_command *c = &sc.commands[det->script_command];
+    for (size_t i = 0; i < c->n_assignments; i++)
+        if (strncmp(c->words[i].value, "NODE_OPTIONS=", 13) == 0) {
+            free(in->script_node_options);
+            in->script_node_options = xasprintf("%s", c->words[i].value + 13);
+            in->script_options_word = i;
+        }
+    if (in->script_node_options)
+        in->node_options = in->script_node_options;
+    if (det->script_node_argv) {
+        size_t n = c->n_words - det->script_word;
+        const char **argv = calloc(n, sizeof(*argv));
+        if (!argv)
+            abort();
+        for (size_t i = 0; i < n; i++)
+            argv[i] = c->words[det->script_word + i].value;
+        cleanup_error ng_error *e = NULL;
+        if (ng_node_argv_scan(argv, n, 1, &in->argv_flags, &e) < 0) {
+            ng_heap_flags_init(&in->argv_flags);
+            ng_warn(w, "sh -c script: %s", ng_error_msg(e));
+        }
+        free(argv);
+    }
+    ng_shell_script_free(&sc);
+}
+
+/* --max-old-space-size-percentage exists from node 22.21 and 24.6 on. Without a NODE_VERSION that
+ * says so, the node is taken to be one without it (node 20, nodeguard's reference). */
+static bool percentage_supported(const ng_spec *spec)
+{
+    const char *v = ng_spec_getenv(spec, "NODE_VERSION");
+    if (!v)
+        return false;
+    if (*v == 'v')
+        v++;
+    char *end;
+    long major = strtol(v, &end, 10), minor = 0;
+    if (end == v)
+        return false;
+    if (*end == '.')
+        minor = strtol(end + 1, NULL, 10);
+    return major >= 25 || (major == 24 && minor >= 6) || (major == 22 && minor >= 21);
+}
+
+void ng_decide_inputs_free(ng_decide_inputs *in)
+{
+    free(in->script_node_options);
+    in->script_node_options = NULL;
 }
 
 /* Step 1. The flags are scanned only for a guarded container: a disabled or non-Node one must not
@@ -177,7 +432,17 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
         snprintf(in.detection.processes_reason, sizeof(in.detection.processes_reason),
                  "annotation io.nodeguard.processes=%d", o->processes);
 
-    in.node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
+    const ng_detection *det = &in.detection;
+    if (det->unknown[0])
+        ng_warn(w, "%s: heap flags there are not seen", det->unknown);
+    /* `env NODE_OPTIONS=... node` replaces the container's value for node; env -i and
+     * -u NODE_OPTIONS remove it. */
+    if (det->env_options_index)
+        in.node_options = spec->args[det->env_options_index] + strlen("NODE_OPTIONS=");
+    else if (!det->env_clears && !det->env_unsets_options)
+        in.node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
+    if (det->script_read)
+        gather_script(spec, &in, w);
     if (in.node_options) {
         cleanup_error ng_error *e = NULL;
         ng_tokens t = {0};
@@ -197,8 +462,35 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
             ng_warn(w, "%s", ng_error_msg(e));
         }
     }
+    /* node reads NODE_OPTIONS first: the command line's semi-space (a 0 too) wins */
     in.semi_space_mib =
-        in.argv_flags.semi_space_mib >= 0 ? in.argv_flags.semi_space_mib : in.env_flags.semi_space_mib;
+        in.argv_flags.semi_space_in_effect ? in.argv_flags.semi_space_mib : in.env_flags.semi_space_mib;
+    in.max_heap_limit_mib = -1;
+    if ((in.env_flags.n_percent_flags || in.argv_flags.n_percent_flags) && !percentage_supported(spec)) {
+        const char *version = ng_spec_getenv(spec, "NODE_VERSION");
+        in.refusal = NG_REFUSAL_PERCENTAGE;
+        ng_warn(w,
+                "--max-old-space-size-percentage is in node 22.21+ and 24.6+ only (NODE_VERSION %.32s): "
+                "node will refuse it",
+                version ? version : "unset");
+    }
+    const ng_heap_flags *win = flags_in_effect(&in.argv_flags) ? &in.argv_flags : &in.env_flags;
+    bool old_set = flags_heap_mib(win, (int64_t)(in.memory_limit / NG_MIB)) >= 0 ||
+                   win->last_heap_kind == NG_FLAG_OLD_SPACE_PERCENT;
+    int64_t max_heap = in.argv_flags.max_heap_mib;
+    if (max_heap > 0 && old_set && in.semi_space_mib > 0) {
+        if (in.refusal == NG_REFUSAL_NONE)
+            in.refusal = NG_REFUSAL_V8_ABORT;
+        ng_warn(w, "--max-heap-size with both --max-old-space-size and --max-semi-space-size: V8 aborts at "
+                   "start (node will refuse it)");
+    } else if (max_heap > 0 && old_set) {
+        /* V8 gives the young generation what the old space leaves of --max-heap-size (measured:
+         * =3000 with an old space of 1000 gives heap_size_limit 4072). */
+        int64_t old = flags_heap_mib(win, (int64_t)(in.memory_limit / NG_MIB));
+        in.max_heap_limit_mib = old + 3 * pow2_semi_mib(max_heap > old ? max_heap - old : 0);
+    } else if (max_heap > 0) {
+        in.max_heap_limit_mib = max_heap;
+    }
     in.cpus =
         spec->cpu_quota > 0 && spec->cpu_period > 0 ? (double)spec->cpu_quota / (double)spec->cpu_period : 0;
     *ret = in;
@@ -224,22 +516,29 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
                        ng_heap_verdict *ret)
 {
     const ng_plan *plan = &budget->plan;
-    /* The command line wins over NODE_OPTIONS for node itself, as the last flag wins within each. */
-    const ng_heap_flags *user = in->argv_flags.n_heap_flags ? &in->argv_flags : &in->env_flags;
+    /* The command line wins over NODE_OPTIONS for node itself, as the last flag wins within each;
+     * --max-heap-size alone is old space and young generation together. */
+    bool argv_wins = flags_in_effect(&in->argv_flags);
+    const ng_heap_flags *user = argv_wins ? &in->argv_flags : &in->env_flags;
+    int64_t heap_before = flags_heap_mib(user, plan->limit_mib);
+    if (in->max_heap_limit_mib > 0) /* nodeguard's heap is old space, beside the plan's young generation */
+        heap_before = in->max_heap_limit_mib > plan->young_mib ? in->max_heap_limit_mib - plan->young_mib : 0;
     ng_heap_verdict v = {
         .action = NG_ACTION_NONE,
         .may_rewrite = can_modify && (in->mode == NG_MODE_FIX || in->mode == NG_MODE_ENFORCE),
-        .heap_source = in->argv_flags.n_heap_flags  ? NG_HEAP_SOURCE_COMMAND_LINE
-                       : in->env_flags.n_heap_flags ? NG_HEAP_SOURCE_NODE_OPTIONS
-                                                    : NG_HEAP_SOURCE_NONE,
+        .heap_source = argv_wins || in->max_heap_limit_mib > 0 ? NG_HEAP_SOURCE_COMMAND_LINE
+                       : flags_in_effect(&in->env_flags)       ? NG_HEAP_SOURCE_NODE_OPTIONS
+                                                               : NG_HEAP_SOURCE_NONE,
         .processes = in->processes,
         .limit_mib = plan->limit_mib,
-        .heap_before_mib = flags_heap_mib(user, plan->limit_mib),
+        .heap_before_mib = heap_before,
         .allowed_mib = budget->allowed_mib,
         .allowed_by = budget->allowed_by,
         .min_heap_mib = -1,
         .min_limit_mib = -1,
         .node_default_mib = -1,
+        .refusal = in->refusal,
+        .semi_dropped_mib = budget->semi_dropped_mib,
     };
     ng_action problem_action = in->mode == NG_MODE_ENFORCE ? NG_ACTION_REFUSED : NG_ACTION_WARNED;
 
@@ -255,10 +554,15 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
         v.min_heap_mib = budget->params.min_heap_mib;
         v.min_limit_mib = ng_plan_min_limit_mib(&budget->params, v.min_heap_mib, in->processes,
                                                 in->detection.launchers, in->semi_space_mib);
+    } else if (in->refusal != NG_REFUSAL_NONE) {
+        /* node would not start; fix replaces what it refuses with a heap that fits. */
+        v.kind = NG_CASE_FLAG_REFUSED;
+        v.verdict = NG_VERDICT_DOES_NOT_FIT;
+        v.action = in->mode == NG_MODE_FIX && v.may_rewrite ? NG_ACTION_LOWERED : problem_action;
     } else if (v.heap_before_mib >= 0 && v.heap_before_mib <= v.allowed_mib) {
         v.kind = NG_CASE_FLAG_FITS;
         v.verdict = NG_VERDICT_FITS;
-    } else if (v.heap_before_mib >= 0 || user->n_heap_flags) {
+    } else if (v.heap_before_mib >= 0) {
         v.kind = NG_CASE_FLAG_TOO_LARGE;
         v.verdict = NG_VERDICT_DOES_NOT_FIT;
         /* fix lowers the user's flag; enforce refuses the start instead (docs/configuration.md). */
@@ -275,6 +579,8 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
         v.verdict = v.may_rewrite || default_fits ? NG_VERDICT_FITS : NG_VERDICT_DOES_NOT_FIT;
         v.action = v.may_rewrite ? NG_ACTION_INJECTED : default_fits ? NG_ACTION_NONE : NG_ACTION_WARNED;
     }
+    if (v.semi_dropped_mib > 0 && v.may_rewrite && v.action == NG_ACTION_NONE)
+        v.action = NG_ACTION_LOWERED; /* the heap fits, the semi-space still has to go */
     *ret = v;
 }
 
@@ -303,10 +609,25 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
         return;
     }
     d.node_options_before = in.node_options;
+    d.script_node_options = in.script_node_options; /* d owns it from here */
     d.node_options_invalid = in.node_options_invalid;
 
     ng_heap_budget budget;
     ng_decide_budget(pol, &in, &budget, &d.warnings);
+    if (can_modify && in.mode == NG_MODE_FIX && budget.plan.verdict == NG_VERDICT_DOES_NOT_FIT &&
+        budget.allowed_by == NG_ALLOWED_BY_MODEL && in.semi_space_mib > 0) {
+        /* A semi-space that leaves no room for any heap (the young generation is 3 of them): node's
+         * own young generation instead, if a heap fits with it. */
+        ng_decide_inputs alt = in;
+        alt.semi_space_mib = -1;
+        ng_heap_budget without;
+        ng_decide_budget(pol, &alt, &without, &d.warnings);
+        if (without.plan.verdict == NG_VERDICT_FITS) {
+            without.semi_dropped_mib = in.semi_space_mib;
+            in = alt;
+            budget = without;
+        }
+    }
     d.plan = budget.plan;
 
     ng_heap_verdict v;
@@ -321,8 +642,10 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
      * the problem stays and is only recorded: nodeguard's own trouble never affects the start. */
     bool rewrite_failed = false;
     if (v.action == NG_ACTION_LOWERED || v.action == NG_ACTION_INJECTED) {
-        if (apply_heap(&d, &in.env_flags, &in.argv_flags, v.allowed_mib)) {
-            d.heap_after_mib = v.allowed_mib;
+        int64_t keep =
+            v.heap_before_mib >= 0 && v.heap_before_mib <= v.allowed_mib ? v.heap_before_mib : v.allowed_mib;
+        if (apply_heap(&d, &in, spec, &budget, v.allowed_mib, keep)) {
+            d.heap_after_mib = v.kind == NG_CASE_FLAG_FITS ? keep : v.allowed_mib;
         } else {
             d.action = NG_ACTION_WARNED;
             rewrite_failed = true;
@@ -342,6 +665,12 @@ void ng_decision_free(ng_decision *d)
     free(d->node_options_after);
     free(d->database_url_after);
     free(d->new_arg);
+    if (d->new_args)
+        for (size_t i = 0; i < d->n_new_args; i++)
+            free(d->new_args[i]);
+    free(d->new_args);
+    free(d->new_assignment);
+    free(d->script_node_options);
     ng_warnings_free(&d->warnings);
     *d = (ng_decision){0};
 }
@@ -366,10 +695,18 @@ static int emit_args(yajl_gen g, yajl_val old, void *userdata, ng_error **err)
 {
     const struct emit_ctx *c = userdata;
     (void)old;
+    const ng_decision *d = c->d;
     NG_GEN(yajl_gen_array_open(g));
-    for (size_t i = 0; i < c->spec->n_args; i++)
-        NG_GEN(ng_gen_string(g, c->d->args_changed && i == c->d->new_arg_index ? c->d->new_arg
-                                                                               : c->spec->args[i]));
+    for (size_t i = 0; i < c->spec->n_args; i++) {
+        const char *arg = d->new_args && d->new_args[i] ? d->new_args[i] : c->spec->args[i];
+        if (d->new_assignment && i == d->new_assignment_index) {
+            if (d->new_assignment_insert)
+                NG_GEN(ng_gen_string(g, d->new_assignment));
+            else
+                arg = d->new_assignment;
+        }
+        NG_GEN(ng_gen_string(g, arg));
+    }
     NG_GEN(yajl_gen_array_close(g));
     return 0;
 }

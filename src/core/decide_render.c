@@ -2,6 +2,7 @@
  * `nodeguard check` and (the refusal) when a start is refused, so they change only on purpose:
  * the golden suite compares them byte for byte. */
 #include <stdio.h>
+#include <string.h>
 #include "nodeguard/decide.h"
 
 const char *ng_heap_source_name(ng_heap_source s)
@@ -81,6 +82,48 @@ static void render_no_flag(const ng_heap_verdict *v, const char *explanation, bo
                  explanation);
 }
 
+static const char *refusal_text(ng_heap_refusal r)
+{
+    switch (r) {
+    case NG_REFUSAL_PERCENTAGE:
+        return "--max-old-space-size-percentage is in node 22.21+ and 24.6+ only";
+    case NG_REFUSAL_V8_ABORT:
+        return "--max-heap-size with both --max-old-space-size and --max-semi-space-size makes V8 abort";
+    case NG_REFUSAL_NONE:
+        break;
+    }
+    return "";
+}
+
+static void render_flag_refused(const ng_heap_verdict *v, const char *explanation, bool rewrite_failed,
+                                char *reason, size_t reason_size, char *refusal, size_t refusal_size)
+{
+    const char *why = refusal_text(v->refusal);
+    if (v->action == NG_ACTION_LOWERED && !rewrite_failed)
+        snprintf(reason, reason_size, "%s, node will refuse it: replaced by --max-old-space-size=%lld (%s)",
+                 why, (long long)v->allowed_mib, explanation);
+    else
+        snprintf(reason, reason_size, "%s, node will refuse it%s", why,
+                 rewrite_failed ? ": could not be replaced (see warnings)" : "");
+    snprintf(refusal, refusal_size,
+             "nodeguard: refusing to start: %s (node would not start). Fix: set --max-old-space-size=%lld or "
+             "less instead, or leave the heap to nodeguard.",
+             why, (long long)v->allowed_mib);
+}
+
+/* The semi-space fix mode removed, said after what was done to the heap. */
+static void append_semi_dropped(const ng_heap_verdict *v, bool rewrite_failed, char *reason,
+                                size_t reason_size)
+{
+    size_t n = strlen(reason);
+    if (v->semi_dropped_mib <= 0 || rewrite_failed || n >= reason_size)
+        return;
+    snprintf(
+        reason + n, reason_size - n,
+        "; --max-semi-space-size=%lld removed: its young generation (3 x %lld MiB) left no room for a heap",
+        (long long)v->semi_dropped_mib, (long long)v->semi_dropped_mib);
+}
+
 void ng_decide_render(const ng_heap_verdict *v, const char *explanation, bool rewrite_failed, char *reason,
                       size_t reason_size, char *refusal, size_t refusal_size)
 {
@@ -105,5 +148,9 @@ void ng_decide_render(const ng_heap_verdict *v, const char *explanation, bool re
     case NG_CASE_NO_FLAG:
         render_no_flag(v, explanation, rewrite_failed, reason, reason_size);
         break;
+    case NG_CASE_FLAG_REFUSED:
+        render_flag_refused(v, explanation, rewrite_failed, reason, reason_size, refusal, refusal_size);
+        break;
     }
+    append_semi_dropped(v, rewrite_failed, reason, reason_size);
 }

@@ -1,8 +1,10 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/json.h"
+#include "nodeguard/termsafe.h"
 
 /* One linear pass before yajl sees the input: the limits yajl does not enforce itself. buf is
  * NUL-terminated at len, so strlen() finds an embedded NUL and strcspn() never runs past the end;
@@ -41,7 +43,8 @@ static int prescan(const char *buf, size_t len, size_t max_depth, ng_error **err
     return 0;
 }
 
-int ng_json_parse(const char *buf, size_t len, size_t max_depth, yajl_val *ret, ng_error **err)
+int ng_json_parse_as(const char *buf, size_t len, size_t max_depth, const ng_json_field *fields,
+                     yajl_val *ret, ng_error **err)
 {
     int r = prescan(buf, len, max_depth, err);
     if (r < 0)
@@ -53,8 +56,14 @@ int ng_json_parse(const char *buf, size_t len, size_t max_depth, yajl_val *ret, 
         errbuf[strcspn(errbuf, "\n")] = '\0';
         return ng_error_set(err, EINVAL, "invalid JSON: %s", *errbuf ? errbuf : "parse error");
     }
+    ng_json_fold(v, fields);
     *ret = v;
     return 0;
+}
+
+int ng_json_parse(const char *buf, size_t len, size_t max_depth, yajl_val *ret, ng_error **err)
+{
+    return ng_json_parse_as(buf, len, max_depth, NULL, ret, err);
 }
 
 yajl_val ng_json_member(yajl_val obj, const char *key)
@@ -216,34 +225,8 @@ const char *ng_gen_status_str(yajl_gen_status s)
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 if invalid (overlongs and surrogates too). */
 static size_t utf8_seq_len(const unsigned char *s, size_t avail)
 {
-    unsigned char c = s[0];
-    if (c < 0x80)
-        return 1;
-    size_t n;
-    unsigned int cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (avail < n)
-        return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
+    uint32_t cp;
+    return ng_utf8_decode(s, avail, &cp);
 }
 
 yajl_gen_status ng_gen_string_len(yajl_gen g, const char *s, size_t len)

@@ -81,6 +81,7 @@ void ng_policy_defaults(ng_policy *p)
 void ng_policy_free(ng_policy *p)
 {
     free(p->log_path);
+    free(p->rootless_log_path);
     free(p->runtime_path);
     free(p->hook_path);
     for (size_t i = 0; i < p->n_conn_env; i++)
@@ -88,6 +89,17 @@ void ng_policy_free(ng_policy *p)
     free(p->source);
     ng_warnings_free(&p->warnings);
     *p = (ng_policy){0};
+}
+
+void ng_policy_choose_log(ng_policy *p, bool rootless, const char *user_log)
+{
+    if (!rootless) {
+        p->log_kind = NG_LOG_SYSTEM;
+        return;
+    }
+    free(p->log_path);
+    p->log_path = ng_xstrdup(p->rootless_log_path ? p->rootless_log_path : user_log);
+    p->log_kind = p->rootless_log_path ? NG_LOG_SHARED : NG_LOG_USER;
 }
 
 /* --- typed field tables: name, JSON type, range, destination --- */
@@ -131,6 +143,7 @@ static const field top_fields[] = {
     {"on_error", F_ON_ERROR, 0, 0, offsetof(ng_policy, on_error_deny), NULL},
     {"sandbox", F_BOOL, 0, 0, offsetof(ng_policy, sandbox), NULL},
     {"log_path", F_STRING, 0, 0, offsetof(ng_policy, log_path), NULL},
+    {"rootless_log_path", F_STRING, 0, 0, offsetof(ng_policy, rootless_log_path), NULL},
     {"runtime_path", F_STRING, 0, 0, offsetof(ng_policy, runtime_path), NULL},
     {"hook_path", F_STRING, 0, 0, offsetof(ng_policy, hook_path), NULL},
     FIELD_INT("log_max_bytes", log_max_bytes, 0, 1LL << 40),

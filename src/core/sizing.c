@@ -35,29 +35,67 @@ const char *ng_verdict_name(ng_verdict v)
     return "unknown";
 }
 
-/* V8 sizes old space at half the memory it is told about (node passes the cgroup limit), at least
- * 256 MiB, at most 2 GiB (4 GiB from 15 GiB up). */
-int64_t ng_node_default_old_space_mib(int64_t limit_mib)
+/* V8 11's defaults (deps/v8/src/heap/heap.cc: HeapSizeFromPhysicalMemory, MaxOldGenerationSize,
+ * YoungGenerationSizeFromOldGenerationSize, ConfigureHeap), computed in bytes as V8 does: an odd
+ * limit gives a half-MiB old space, and the semi-space's rounding turns on a single byte. */
+#define V8_PAGE ((uint64_t)256 * 1024)
+
+static uint64_t round_up(uint64_t v, uint64_t to)
 {
-    int64_t old = limit_mib / 2;
-    int64_t cap = limit_mib >= 15 * 1024 ? 4096 : 2048;
-    if (old < 256)
-        old = 256;
-    return old > cap ? cap : old;
+    return (v + to - 1) / to * to;
 }
 
-/* Young generation = 3 semi-spaces; a semi-space is old/256 up to 256 MiB of old space, old/128
- * above, within [1, 16] MiB. It follows the memory node sees, not --max-old-space-size (measured:
- * =384 in 512 MiB gave heap_size_limit 387, =64 on a 24 GiB host gave 112). */
+static uint64_t pow2_ceil(uint64_t v)
+{
+    uint64_t p = 1;
+    while (p < v && p < ((uint64_t)1 << 62))
+        p <<= 1;
+    return p;
+}
+
+/* Old space is half the memory node sees (node passes the cgroup limit), at least 256 MiB, at most
+ * 2 GiB; 4 GiB when (memory + 512 MiB) / 1 GiB >= 16, i.e. from 15.5 GiB, not 15 (measured: 15871
+ * MiB gives 2096, 15872 gives 4144). */
+static uint64_t default_old_bytes(int64_t limit_mib)
+{
+    uint64_t memory = (uint64_t)limit_mib * NG_MIB;
+    uint64_t old = memory / 4 * 2;
+    uint64_t cap = (memory + 512 * (uint64_t)NG_MIB) / (1024 * (uint64_t)NG_MIB) >= 16 ? 4096 : 2048;
+    cap *= NG_MIB;
+    if (old > cap)
+        old = cap;
+    if (old < 256 * (uint64_t)NG_MIB)
+        old = 256 * (uint64_t)NG_MIB;
+    return round_up(old, V8_PAGE);
+}
+
+/* Rounded up to whole MiB: a half MiB more than node is the safe side of a belief about its default. */
+int64_t ng_node_default_old_space_mib(int64_t limit_mib)
+{
+    return (int64_t)round_up(default_old_bytes(limit_mib), NG_MIB) / NG_MIB;
+}
+
+/* Young generation = 3 semi-spaces. The default semi-space is old/256 up to 256 MiB of old space,
+ * old/128 above, within [1, 16] MiB; ConfigureHeap then rounds it, like --max-semi-space-size=N, up
+ * to a power of two (1.5 GiB: old 768 / 128 = 6 -> 8 MiB). It follows the memory node sees, not
+ * --max-old-space-size (measured: =384 in 512 MiB gave heap_size_limit 387). */
+int64_t ng_node_young_mib(int64_t limit_mib, int64_t semi_space_mib)
+{
+    if (semi_space_mib > 0) /* 0 is V8's "not set" */
+        return 3 * (int64_t)pow2_ceil((uint64_t)semi_space_mib);
+    uint64_t old = default_old_bytes(limit_mib);
+    uint64_t semi = old / (old <= 256 * (uint64_t)NG_MIB ? 256 : 128);
+    if (semi > 16 * (uint64_t)NG_MIB)
+        semi = 16 * (uint64_t)NG_MIB;
+    if (semi < NG_MIB)
+        semi = NG_MIB;
+    semi = pow2_ceil(round_up(semi, V8_PAGE));
+    return 3 * (int64_t)(semi / NG_MIB);
+}
+
 int64_t ng_node_default_young_mib(int64_t limit_mib)
 {
-    int64_t old = ng_node_default_old_space_mib(limit_mib);
-    int64_t semi = old / (old <= 256 ? 256 : 128);
-    if (semi < 1)
-        semi = 1;
-    if (semi > 16)
-        semi = 16;
-    return 3 * semi;
+    return ng_node_young_mib(limit_mib, 0);
 }
 
 static int64_t connections(const ng_conn_params *c, int64_t limit_mib, double cpus)
@@ -85,7 +123,7 @@ static int64_t heap_for(const ng_sizing_params *params, int64_t limit_mib, int p
     int64_t per =
         (limit_mib - limit_mib * params->reserve_percent / 100 - launchers * params->base_overhead_mib) /
         processes;
-    int64_t young = semi_space_mib >= 0 ? 3 * semi_space_mib : ng_node_default_young_mib(limit_mib);
+    int64_t young = ng_node_young_mib(limit_mib, semi_space_mib);
     int64_t room = per - params->base_overhead_mib - young;
     int64_t heap = room > 0 ? room * 100 / (100 + params->heap_overhead_percent) : 0;
     return params->max_heap_mib > 0 && heap > params->max_heap_mib ? params->max_heap_mib : heap;
@@ -117,7 +155,7 @@ void ng_plan_compute(const ng_sizing_params *params, const ng_conn_params *conn,
     p.launcher_mib = launchers * params->base_overhead_mib;
     p.per_process_mib = (p.limit_mib - p.reserve_mib - p.launcher_mib) / processes;
     p.base_mib = params->base_overhead_mib;
-    p.young_mib = semi_space_mib >= 0 ? 3 * semi_space_mib : ng_node_default_young_mib(p.limit_mib);
+    p.young_mib = ng_node_young_mib(p.limit_mib, semi_space_mib);
     int64_t room = p.per_process_mib - p.base_mib - p.young_mib; /* shown in the explanation */
     int64_t heap = heap_for(params, p.limit_mib, processes, launchers, semi_space_mib);
     p.heap_overhead_mib = room > 0 ? room - heap : 0;
@@ -152,7 +190,8 @@ int64_t ng_plan_min_limit_mib(const ng_sizing_params *params, int64_t heap_mib, 
     if (params->max_heap_mib > 0 && want > params->max_heap_mib)
         return -1;
     /* The closed form without the young generation is a lower bound; walk up 1 MiB at a time from
-     * it (young generation is at most 48 MiB per process, so this is a few hundred steps at most). */
+     * it (without --max-semi-space-size the young generation is at most 48 MiB per process, so this is a
+     * few hundred steps). */
     int64_t per = want * (100 + params->heap_overhead_percent) / 100 + params->base_overhead_mib;
     int64_t limit =
         (per * processes + launchers * params->base_overhead_mib) * 100 / (100 - params->reserve_percent);

@@ -6,6 +6,88 @@
 #include "nodeguard/json.h"
 #include "nodeguard/spec.h"
 
+/* The struct fields of the OCI runtime spec (specs-go/config.go) on the paths nodeguard reads or
+ * writes: Go decodes "Env" or "ENV" into process.env, so the tree is read in those terms. */
+#define LEAF(name)                                                                                           \
+    {                                                                                                        \
+        name, NULL                                                                                           \
+    }
+#define END                                                                                                  \
+    {                                                                                                        \
+        NULL, NULL                                                                                           \
+    }
+static const ng_json_field hook_fields[] = {LEAF("path"), LEAF("args"), LEAF("env"), LEAF("timeout"), END};
+static const ng_json_field process_fields[] = {LEAF("terminal"),
+                                               LEAF("consoleSize"),
+                                               LEAF("user"),
+                                               LEAF("args"),
+                                               LEAF("commandLine"),
+                                               LEAF("env"),
+                                               LEAF("cwd"),
+                                               LEAF("capabilities"),
+                                               LEAF("rlimits"),
+                                               LEAF("noNewPrivileges"),
+                                               LEAF("apparmorProfile"),
+                                               LEAF("oomScoreAdj"),
+                                               LEAF("selinuxLabel"),
+                                               LEAF("ioPriority"),
+                                               LEAF("scheduler"),
+                                               END};
+static const ng_json_field root_fields[] = {LEAF("path"), LEAF("readonly"), END};
+static const ng_json_field hooks_fields[] = {{"prestart", hook_fields},
+                                             {"createRuntime", hook_fields},
+                                             {"createContainer", hook_fields},
+                                             {"startContainer", hook_fields},
+                                             {"poststart", hook_fields},
+                                             {"poststop", hook_fields},
+                                             END};
+static const ng_json_field memory_fields[] = {LEAF("limit"),
+                                              LEAF("reservation"),
+                                              LEAF("swap"),
+                                              LEAF("kernel"),
+                                              LEAF("kernelTCP"),
+                                              LEAF("swappiness"),
+                                              LEAF("disableOOMKiller"),
+                                              LEAF("useHierarchy"),
+                                              LEAF("checkBeforeUpdate"),
+                                              END};
+static const ng_json_field cpu_fields[] = {
+    LEAF("shares"),         LEAF("quota"), LEAF("burst"), LEAF("period"), LEAF("realtimeRuntime"),
+    LEAF("realtimePeriod"), LEAF("cpus"),  LEAF("mems"),  LEAF("idle"),   END};
+static const ng_json_field resources_fields[] = {
+    LEAF("devices"),        {"memory", memory_fields}, {"cpu", cpu_fields}, LEAF("pids"),    LEAF("blockIO"),
+    LEAF("hugepageLimits"), LEAF("network"),           LEAF("rdma"),        LEAF("unified"), END};
+static const ng_json_field linux_fields[] = {LEAF("uidMappings"),
+                                             LEAF("gidMappings"),
+                                             LEAF("timeOffsets"),
+                                             LEAF("sysctl"),
+                                             {"resources", resources_fields},
+                                             LEAF("cgroupsPath"),
+                                             LEAF("namespaces"),
+                                             LEAF("devices"),
+                                             LEAF("seccomp"),
+                                             LEAF("rootfsPropagation"),
+                                             LEAF("maskedPaths"),
+                                             LEAF("readonlyPaths"),
+                                             LEAF("mountLabel"),
+                                             LEAF("intelRdt"),
+                                             LEAF("personality"),
+                                             END};
+static const ng_json_field spec_fields[] = {LEAF("ociVersion"),
+                                            {"process", process_fields},
+                                            {"root", root_fields},
+                                            LEAF("hostname"),
+                                            LEAF("domainname"),
+                                            LEAF("mounts"),
+                                            {"hooks", hooks_fields},
+                                            LEAF("annotations"),
+                                            {"linux", linux_fields},
+                                            LEAF("solaris"),
+                                            LEAF("windows"),
+                                            LEAF("vm"),
+                                            LEAF("zos"),
+                                            END};
+
 static int read_resources(ng_spec *s, yajl_val linux_obj, ng_error **err)
 {
     yajl_val res = NULL, mem = NULL, cpu = NULL;
@@ -42,7 +124,7 @@ static int read_resources(ng_spec *s, yajl_val linux_obj, ng_error **err)
 int ng_spec_parse(const char *buf, size_t len, ng_spec *ret, ng_error **err)
 {
     ng_spec s = {0};
-    int r = ng_json_parse(buf, len, NG_JSON_MAX_DEPTH, &s.root, err);
+    int r = ng_json_parse_as(buf, len, NG_JSON_MAX_DEPTH, spec_fields, &s.root, err);
     if (r < 0)
         return r;
     yajl_val process = NULL, args = NULL, env = NULL, linux_obj = NULL;
@@ -114,8 +196,10 @@ void ng_spec_free(ng_spec *spec)
 
 const char *ng_spec_getenv(const ng_spec *spec, const char *name)
 {
+    /* The last entry wins: runc sets process.env in order, so a later NAME= replaces an earlier one
+     * (checked with runc 1.1.5), and node's getenv then sees that one. */
     size_t n = strlen(name);
-    for (size_t i = 0; i < spec->n_env; i++)
+    for (size_t i = spec->n_env; i-- > 0;)
         if (strncmp(spec->env[i], name, n) == 0 && spec->env[i][n] == '=')
             return spec->env[i] + n + 1;
     return NULL;

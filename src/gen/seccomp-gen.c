@@ -42,6 +42,7 @@ static void emit(const char *name, bool watcher)
     if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0)
         fprintf(stderr, "seccomp-gen: no binary-tree optimisation in this libseccomp; using a chain\n");
     allow(ctx, hook_calls, N(hook_calls));
+    allow(ctx, pidfd_calls, N(pidfd_calls));
     if (watcher)
         allow(ctx, watcher_calls, N(watcher_calls));
     int r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_UNIX));

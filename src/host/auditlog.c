@@ -13,6 +13,7 @@
 #include "nodeguard/diag.h"
 #include "nodeguard/json.h"
 #include "nodeguard/fsutil.h"
+#include "nodeguard/trust.h"
 #include "nodeguard/util.h"
 
 #ifndef NODEGUARD_VERSION
@@ -30,45 +31,134 @@ static int mkdir_parents(const char *path, ng_error **err)
     return ng_mkdir_p(dir, 0750, err);
 }
 
-static int open_log_file(const char *path, ng_error **err)
+/* Refuses what the log's fd turned out to be (trust.h): anything but a regular file with one name,
+ * and for a user's own log a file someone else owns or can write. The fd is closed then. */
+static int check_log_fd(int fd, const char *path, ng_log_kind kind, ng_error **err)
 {
-    const int flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK;
-    int fd = open(path, flags, 0640);
-    if (fd < 0 && errno == ENOENT) {
+    struct stat st;
+    char why[96];
+    const char *problem = fstat(fd, &st) < 0
+                              ? "cannot be examined"
+                              : ng_log_file_problem(&st, geteuid(), kind == NG_LOG_USER, why, sizeof(why));
+    if (!problem)
+        return fd;
+    close(fd);
+    return ng_error_set(err, EPERM, "audit log %s %s: not writing to it", path, problem);
+}
+
+/* NAME in DIR_FD (AT_FDCWD: a path). O_NONBLOCK: a FIFO planted at the path cannot hang a hook. A
+ * shared log is never created: the first user to create it would own every user's records. */
+static int open_log_file(int dir_fd, const char *name, const char *path, ng_log_kind kind, ng_error **err)
+{
+    const int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+                      (kind == NG_LOG_SHARED ? 0 : O_CREAT);
+    const mode_t mode = kind == NG_LOG_USER ? 0600 : 0640;
+    int fd = openat(dir_fd, name, flags, mode);
+    if (fd < 0 && errno == ENOENT && kind == NG_LOG_SYSTEM) {
         /* Only the first record on a machine needs the directory made. */
         int r = mkdir_parents(path, err);
         if (r < 0)
             return ng_error_wrap(err, "audit log %s", path);
-        fd = open(path, flags, 0640);
+        fd = openat(dir_fd, name, flags, mode);
     }
     if (fd < 0) {
         int e = errno;
-        return ng_error_set(err, e, "cannot open audit log %s: %s", path,
-                            e == ELOOP ? "it is a symlink, which nodeguard does not follow" : strerror(e));
+        return ng_error_set(err, e, "cannot open audit log %s: %s%s", path,
+                            e == ELOOP ? "it is a symlink, which nodeguard does not follow" : strerror(e),
+                            e == ENOENT && kind == NG_LOG_SHARED
+                                ? " (rootless_log_path is shared by users, so the operator creates it)"
+                                : "");
     }
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return ng_error_set(err, EINVAL, "audit log %s is not a regular file", path);
-    }
-    return fd;
+    return check_log_fd(fd, path, kind, err);
 }
 
-int ng_log_open(const char *path, ng_log *ret, ng_error **err)
+/* Opens NAME (relative to AT, or a path) as a directory, with NOFOLLOW not through a symlink at its
+ * last component, and checks that it is the user's alone. */
+static int open_user_dir(int at, const char *name, const char *shown, ng_error **err, bool nofollow)
+{
+    int fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (nofollow ? O_NOFOLLOW : 0));
+    if (fd < 0)
+        return ng_error_set(err, errno, "%s: %s", shown,
+                            errno == ELOOP || errno == ENOTDIR ? "a symlink or not a directory"
+                                                               : strerror(errno));
+    struct stat st;
+    char why[96];
+    const char *problem =
+        fstat(fd, &st) < 0 ? "cannot be examined" : ng_user_dir_problem(&st, geteuid(), why, sizeof(why));
+    if (!problem)
+        return fd;
+    close(fd);
+    return ng_error_set(err, EPERM, "%s %s", shown, problem);
+}
+
+/* A rootless user's own log, BASE/nodeguard/events.jsonl with BASE their state or runtime directory
+ * (policyfile.h): BASE and BASE/nodeguard must be theirs and writable by no one else, and each step
+ * below BASE is opened relative to the directory checked before it, so no other user can put
+ * anything in the way. Returns the checked fd of BASE/nodeguard. */
+static int open_user_log_dir(const char *path, ng_error **err)
+{
+    char base[PATH_MAX], dir[PATH_MAX];
+    snprintf(dir, sizeof(dir), "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    snprintf(base, sizeof(base), "%s", dir);
+    char *leaf = strrchr(base, '/');
+    if (!slash || !leaf || leaf == base)
+        return ng_error_set(err, EINVAL, "audit log %s is not DIR/nodeguard/FILE", path);
+    *leaf++ = '\0';
+    struct stat st;
+    /* ~/.local/state on the user's first container: made as the user, 0700. */
+    if (stat(base, &st) < 0 && errno == ENOENT && ng_mkdir_p(base, 0700, err) < 0)
+        return ng_error_wrap(err, "no directory of the user's own for the audit log");
+    /* The base itself may be a symlink the user made (~/.local/state elsewhere): what it leads to
+     * must be theirs alone. */
+    cleanup_close int base_fd = open_user_dir(AT_FDCWD, base, base, err, false);
+    if (base_fd < 0)
+        return ng_error_wrap(err, "not a directory of the user's own for the audit log");
+    if (mkdirat(base_fd, leaf, 0700) < 0 && errno != EEXIST)
+        return ng_error_set(err, errno, "cannot create %s: %s", dir, strerror(errno));
+    int fd = open_user_dir(base_fd, leaf, dir, err, true);
+    return fd < 0 ? ng_error_wrap(err, "not a directory of the user's own for the audit log") : fd;
+}
+
+int ng_log_open_as(const char *path, ng_log_kind kind, ng_log *ret, ng_error **err)
 {
     *ret = (ng_log)NG_LOG_INIT;
     if (!path || path[0] != '/' || strlen(path) + 8 >= sizeof(ret->path))
         return ng_error_set(err, EINVAL, "log path must be absolute and shorter than %zu bytes",
                             sizeof(ret->path) - 8);
-    int fd = open_log_file(path, err);
+    cleanup_close int dir_fd = -1;
+    if (kind == NG_LOG_USER && (dir_fd = open_user_log_dir(path, err)) < 0)
+        return dir_fd;
+    const int at = dir_fd >= 0 ? dir_fd : AT_FDCWD;
+    const char *name = dir_fd >= 0 ? strrchr(path, '/') + 1 : path;
+    int fd = open_log_file(at, name, path, kind, err);
     if (fd < 0)
         return fd;
-    char lock[PATH_MAX];
-    snprintf(lock, sizeof(lock), "%s.lock", path);
-    ret->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0640);
+    char lock[PATH_MAX], lock_shown[PATH_MAX];
+    snprintf(lock, sizeof(lock), "%s.lock", name);
+    snprintf(lock_shown, sizeof(lock_shown), "%s.lock", path);
+    /* Anyone who can open the lock can hold it and stall every writer for lock_wait_ms. */
+    int lock_fd = openat(at, lock,
+                         O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+                             (kind == NG_LOG_SHARED ? 0 : O_CREAT),
+                         kind == NG_LOG_USER ? 0600 : 0640);
+    cleanup_error ng_error *lock_err = NULL;
+    ret->lock_fd = lock_fd >= 0 ? check_log_fd(lock_fd, lock_shown, kind, &lock_err) : -1;
+    if (lock_err)
+        ng_diag("nodeguard: %s; appending without the lock", ng_error_msg(lock_err));
+    if (ret->lock_fd < 0)
+        ret->lock_fd = -1;
     ret->fd = fd;
+    ret->kind = kind;
     snprintf(ret->path, sizeof(ret->path), "%s", path);
     return 0;
+}
+
+int ng_log_open(const char *path, ng_log *ret, ng_error **err)
+{
+    return ng_log_open_as(path, NG_LOG_SYSTEM, ret, err);
 }
 
 void ng_log_set_rotation(ng_log *log, int64_t max_bytes, int generations)
@@ -123,14 +213,16 @@ static void rotate_if_needed(ng_log *log, size_t line_len)
     if (fstat(log->fd, &by_fd) < 0)
         return;
     if (stat(log->path, &by_path) < 0 || by_path.st_ino != by_fd.st_ino || by_path.st_dev != by_fd.st_dev) {
-        int fd = open_log_file(log->path, NULL);
+        int fd = open_log_file(AT_FDCWD, log->path, log->path, log->kind, NULL);
         if (fd >= 0) {
             close(log->fd);
             log->fd = fd;
             fstat(fd, &by_fd);
         }
     }
-    if (!log->max_bytes || by_fd.st_size == 0 || by_fd.st_size + (off_t)line_len <= log->max_bytes)
+    /* A shared log is rotated by its operator: a user's rotation would create the next file as theirs. */
+    if (!log->max_bytes || log->kind == NG_LOG_SHARED || by_fd.st_size == 0 ||
+        by_fd.st_size + (off_t)line_len <= log->max_bytes)
         return;
     char from[PATH_MAX + 8], to[PATH_MAX + 8];
     for (int gen = log->generations; gen >= 1; gen--) {
@@ -141,7 +233,7 @@ static void rotate_if_needed(ng_log *log, size_t line_len)
         snprintf(to, sizeof(to), "%s.%d", log->path, gen);
         rename(from, to); /* a missing generation is fine */
     }
-    int fd = open_log_file(log->path, NULL);
+    int fd = open_log_file(AT_FDCWD, log->path, log->path, log->kind, NULL);
     if (fd >= 0) {
         close(log->fd);
         log->fd = fd;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/identity.h"
@@ -111,6 +112,15 @@ static const char *trusted_env(const char *name)
     return v && v[0] == '/' ? v : NULL;
 }
 
+/* A directory of the user's: exists and is owned by them (geteuid(): inside a rootless user
+ * namespace the user's files show as owned by its uid 0). The log's opening checks it again. */
+static bool users_dir(const char *path, bool private_)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+           (!private_ || (st.st_mode & 077) == 0);
+}
+
 char *ng_user_state_dir(void)
 {
     const char *xdg = trusted_env("XDG_STATE_HOME"), *home = trusted_env("HOME");
@@ -121,8 +131,9 @@ char *ng_user_state_dir(void)
     cleanup_free char *passwd = NULL;
     size_t len = 0;
     char dir[1024];
+    /* A home that is not there or not theirs (/nonexistent, a shared /var/empty) is no home. */
     if (ng_read_file_bounded("/etc/passwd", PASSWD_MAX, &passwd, &len, NULL) == 0 &&
-        ng_passwd_home(passwd, ng_host_uid(), dir, sizeof(dir)))
+        ng_passwd_home(passwd, ng_host_uid(), dir, sizeof(dir)) && users_dir(dir, false))
         return join(dir, "/.local/state");
     return NULL;
 }
@@ -130,12 +141,13 @@ char *ng_user_state_dir(void)
 char *ng_user_runtime_dir(void)
 {
     const char *xdg = trusted_env("XDG_RUNTIME_DIR");
-    if (xdg)
-        return join(xdg, "");
     char *p = NULL;
-    if (asprintf(&p, "/run/user/%u", (unsigned)ng_host_uid()) < 0)
+    if (xdg)
+        p = join(xdg, "");
+    else if (asprintf(&p, "/run/user/%u", (unsigned)ng_host_uid()) < 0)
         abort();
-    if (access(p, W_OK | X_OK) == 0)
+    /* As logind makes it: the user's, mode 0700. Anything else may be someone else's. */
+    if (users_dir(p, true))
         return p;
     free(p);
     return NULL;

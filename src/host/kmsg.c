@@ -73,11 +73,13 @@ static int parse_oom_kill(const char *msg, size_t len, ng_kmsg_oom *o)
 }
 
 /* ...Killed process PID (NAME) total-vm:NkB, anon-rss:NkB, file-rss:NkB, shmem-rss:NkB, UID:N
- * pgtables:NkB oom_score_adj:N */
+ * pgtables:NkB oom_score_adj:N. NAME is the victim's comm, which the process chose (prctl
+ * PR_SET_NAME, up to 15 bytes): "Killed process " is found from the left, where the kernel's text
+ * comes before NAME, and the sizes from the right, after it. */
 static int parse_killed(const char *msg, size_t len, ng_kmsg_oom *o)
 {
     const char *end = msg + len;
-    const char *k = rfind(msg, len, "Killed process ");
+    const char *k = memmem(msg, len, "Killed process ", 15);
     if (!k)
         return NG_KMSG_OTHER;
     const char *p = k + 15;
@@ -126,7 +128,7 @@ int ng_kmsg_parse(const char *record, size_t len, ng_kmsg_oom *ret)
     int kind = NG_KMSG_OTHER;
     if (mlen > 9 && memcmp(msg, "oom-kill:", 9) == 0)
         kind = parse_oom_kill(msg, mlen, &o);
-    else if (mlen > 15 && rfind(msg, mlen, "Killed process "))
+    else if (mlen > 15 && memmem(msg, mlen, "Killed process ", 15))
         kind = parse_killed(msg, mlen, &o);
     o.kind = (ng_kmsg_kind)kind;
     *ret = o;

@@ -1,5 +1,5 @@
 /* The policy as a program gets it: the file named by $NODEGUARD_CONFIG or the system default, on
- * top of defaults that depend on who runs it (a rootless user's log lives in their home). The
+ * top of the defaults, and the log chosen for who runs it (a rootless user's is their own). The
  * parsing itself is pure (src/core/policy.c). */
 #include <errno.h>
 #include <stdio.h>
@@ -18,21 +18,23 @@ char *ng_default_log_path(void)
 {
     if (!ng_rootless())
         return ng_xstrdup(NG_SYSTEM_LOG_PATH);
+    /* Never a path in /tmp: another user can create it first (SECURITY.md). Without a home, the
+     * runtime directory; without that, a path under /run/user the user cannot create, so opening
+     * it fails with a message and the records go to stderr and syslog. */
     cleanup_free char *state = ng_user_state_dir();
+    cleanup_free char *runtime = state ? NULL : ng_user_runtime_dir();
     char *p = NULL;
-    int r = state ? asprintf(&p, "%s/nodeguard/events.jsonl", state)
-                  : asprintf(&p, "/tmp/nodeguard-%u/events.jsonl", (unsigned)ng_host_uid());
+    int r = state     ? asprintf(&p, "%s/nodeguard/events.jsonl", state)
+            : runtime ? asprintf(&p, "%s/nodeguard/events.jsonl", runtime)
+                      : asprintf(&p, "/run/user/%u/nodeguard/events.jsonl", (unsigned)ng_host_uid());
     if (r < 0)
         abort();
     return p;
 }
 
-void ng_policy_load(ng_policy *p, const char *path)
+/* The file's settings on top of the defaults, or the defaults and a warning. */
+static void load_file(ng_policy *p, const char *path)
 {
-    ng_policy_defaults(p);
-    /* Identifies the user now, before any sandbox: rootless, the log belongs in their home. */
-    free(p->log_path);
-    p->log_path = ng_default_log_path();
     bool explicit_path = path != NULL;
     if (!path) {
         path = getenv("NODEGUARD_CONFIG");
@@ -53,8 +55,6 @@ void ng_policy_load(ng_policy *p, const char *path)
     /* A broken file must not leave half of it applied: parse into a scratch copy first. */
     ng_policy scratch;
     ng_policy_defaults(&scratch);
-    free(scratch.log_path);
-    scratch.log_path = ng_xstrdup(p->log_path);
     r = ng_policy_parse(&scratch, buf, len, &err);
     if (r < 0) {
         ng_policy_free(&scratch);
@@ -65,4 +65,14 @@ void ng_policy_load(ng_policy *p, const char *path)
     *p = scratch;
     free(p->source);
     p->source = ng_xstrdup(path);
+}
+
+void ng_policy_load(ng_policy *p, const char *path)
+{
+    ng_policy_defaults(p);
+    load_file(p, path);
+    /* Identifies the user now, before any sandbox: rootless, the log is theirs, not log_path. */
+    bool rootless = ng_rootless();
+    cleanup_free char *user_log = rootless ? ng_default_log_path() : NULL;
+    ng_policy_choose_log(p, rootless, user_log);
 }

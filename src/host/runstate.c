@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/identity.h"
@@ -19,10 +21,11 @@ char *ng_state_root(void)
     if (env && *env == '/')
         p = strdup(env);
     else if (ng_rootless()) {
+        /* Without a runtime directory of the user's, a path they cannot create rather than a
+         * shared one in /tmp that another user could make first (SECURITY.md). */
         cleanup_free char *runtime_dir = ng_user_runtime_dir();
-        if (runtime_dir && asprintf(&p, "%s/nodeguard", runtime_dir) < 0)
-            p = NULL;
-        else if (!runtime_dir && asprintf(&p, "/tmp/nodeguard-%u/run", (unsigned)ng_host_uid()) < 0)
+        if ((runtime_dir ? asprintf(&p, "%s/nodeguard", runtime_dir)
+                         : asprintf(&p, "/run/user/%u/nodeguard", (unsigned)ng_host_uid())) < 0)
             p = NULL;
     } else
         p = strdup("/run/nodeguard");
@@ -177,6 +180,31 @@ static bool get_bool(yajl_val v, const char *key)
 {
     bool b = false;
     return ng_json_get_bool(v, key, &b, NULL) > 0 && b;
+}
+
+/* A watcher killed or dead of its own leaves its pid in watcher.json, and a pid is soon another
+ * process's (a container forking in a loop cycles through them quickly): signalling it by number
+ * alone could kill anything on the host. The pid is taken as a pidfd first, then the lock is
+ * tried: held, the watcher is alive, so it had that pid when the pidfd was taken, and the pidfd
+ * reaches it and nothing else even if it exits meanwhile. */
+int ng_watcher_signal(const char *dir, pid_t pid, int sig)
+{
+    char path[PATH_MAX];
+    if (pid <= 0 || snprintf(path, sizeof(path), "%s/watcher.lock", dir) >= (int)sizeof(path))
+        return -EINVAL;
+    cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0)
+        return errno == ESRCH ? 0 : -errno;
+    cleanup_close int lock = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (lock < 0)
+        return errno == ENOENT ? 0 : -errno;
+    if (flock(lock, LOCK_EX | LOCK_NB) == 0)
+        return 0; /* nobody holds it: no watcher (closing the fd lets go of it again) */
+    if (errno != EWOULDBLOCK)
+        return -errno;
+    if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0)
+        return errno == ESRCH ? 0 : -errno;
+    return 1;
 }
 
 int ng_watcher_state_read(const char *dir, ng_watcher_state *ret, ng_error **err)

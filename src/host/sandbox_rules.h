@@ -29,6 +29,10 @@ static const char *const hook_calls[] = {
     "ppoll",
 };
 
+/* Poststop signals a watcher that did not finish through a pidfd, so that a pid which is no longer
+ * the watcher's is never signalled (src/host/runstate.c). */
+static const char *const pidfd_calls[] = {"pidfd_open", "pidfd_send_signal"};
+
 /* The watcher adds its event loop: its descriptors are already armed. */
 static const char *const watcher_calls[] = {
     "epoll_wait", "epoll_pwait", "epoll_ctl", "recvfrom", "recvmsg", "eventfd2",

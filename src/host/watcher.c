@@ -110,6 +110,9 @@ static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
         } else if (m.kind == NG_KMSG_KILLED_PROCESS) {
             ng_kmsg_oom *v = queued_victim(w, m.pid);
             if (v && v->total_vm_kb < 0) {
+                /* The victim's name as this line has it: here it cannot be misread, whatever the
+                 * victim named itself (in the "oom-kill:" line a name with ",task=" can). */
+                snprintf(v->task, sizeof(v->task), "%s", m.task);
                 v->total_vm_kb = m.total_vm_kb;
                 v->anon_rss_kb = m.anon_rss_kb;
                 v->file_rss_kb = m.file_rss_kb;

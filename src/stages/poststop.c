@@ -147,7 +147,7 @@ int ng_stage_poststop(const ng_policy *policy, const char *stage, int in_fd, int
         if (have && ws.final)
             break;
         if (waited == 1500 && have && ws.watcher_pid > 0)
-            kill(ws.watcher_pid, SIGTERM); /* it saves its state on the way out */
+            ng_watcher_signal(dir, ws.watcher_pid, SIGTERM); /* it saves its state on the way out */
         usleep(20000);
     }
     if (!have) {
@@ -160,7 +160,7 @@ int ng_stage_poststop(const ng_policy *policy, const char *stage, int in_fd, int
     if (record_exit(&c, &cs, &ws, &err) < 0)
         ng_diag("nodeguard poststop: %s", ng_error_msg(err));
     if (have && !ws.final && ws.watcher_pid > 0)
-        kill(ws.watcher_pid, SIGKILL);
+        ng_watcher_signal(dir, ws.watcher_pid, SIGKILL);
     ng_state_remove(dir);
 out:
     ng_state_free(&st);

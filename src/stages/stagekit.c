@@ -21,7 +21,7 @@ ng_log *ng_stage_log(stage_ctx *c)
     if (!c->log_tried) {
         cleanup_error ng_error *err = NULL;
         c->log_tried = true;
-        if (ng_log_open(c->policy->log_path, &c->log, &err) < 0)
+        if (ng_log_open_as(c->policy->log_path, c->policy->log_kind, &c->log, &err) < 0)
             ng_diag("nodeguard: %s (the container is not affected)", ng_error_msg(err));
         ng_log_set_rotation(&c->log, c->policy->log_max_bytes, (int)c->policy->log_generations);
         ng_log_set_lock_wait(&c->log, (int)c->policy->log_lock_wait_ms);

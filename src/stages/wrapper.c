@@ -214,28 +214,89 @@ static bool hooks_present(const ng_spec *spec, const char *hook_path, bool want_
            (!want_poststop || has_our_hook(ng_json_member(hooks, "poststop"), hook_path));
 }
 
-/* Writes buf to dir/config.json through a temporary file with the original's mode and owner. */
-static int replace_config(const char *bundle, const unsigned char *buf, size_t len, ng_error **err)
+/* Who could change the bundle between nodeguard's rewrite and runc's read of it. The directory and
+ * config.json must be this process's (root for Docker and containerd; the user, seen as uid 0 in
+ * the user's namespace, for rootless) and writable by no other user: otherwise another user could
+ * put back a config nodeguard never judged, or keep a file nodeguard wrote for them. runc does not
+ * ask; nodeguard leaves such a bundle alone and says so. */
+static int check_ours(const struct stat *st, const char *what, ng_error **err)
 {
-    char path[PATH_MAX], tmp[PATH_MAX];
-    snprintf(path, sizeof(path), "%s/config.json", bundle);
-    snprintf(tmp, sizeof(tmp), "%s/.config.json.nodeguard.%d", bundle, (int)getpid());
-    struct stat st;
-    if (stat(path, &st) < 0)
-        return ng_error_set(err, errno, "cannot stat %s: %s", path, strerror(errno));
-    cleanup_close int fd =
-        open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, st.st_mode & 07777);
+    if (st->st_uid != geteuid())
+        return ng_error_set(err, EPERM, "%s is owned by uid %u, not by uid %u as nodeguard-runtime", what,
+                            (unsigned)st->st_uid, (unsigned)geteuid());
+    if ((st->st_mode & S_IWOTH) || ((st->st_mode & S_IWGRP) && st->st_gid != getegid()))
+        return ng_error_set(err, EPERM, "%s is writable by other users (mode %04o)", what,
+                            (unsigned)(st->st_mode & 07777));
+    return 0;
+}
+
+/* Did config.json change since it was read: another file at its name, or the same one written? */
+static bool changed_since(int dirfd, const struct stat *was)
+{
+    struct stat now;
+    return fstatat(dirfd, "config.json", &now, AT_SYMLINK_NOFOLLOW) < 0 || now.st_dev != was->st_dev ||
+           now.st_ino != was->st_ino || now.st_size != was->st_size ||
+           now.st_mtim.tv_sec != was->st_mtim.tv_sec || now.st_mtim.tv_nsec != was->st_mtim.tv_nsec ||
+           now.st_ctim.tv_sec != was->st_ctim.tv_sec || now.st_ctim.tv_nsec != was->st_ctim.tv_nsec;
+}
+
+/* Replaces config.json in the bundle directory dirfd with buf: a temporary file in the same
+ * directory, given the mode and owner of the file that was read (was), renamed over config.json
+ * only if that name still names the file read. Every step is relative to dirfd, so nothing is
+ * written outside the directory that was read, whatever happens to the bundle's path meanwhile. */
+static int replace_config(int dirfd, const struct stat *was, const unsigned char *buf, size_t len,
+                          ng_error **err)
+{
+    char tmp[64];
+    snprintf(tmp, sizeof(tmp), ".config.json.nodeguard.%d", (int)getpid());
+    cleanup_close int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0)
         return ng_error_set(err, errno, "cannot create %s: %s", tmp, strerror(errno));
     int r = ng_write_all(fd, buf, len);
-    if (r == 0 && (fchmod(fd, st.st_mode & 07777) < 0 || fchown(fd, st.st_uid, st.st_gid) < 0))
+    if (r == 0 && (fchown(fd, was->st_uid, was->st_gid) < 0 || fchmod(fd, was->st_mode & 07777) < 0))
         r = -errno;
-    if (r == 0 && rename(tmp, path) < 0)
+    if (r == 0 && changed_since(dirfd, was)) {
+        unlinkat(dirfd, tmp, 0);
+        return ng_error_set(err, EAGAIN, "config.json was replaced or changed while nodeguard read it");
+    }
+    if (r == 0 && renameat(dirfd, tmp, dirfd, "config.json") < 0)
         r = -errno;
     if (r < 0) {
-        unlink(tmp);
-        return ng_error_set(err, -r, "cannot replace %s: %s", path, strerror(-r));
+        unlinkat(dirfd, tmp, 0);
+        return ng_error_set(err, -r, "cannot replace config.json: %s", strerror(-r));
     }
+    return 0;
+}
+
+/* Opens the bundle directory and reads its config.json, refusing what nodeguard must not judge or
+ * write: a bundle that is a symbolic link (engines hand runc a directory), a config.json that is a
+ * symbolic link or not a regular file, either of them another user's. */
+static int read_bundle(const char *bundle, int *ret_dirfd, char **ret_buf, size_t *ret_len,
+                       struct stat *ret_st, ng_error **err)
+{
+    cleanup_close int dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (dirfd < 0 && (errno == ELOOP || errno == ENOTDIR) && lstat(bundle, &st) == 0 && S_ISLNK(st.st_mode))
+        return ng_error_set(err, ELOOP, "the bundle %s is a symbolic link, which nodeguard does not follow",
+                            bundle);
+    if (dirfd < 0)
+        return ng_error_set(err, errno, "cannot open the bundle %s: %s", bundle, strerror(errno));
+    if (fstat(dirfd, &st) < 0)
+        return ng_error_set(err, errno, "cannot stat the bundle %s: %s", bundle, strerror(errno));
+    int r = check_ours(&st, "the bundle directory", err);
+    if (r < 0)
+        return ng_error_wrap(err, "bundle %s", bundle);
+    cleanup_free char *buf = NULL;
+    size_t len = 0;
+    r = ng_read_file_at(dirfd, "config.json", NG_INPUT_MAX, &buf, &len, &st, err);
+    if (r == 0)
+        r = check_ours(&st, "config.json", err);
+    if (r < 0)
+        return ng_error_wrap(err, "bundle %s", bundle);
+    *ret_dirfd = NG_TAKE_FD(dirfd);
+    *ret_buf = NG_TAKE_PTR(buf);
+    *ret_len = len;
+    *ret_st = st;
     return 0;
 }
 
@@ -246,16 +307,15 @@ void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, cons
     cleanup_free char *buf = NULL;
     cleanup_error ng_error *err = NULL;
     cleanup_yajl_gen yajl_gen g = NULL;
-    char path[PATH_MAX];
+    cleanup_close int dirfd = -1;
+    struct stat was = {0};
     size_t len = 0;
     ng_spec spec = {0};
     ng_decision d = {0};
     const char *what = "reading the bundle's config.json";
     if (!bundle)
         bundle = ".";
-    snprintf(path, sizeof(path), "%s/config.json", bundle);
-    if (ng_read_file_bounded(path, NG_INPUT_MAX, &buf, &len, &err) < 0 ||
-        ng_spec_parse(buf, len, &spec, &err) < 0)
+    if (read_bundle(bundle, &dirfd, &buf, &len, &was, &err) < 0 || ng_spec_parse(buf, len, &spec, &err) < 0)
         goto fail;
     if (id && *id)
         snprintf(spec.container_id, sizeof(spec.container_id), "%s", id);
@@ -289,11 +349,14 @@ void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, cons
     const unsigned char *out = NULL;
     size_t out_len = 0;
     yajl_gen_get_buf(g, &out, &out_len);
-    if (replace_config(bundle, out, out_len, &err) < 0)
+    if (replace_config(dirfd, &was, out, out_len, &err) < 0)
         goto fail;
     goto out;
 fail:
-    ng_stage_record_error(&c, id, what, err);
+    /* The wrapper cannot refuse (it execs the runtime whatever happens) and adds no hooks that
+     * could: the start goes on without nodeguard, which the message says as it is. */
+    ng_stage_record_error_as(&c, id, what, err, "config.json left as it was: the container starts unguarded",
+                             "passed_through");
 out:
     ng_decision_free(&d);
     ng_spec_free(&spec);

@@ -191,6 +191,111 @@ static void test_timestamp_matches_gmtime(void **state)
     }
 }
 
+/* ng_log_open_as refuses PATH; nothing is created at the refused path. */
+static void expect_refused(const char *path, ng_log_kind kind, const char *why)
+{
+    ng_log log;
+    ng_error *err = NULL;
+    assert_true(ng_log_open_as(path, kind, &log, &err) < 0);
+    if (!strstr(ng_error_msg(err), why))
+        fail_msg("opening %s: \"%s\" does not say \"%s\"", path, ng_error_msg(err), why);
+    assert_int_equal(log.fd, -1);
+    ng_error_free(err);
+}
+
+/* What another local user can plant where a user's own log goes (BASE/nodeguard/events.jsonl). */
+static void test_user_log_refuses_what_others_planted(void **state)
+{
+    (void)state;
+    char base[] = "/tmp/ng-user-XXXXXX", dir[256], path[256], other[256];
+    assert_non_null(mkdtemp(base));
+    snprintf(dir, sizeof(dir), "%s/nodeguard", base);
+    snprintf(path, sizeof(path), "%s/events.jsonl", dir);
+    snprintf(other, sizeof(other), "%s/other", base);
+
+    /* Fresh: the directory 0700 and the file 0600, the user's. */
+    ng_log log;
+    assert_int_equal(ng_log_open_as(path, NG_LOG_USER, &log, NULL), 0);
+    assert_true(log.lock_fd >= 0);
+    write_one(&log, 0, 0);
+    ng_log_close(&log);
+    struct stat st;
+    assert_int_equal(stat(dir, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0700);
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0600);
+
+    /* The directory made writable by everyone, or the base itself. */
+    chmod(dir, 0777);
+    expect_refused(path, NG_LOG_USER, "can be written by other users (mode 0777)");
+    chmod(dir, 0700);
+    chmod(base, 01777);
+    expect_refused(path, NG_LOG_USER, "can be written by other users (mode 1777)");
+    chmod(base, 0700);
+
+    /* The file writable by others; a symlink; a hard link; a FIFO (must not block). */
+    chmod(path, 0666);
+    expect_refused(path, NG_LOG_USER, "can be written by other users (mode 0666)");
+    unlink(path);
+    assert_int_equal(symlink(other, path), 0);
+    expect_refused(path, NG_LOG_USER, "symlink");
+    assert_int_equal(access(other, F_OK), -1);
+    unlink(path);
+    int fd = open(other, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    close(fd);
+    assert_int_equal(link(other, path), 0);
+    expect_refused(path, NG_LOG_USER, "hard link");
+    expect_refused(path, NG_LOG_SYSTEM, "hard link");
+    unlink(path);
+    assert_int_equal(mkfifo(path, 0666), 0);
+    expect_refused(path, NG_LOG_USER, path);
+    unlink(path);
+
+    /* The nodeguard directory a symlink to a directory of the user's: not followed. */
+    char lock_path[300];
+    snprintf(lock_path, sizeof(lock_path), "%s.lock", path);
+    unlink(lock_path);
+    assert_int_equal(rmdir(dir), 0);
+    char elsewhere[256];
+    snprintf(elsewhere, sizeof(elsewhere), "%s/elsewhere", base);
+    mkdir(elsewhere, 0700);
+    assert_int_equal(symlink(elsewhere, dir), 0);
+    expect_refused(path, NG_LOG_USER, "a symlink or not a directory");
+    unlink(dir);
+
+    /* Another user's directory and file (needs root to make them). */
+    if (geteuid() == 0) {
+        mkdir(dir, 0700);
+        assert_int_equal(chown(dir, 65534, 65534), 0);
+        expect_refused(path, NG_LOG_USER, "belongs to uid 65534");
+        assert_int_equal(chown(dir, 0, 0), 0);
+        fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        close(fd);
+        assert_int_equal(chown(path, 65534, 65534), 0);
+        expect_refused(path, NG_LOG_USER, "belongs to uid 65534");
+        assert_int_equal(chown(path, 0, 0), 0);
+        /* A lock someone else could hold: not used, the record still written. */
+        char lock[300];
+        snprintf(lock, sizeof(lock), "%s.lock", path);
+        fd = open(lock, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        close(fd);
+        assert_int_equal(chown(lock, 65534, 65534), 0);
+        assert_int_equal(ng_log_open_as(path, NG_LOG_USER, &log, NULL), 0);
+        assert_int_equal(log.lock_fd, -1);
+        ng_log_close(&log);
+    }
+
+    /* A log shared by users is the operator's to create. */
+    char shared[300];
+    snprintf(shared, sizeof(shared), "%s/shared.jsonl", base);
+    expect_refused(shared, NG_LOG_SHARED, "the operator creates it");
+    assert_int_equal(access(shared, F_OK), -1);
+
+    char cmd[300];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -198,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_concurrent_writers_with_rotation),
         cmocka_unit_test(test_stuck_lock_holder_is_waited_for_boundedly),
         cmocka_unit_test(test_timestamp_matches_gmtime),
+        cmocka_unit_test(test_user_log_refuses_what_others_planted),
     };
     return cmocka_run_group_tests_name("auditlog", tests, NULL, NULL);
 }

@@ -94,6 +94,73 @@ static void test_command_line_flag_wins_and_is_lowered(void **state)
     assert_null(d->node_options_after); /* no NODE_OPTIONS needed: the command line decides */
 }
 
+/* `env NODE_OPTIONS=... node`: node reads env's value, not the container's; it is judged and lowered
+ * on env's command line. env -i leaves node no NODE_OPTIONS: nodeguard's goes in as an assignment. */
+static void test_env_launcher_node_options(void **state)
+{
+    ng_decision *d =
+        decide(*state, "[\"env\",\"NODE_OPTIONS=--max-old-space-size=4096 -r fs\",\"node\",\"a.js\"]",
+               "[\"NODE_OPTIONS=--max-old-space-size=100\"]", NULL, 512, true);
+    assert_int_equal(d->heap_before_mib, 4096);
+    assert_string_equal(d->heap_source, "NODE_OPTIONS");
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_true(d->args_changed);
+    assert_false(d->new_assignment_insert);
+    assert_int_equal(d->new_assignment_index, 1);
+    assert_string_equal(d->new_assignment, "NODE_OPTIONS=--max-old-space-size=390 -r fs");
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=100"); /* not node's */
+
+    d = decide(*state, "[\"env\",\"-i\",\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=100\"]",
+               NULL, 256, true);
+    assert_int_equal(d->heap_before_mib, -1);
+    assert_int_equal(d->action, NG_ACTION_INJECTED);
+    assert_true(d->new_assignment_insert);
+    assert_int_equal(d->new_assignment_index, 2);
+    assert_string_equal(d->new_assignment, "NODE_OPTIONS=--max-old-space-size=188");
+
+    d = decide(*state, "[\"env\",\"-S\",\"node a.js\"]", "[\"NODE_VERSION=20\"]", NULL, 256, true);
+    assert_int_equal(d->outcome, NG_OUTCOME_GUARDED);
+    assert_true(d->warnings.n >= 1);
+    assert_non_null(strstr(d->warnings.items[0], "not read"));
+}
+
+/* A sh -c script's node command line and NODE_OPTIONS=... prefix are judged and rewritten in the
+ * script, every other byte of it kept. */
+static void test_shell_script_rewritten(void **state)
+{
+    ng_decision *d =
+        decide(*state,
+               "[\"sh\",\"-c\",\"cd /app && NODE_OPTIONS='--max-old-space-size=4096 -r fs' exec node "
+               "--title 'a b' --max_old_space_size=3000 a.js 2>&1\"]",
+               "[\"NODE_OPTIONS=--max-old-space-size=100\"]", NULL, 512, true);
+    assert_int_equal(d->heap_before_mib, 3000);
+    assert_string_equal(d->heap_source, "command line");
+    assert_string_equal(d->node_options_before, "--max-old-space-size=4096 -r fs");
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_true(d->args_changed);
+    assert_int_equal(d->new_arg_index, 2);
+    assert_string_equal(d->new_arg,
+                        "cd /app && NODE_OPTIONS='--max-old-space-size=390 -r fs' exec node --title 'a b' "
+                        "--max-old-space-size=390 a.js 2>&1");
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=100"); /* not node's */
+
+    /* No prefix: node inherits the container's NODE_OPTIONS through the shell. */
+    d = decide(*state, "[\"sh\",\"-c\",\"exec node a.js\"]", "[]", NULL, 512, true);
+    assert_int_equal(d->action, NG_ACTION_INJECTED);
+    assert_false(d->args_changed);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+
+    /* A value that needs quoting comes out quoted. */
+    d = decide(*state, "[\"sh\",\"-c\",\"NODE_OPTIONS=--title=it\\\\'s node a.js\"]", "[]", NULL, 512, true);
+    assert_string_equal(d->new_arg, "NODE_OPTIONS='--title=it'\\''s --max-old-space-size=390' node a.js");
+
+    /* Not read: said, and nothing in the script touched. */
+    d = decide(*state, "[\"sh\",\"-c\",\"exec node $FLAGS a.js\"]", "[]", NULL, 512, true);
+    assert_false(d->args_changed);
+    assert_true(d->warnings.n >= 1);
+    assert_non_null(strstr(d->warnings.items[0], "not read"));
+}
+
 static void test_fitting_flag_is_kept(void **state)
 {
     ng_decision *d =
@@ -283,6 +350,187 @@ static int64_t min_limit_for(int64_t heap_mib, int processes)
     ng_sizing_params params;
     ng_sizing_params_default(&params);
     return ng_plan_min_limit_mib(&params, heap_mib, processes, 0, -1);
+}
+
+static bool has_warning(const ng_decision *d, const char *text)
+{
+    for (size_t i = 0; i < d->warnings.n; i++)
+        if (strstr(d->warnings.items[i], text))
+            return true;
+    return false;
+}
+
+static const char *new_arg_at(const ng_decision *d, size_t i)
+{
+    return d->new_args && i < d->n_new_args ? d->new_args[i] : NULL;
+}
+
+/* Values as V8 reads them: a sign, blanks, 0 (node's default), out of bounds (the previous value). */
+static void test_values_as_node_reads_them(void **state)
+{
+    ng_decision *d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=+3000\"]",
+                            NULL, 512, true);
+    assert_int_equal(d->heap_before_mib, 3000);
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    assert_int_equal(d->warnings.n, 0);
+    d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=\\\"--max-old-space-size= 3000\\\"\"]", NULL,
+               512, true);
+    assert_int_equal(d->heap_before_mib, 3000);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    /* 0: node's default heap, which the rewrite replaces in place */
+    d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=0 --x\"]", NULL, 256,
+               true);
+    assert_int_equal(d->heap_before_mib, -1);
+    assert_int_equal(d->action, NG_ACTION_INJECTED);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=188 --x");
+    /* ... also on the command line, where it would undo NODE_OPTIONS */
+    d = decide(*state, "[\"node\",\"--max-old-space-size=\",\"a.js\"]", "[]", NULL, 256, true);
+    assert_int_equal(d->action, NG_ACTION_INJECTED);
+    assert_string_equal(new_arg_at(d, 1), "--max-old-space-size=188");
+    /* out of bounds: node keeps the value before it */
+    d = decide(*state, "[\"node\",\"a.js\"]",
+               "[\"NODE_OPTIONS=--max-old-space-size=4096 --max-old-space-size=-1\"]", NULL, 512, false);
+    assert_int_equal(d->heap_before_mib, 4096);
+    d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=18446744073709551616\"]",
+               NULL, 512, true);
+    assert_int_equal(d->heap_before_mib, -1);
+    assert_int_equal(d->action, NG_ACTION_INJECTED);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=1000000001\"]", NULL, 512,
+               false);
+    assert_int_equal(d->heap_before_mib, 1000000001);
+}
+
+/* node stops reading NODE_OPTIONS at a token that is not an option: the flag goes before it. */
+static void test_nonoption_token_in_node_options(void **state)
+{
+    ng_decision *d = decide(*state, "[\"node\",\"a.js\"]",
+                            "[\"NODE_OPTIONS=--x foo --max-old-space-size=100\"]", NULL, 512, true);
+    assert_int_equal(d->heap_before_mib, -1);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"),
+                        "--x --max-old-space-size=390 foo --max-old-space-size=100");
+    d = decide(*state, "[\"node\",\"a.js\"]",
+               "[\"NODE_OPTIONS=--max-http-header-size 16384 --max-old-space-size=4096\"]", NULL, 512, true);
+    assert_int_equal(d->heap_before_mib, 4096);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-http-header-size 16384 --max-old-space-size=390");
+}
+
+static void test_refused_in_node_options(void **state)
+{
+    static const char *const refused[] = {"--max-heap-size=300", "--initial-heap-size=64",
+                                          "-max-old-space-size=100"};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        char env[128];
+        snprintf(env, sizeof(env), "[\"NODE_OPTIONS=%s\"]", refused[i]);
+        ng_decision *d = decide(*state, "[\"node\",\"a.js\"]", env, NULL, 512, true);
+        assert_true(d->node_options_invalid);
+        assert_true(has_warning(d, "not allowed in NODE_OPTIONS (node will refuse it)"));
+        assert_null(d->node_options_after);
+    }
+    /* one dash on the command line is V8's and node takes it */
+    ng_decision *d =
+        decide(*state, "[\"node\",\"-max-old-space-size=4096\",\"a.js\"]", "[]", NULL, 512, true);
+    assert_int_equal(d->heap_before_mib, 4096);
+    assert_string_equal(d->heap_source, "command line");
+    assert_string_equal(new_arg_at(d, 1), "--max-old-space-size=390");
+}
+
+/* --max-old-space-size-percentage exists from node 22.21 / 24.6: node 20 exits on it. */
+static void test_percentage_by_node_version(void **state)
+{
+    ng_decision *d = decide(*state, "[\"node\",\"a.js\"]",
+                            "[\"NODE_VERSION=20.20.2\",\"NODE_OPTIONS=--max-old-space-size-percentage=50\"]",
+                            NULL, 512, true);
+    assert_true(has_warning(d, "node will refuse it"));
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    assert_non_null(strstr(d->reason, "replaced by --max-old-space-size=390"));
+    d = decide(*state, "[\"node\",\"--max-old-space-size-percentage=50\",\"a.js\"]", "[]", NULL, 512, true);
+    assert_true(has_warning(d, "NODE_VERSION unset"));
+    assert_string_equal(new_arg_at(d, 1), "--max-old-space-size=390");
+    d = decide(*state, "[\"node\",\"--max-old-space-size-percentage=50\",\"a.js\"]",
+               "[\"NODE_VERSION=24.5.0\"]", NULL, 512, false);
+    assert_int_equal(d->verdict, NG_VERDICT_DOES_NOT_FIT);
+    d = decide(*state, "[\"node\",\"a.js\"]",
+               "[\"NODE_VERSION=22.21.0\",\"NODE_OPTIONS=--max-old-space-size-percentage=50\"]", NULL, 512,
+               true);
+    assert_int_equal(d->warnings.n, 0);
+    assert_int_equal(d->heap_before_mib, 256);
+    assert_int_equal(d->action, NG_ACTION_NONE);
+    d = decide(*state, "[\"node\",\"a.js\"]",
+               "[\"NODE_VERSION=v24.6.0\",\"NODE_OPTIONS=--max-old-space-size-percentage=50\"]", NULL, 512,
+               true);
+    assert_int_equal(d->warnings.n, 0);
+}
+
+/* --max-heap-size on the command line is old space and young generation together; with an old space
+ * and a semi-space as well V8 aborts, so a rewrite never leaves it next to nodeguard's flag. */
+static void test_max_heap_size_on_the_command_line(void **state)
+{
+    ng_decision *d = decide(*state, "[\"node\",\"--max-heap-size=3000\",\"a.js\"]", "[]", NULL, 512, false);
+    assert_string_equal(d->heap_source, "command line");
+    assert_int_equal(d->heap_before_mib, 3000 - d->plan.young_mib);
+    assert_int_equal(d->verdict, NG_VERDICT_DOES_NOT_FIT);
+    d = decide(*state, "[\"node\",\"--max-heap-size=3000\",\"--max-semi-space-size=16\",\"a.js\"]", "[]",
+               NULL, 512, true);
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_int_equal(d->plan.young_mib, 48); /* the semi-space stays, and is planned for */
+    assert_int_equal(d->heap_after_mib, 353);
+    assert_string_equal(new_arg_at(d, 1), "--max-old-space-size=353");
+    assert_null(new_arg_at(d, 2));
+    assert_null(d->node_options_after);
+    /* a fitting one stands, and nothing is added beside it */
+    d = decide(*state, "[\"node\",\"--max-heap-size=200\",\"a.js\"]", "[]", NULL, 512, true);
+    assert_int_equal(d->action, NG_ACTION_NONE);
+    assert_false(d->args_changed);
+    assert_null(d->node_options_after);
+    /* ... unless NODE_OPTIONS is lowered: then it goes too */
+    d = decide(*state, "[\"node\",\"--max-heap-size=200\",\"a.js\"]",
+               "[\"NODE_OPTIONS=--max-old-space-size=4096\"]", NULL, 512, true);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    assert_string_equal(new_arg_at(d, 1), "--max-old-space-size=390");
+    /* with an old space, V8 gives the young generation the rest: 150 + 3 x 1024 here */
+    d = decide(*state, "[\"node\",\"--max-old-space-size=150\",\"--max-heap-size=2048\",\"a.js\"]", "[]",
+               NULL, 1024, true);
+    assert_int_equal(d->heap_before_mib, 150 + 3 * 1024 - d->plan.young_mib);
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_null(new_arg_at(d, 1));
+    assert_string_equal(new_arg_at(d, 2), "--max-old-space-size=150");
+    /* all three: V8 aborts; fix replaces --max-heap-size and keeps the fitting old space */
+    d = decide(*state,
+               "[\"node\",\"--max-heap-size=3000\",\"--max-semi-space-size=16\",\"--max-old-space-size=100\","
+               "\"a.js\"]",
+               "[]", NULL, 512, true);
+    assert_true(has_warning(d, "V8 aborts at start (node will refuse it)"));
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_string_equal(new_arg_at(d, 1), "--max-old-space-size=100");
+    assert_null(new_arg_at(d, 3));
+}
+
+/* A semi-space that leaves no room for a heap: fix removes it, node's own young generation instead. */
+static void test_semi_space_that_does_not_fit(void **state)
+{
+    ng_decision *d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-semi-space-size=512 --x\"]",
+                            NULL, 256, true);
+    assert_int_equal(d->verdict, NG_VERDICT_FITS);
+    assert_int_equal(d->action, NG_ACTION_INJECTED);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--x --max-old-space-size=188");
+    assert_non_null(strstr(d->reason, "--max-semi-space-size=512 removed"));
+    d = decide(*state, "[\"node\",\"--max-semi-space-size=512\",\"--max-old-space-size=100\",\"a.js\"]", "[]",
+               NULL, 256, true);
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_string_equal(new_arg_at(d, 1), "--max-old-space-size=100");
+    /* a stage that cannot rewrite, and mode warn, report it */
+    d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-semi-space-size=512\"]", NULL, 256,
+               false);
+    assert_int_equal(d->verdict, NG_VERDICT_DOES_NOT_FIT);
+    assert_non_null(strstr(d->reason, "1536 young"));
+    d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-semi-space-size=512\"]",
+               "{\"io.nodeguard.mode\":\"warn\"}", 256, true);
+    assert_int_equal(d->action, NG_ACTION_WARNED);
+    assert_false(d->env_changed && new_env(d, "NODE_OPTIONS") &&
+                 strcmp(new_env(d, "NODE_OPTIONS"), "--max-semi-space-size=512") != 0);
 }
 
 static void test_verdict_unlimited(void **state)
@@ -708,6 +956,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_processes_and_heap_annotations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_connection_limits, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gen_config_preserves_the_rest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_values_as_node_reads_them, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nonoption_token_in_node_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_in_node_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_percentage_by_node_version, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_heap_size_on_the_command_line, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_semi_space_that_does_not_fit, setup, teardown),
         cmocka_unit_test(test_verdict_unlimited),
         cmocka_unit_test(test_verdict_limit_too_small),
         cmocka_unit_test(test_verdict_flag_fits),
@@ -719,6 +973,8 @@ int main(void)
         cmocka_unit_test(test_verdict_on_a_constructed_plan),
         cmocka_unit_test(test_render_a_failed_rewrite),
         cmocka_unit_test_setup_teardown(test_gather_scans_both_flag_sources, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_env_launcher_node_options, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shell_script_rewritten, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_record_round_trips, setup, teardown),
         cmocka_unit_test_setup_teardown(test_log_refuses_symlink_and_directory, setup, teardown),
     };

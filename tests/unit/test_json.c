@@ -1,9 +1,11 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "helpers.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/json.h"
 #include "nodeguard/spec.h"
+#include "nodeguard/util.h"
 
 static int parse(const char *s, yajl_val *v, ng_error **err)
 {
@@ -183,6 +185,116 @@ static void test_spec_errors_name_the_field(void **state)
     }
 }
 
+/* Serialises a tree compactly, for comparing a folded tree with what Go's decoder would see. */
+static char *compact(yajl_val v)
+{
+    cleanup_yajl_gen yajl_gen g = ng_gen_new();
+    cleanup_error ng_error *err = NULL;
+    assert_int_equal(ng_json_gen_value(g, v, &err), 0);
+    const unsigned char *buf = NULL;
+    size_t len = 0;
+    yajl_gen_get_buf(g, &buf, &len);
+    return strndup((const char *)buf, len);
+}
+
+static void test_duplicate_keys_fold_as_go_decodes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        /* A later scalar or array replaces an earlier one. */
+        {"{\"a\":1,\"b\":2,\"a\":3}", "{\"a\":3,\"b\":2}"},
+        {"{\"env\":[\"A=1\"],\"env\":[\"B=2\"]}", "{\"env\":[\"B=2\"]}"},
+        /* An object decoded onto an object merges into it, recursively (checked with runc 1.1.5:
+         * a second "process" with only env keeps the first one's args). */
+        {"{\"process\":{\"args\":[\"node\"],\"env\":[\"X=1\"]},\"process\":{\"env\":[\"Y=2\"]}}",
+         "{\"process\":{\"args\":[\"node\"],\"env\":[\"Y=2\"]}}"},
+        {"{\"l\":{\"r\":{\"m\":{\"limit\":1}}},\"l\":{\"r\":{\"m\":{\"swap\":2},\"m\":{\"limit\":3}}}}",
+         "{\"l\":{\"r\":{\"m\":{\"limit\":3,\"swap\":2}}}}"},
+        /* A non-object in between replaces, and a later object starts afresh from it. */
+        {"{\"o\":{\"a\":1},\"o\":null,\"o\":{\"b\":2}}", "{\"o\":{\"b\":2}}"},
+        /* Inside arrays too. */
+        {"[{\"k\":1,\"k\":2}]", "[{\"k\":2}]"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cleanup_yajl_val yajl_val v = NULL;
+        cleanup_error ng_error *err = NULL;
+        assert_int_equal(parse(cases[i].in, &v, &err), 0);
+        cleanup_free char *got = compact(v);
+        assert_string_equal(got, cases[i].want);
+    }
+}
+
+static void test_many_duplicate_keys(void **state)
+{
+    (void)state;
+    /* 100,000 members, every key written twice: each folds to its last value. (Not timed here: a
+     * unit test runs under valgrind and sanitizers too; combine_duplicates sorts, O(n log n).) */
+    size_t n = 100000, cap = n * 24 + 16, len = 0;
+    cleanup_free char *buf = malloc(cap);
+    assert_non_null(buf);
+    buf[len++] = '{';
+    for (size_t i = 0; i < n; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s\"k%zu\":%zu", i ? "," : "", i % (n / 2), i);
+    buf[len++] = '}';
+    buf[len] = '\0';
+    cleanup_yajl_val yajl_val v = NULL;
+    cleanup_error ng_error *err = NULL;
+    assert_int_equal(ng_json_parse(buf, len, NG_JSON_MAX_DEPTH, &v, &err), 0);
+    assert_int_equal(v->u.object.len, n / 2);
+    int64_t last = 0;
+    assert_int_equal(ng_json_get_int64(v, "k7", &last, &err), 1);
+    assert_int_equal(last, (int64_t)(n / 2 + 7));
+}
+
+static void test_field_names_fold_as_go_matches_them(void **state)
+{
+    (void)state;
+    static const ng_json_field inner[] = {{"a", NULL}, {"b", NULL}, {NULL, NULL}};
+    static const ng_json_field fields[] = {
+        {"env", NULL}, {"args", NULL}, {"processLimit", NULL}, {"p", inner}, {NULL, NULL}};
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        /* Go matches a struct field case-insensitively; the later key then wins as usual. */
+        {"{\"env\":[\"A=1\"],\"Env\":[\"B=2\"]}", "{\"env\":[\"B=2\"]}"},
+        {"{\"ENV\":[\"B=2\"],\"env\":[\"A=1\"]}", "{\"env\":[\"A=1\"]}"},
+        {"{\"ProcessLIMIT\":1}", "{\"processLimit\":1}"},
+        /* Document order decides across spellings, not which spelling came first. */
+        {"{\"args\":[1],\"ARGS\":[2],\"args\":[3]}", "{\"args\":[3]}"},
+        {"{\"args\":[1],\"args\":[3],\"ARGS\":[2]}", "{\"args\":[2]}"},
+        /* Objects merge in document order, and their members fold as their own type. */
+        {"{\"p\":{\"a\":1},\"P\":{\"A\":2},\"p\":{\"b\":3}}", "{\"p\":{\"a\":2,\"b\":3}}"},
+        /* U+017F LONG S folds to s, U+212A KELVIN SIGN to k: "arg\u017f" is args. */
+        {"{\"args\":[1],\"arg\u017f\":[2]}", "{\"args\":[2]}"},
+        /* No other folding: unknown keys, near misses and other non-ASCII stay as they are. */
+        {"{\"en\":1,\"envs\":2,\"\u00e9nv\":3,\"e_nv\":4}",
+         "{\"en\":1,\"envs\":2,\"\u00e9nv\":3,\"e_nv\":4}"},
+        /* Below a map (no field list) keys are exact. */
+        {"{\"m\":{\"Env\":1,\"env\":2}}", "{\"m\":{\"Env\":1,\"env\":2}}"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cleanup_yajl_val yajl_val v = NULL;
+        cleanup_error ng_error *err = NULL;
+        assert_int_equal(
+            ng_json_parse_as(cases[i].in, strlen(cases[i].in), NG_JSON_MAX_DEPTH, fields, &v, &err), 0);
+        cleanup_free char *got = compact(v);
+        assert_string_equal(got, cases[i].want);
+    }
+    /* The spec reader applies it on the paths it reads: "Process" merges into "process", "Env"
+     * replaces "env", "LIMIT" is the limit (runc 1.1.5 runs such a config with B=2 and 512 MiB). */
+    const char *js = "{\"process\":{\"args\":[\"node\"],\"env\":[\"A=1\"]},\"Process\":{\"Env\":[\"B=2\"]},"
+                     "\"Linux\":{\"RESOURCES\":{\"Memory\":{\"limit\":1,\"LIMIT\":536870912}}}}";
+    ng_spec s = {0};
+    assert_int_equal(ng_spec_parse(js, strlen(js), &s, NULL), 0);
+    assert_int_equal(s.n_args, 1);
+    assert_int_equal(s.memory_limit, 536870912);
+    assert_null(ng_spec_getenv(&s, "A"));
+    assert_string_equal(ng_spec_getenv(&s, "B"), "2");
+    ng_spec_free(&s);
+}
+
 static void test_spec_limits_and_ids(void **state)
 {
     (void)state;
@@ -193,7 +305,7 @@ static void test_spec_limits_and_ids(void **state)
     assert_int_equal(ng_spec_parse(js, strlen(js), &s, NULL), 0);
     assert_int_equal(s.memory_limit, 0);
     assert_string_equal(s.container_id, "abc123");
-    assert_string_equal(ng_spec_getenv(&s, "A"), "1");
+    assert_string_equal(ng_spec_getenv(&s, "A"), "2"); /* the last, as runc sets it */
     assert_null(ng_spec_getenv(&s, "NOEQUALS"));
     ng_spec_free(&s);
 }
@@ -201,10 +313,16 @@ static void test_spec_limits_and_ids(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_accessors_types),     cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_depth_limit),         cmocka_unit_test(test_gen_string_sanitizes),
-        cmocka_unit_test(test_gen_tree_patches),    cmocka_unit_test(test_spec_errors_name_the_field),
+        cmocka_unit_test(test_accessors_types),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_depth_limit),
+        cmocka_unit_test(test_gen_string_sanitizes),
+        cmocka_unit_test(test_gen_tree_patches),
+        cmocka_unit_test(test_spec_errors_name_the_field),
         cmocka_unit_test(test_spec_limits_and_ids),
+        cmocka_unit_test(test_duplicate_keys_fold_as_go_decodes),
+        cmocka_unit_test(test_many_duplicate_keys),
+        cmocka_unit_test(test_field_names_fold_as_go_matches_them),
     };
     return cmocka_run_group_tests_name("json", tests, NULL, NULL);
 }

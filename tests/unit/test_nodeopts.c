@@ -93,29 +93,183 @@ static void test_spans_cover_quotes(void **state)
     ng_tokens_free(&t);
 }
 
+static void expect_flag(const char *arg, ng_flag_kind kind, ng_flag_effect effect, int64_t mib)
+{
+    ng_heap_flag h;
+    assert_int_equal(ng_heap_flag_parse(arg, &h, NULL), 1);
+    assert_int_equal(h.kind, kind);
+    assert_int_equal(h.effect, effect);
+    if (effect == NG_FLAG_SETS && kind != NG_FLAG_OLD_SPACE_PERCENT)
+        assert_int_equal(h.mib, mib);
+}
+
+static void expect_refused(const char *arg)
+{
+    ng_heap_flag h;
+    ng_error *err = NULL;
+    assert_int_equal(ng_heap_flag_parse(arg, &h, &err), -EINVAL);
+    assert_non_null(strstr(ng_error_msg(err), "node will refuse it"));
+    ng_error_free(err);
+}
+
 static void test_heap_flag_parse(void **state)
 {
     (void)state;
-    ng_flag_kind k;
-    double v;
-    ng_error *err = NULL;
-    assert_int_equal(ng_heap_flag_parse("--max-old-space-size=300", &k, &v, &err), 1);
-    assert_int_equal(k, NG_FLAG_OLD_SPACE);
-    assert_true(v == 300);
-    assert_int_equal(ng_heap_flag_parse("--max_old_space_size=10", &k, &v, &err), 1);
-    assert_int_equal(k, NG_FLAG_OLD_SPACE);
-    assert_int_equal(ng_heap_flag_parse("--max-old-space-size-percentage=75.5", &k, &v, &err), 1);
-    assert_int_equal(k, NG_FLAG_OLD_SPACE_PERCENT);
-    assert_true(v == 75.5);
-    assert_int_equal(ng_heap_flag_parse("--max-semi-space-size=16", &k, &v, &err), 1);
-    assert_int_equal(k, NG_FLAG_SEMI_SPACE);
-    assert_int_equal(ng_heap_flag_parse("--title=x", &k, &v, &err), 0);
-    assert_int_equal(ng_heap_flag_parse("--max-old-space-size", &k, &v, &err), -EINVAL);
-    assert_int_equal(ng_heap_flag_parse("--max-old-space-size=abc", &k, &v, &err), -EINVAL);
-    assert_int_equal(ng_heap_flag_parse("--max-old-space-size=0x10", &k, &v, &err), -EINVAL);
-    assert_int_equal(ng_heap_flag_parse("--max-old-space-size=1.5", &k, &v, &err), -EINVAL);
-    assert_int_equal(ng_heap_flag_parse("--max-old-space-size-percentage=101", &k, &v, &err), -EINVAL);
-    ng_error_free(err);
+    ng_heap_flag h;
+    expect_flag("--max-old-space-size=300", NG_FLAG_OLD_SPACE, NG_FLAG_SETS, 300);
+    expect_flag("--max_old_space_size=10", NG_FLAG_OLD_SPACE, NG_FLAG_SETS, 10);
+    assert_int_equal(ng_heap_flag_parse("--max-old-space-size-percentage=75.5", &h, NULL), 1);
+    assert_int_equal(h.kind, NG_FLAG_OLD_SPACE_PERCENT);
+    assert_true(h.percent == 75.5);
+    expect_flag("--max-semi-space-size=16", NG_FLAG_SEMI_SPACE, NG_FLAG_SETS, 16);
+    expect_flag("--max_heap_size=3000", NG_FLAG_MAX_HEAP, NG_FLAG_SETS, 3000);
+    expect_flag("--initial-heap-size=64", NG_FLAG_INITIAL_HEAP, NG_FLAG_SETS, 64);
+    assert_int_equal(ng_heap_flag_parse("--title=x", &h, NULL), 0);
+    assert_int_equal(ng_heap_flag_parse("-", &h, NULL), 0);
+    expect_refused("--max-old-space-size");
+    expect_refused("--max-old-space-size=abc");
+    expect_refused("--max-old-space-size=0x10");
+    expect_refused("--max-old-space-size=1.5");
+    expect_refused("--max-old-space-size-percentage=101");
+}
+
+/* V8's TryParseUnsigned (strtoll, base 10), each checked against node 20.20.2. */
+static void test_heap_flag_values_as_v8_reads_them(void **state)
+{
+    (void)state;
+    expect_flag("--max-old-space-size=+3000", NG_FLAG_OLD_SPACE, NG_FLAG_SETS, 3000);
+    expect_flag("--max-semi-space-size=+8", NG_FLAG_SEMI_SPACE, NG_FLAG_SETS, 8);
+    expect_flag("--max-old-space-size= 3000", NG_FLAG_OLD_SPACE, NG_FLAG_SETS, 3000);
+    expect_flag("--max-old-space-size=\t +3000", NG_FLAG_OLD_SPACE, NG_FLAG_SETS, 3000);
+    expect_flag("--max-old-space-size=03000", NG_FLAG_OLD_SPACE, NG_FLAG_SETS, 3000);
+    expect_flag("--max-old-space-size=1000000001", NG_FLAG_OLD_SPACE, NG_FLAG_SETS, 1000000001);
+    expect_flag("--max-old-space-size=9223372036854775807", NG_FLAG_OLD_SPACE, NG_FLAG_SETS,
+                NG_HEAP_FLAG_MAX_MIB);
+    /* 0 and empty: V8's "unset", node's default heap */
+    expect_flag("--max-old-space-size=", NG_FLAG_OLD_SPACE, NG_FLAG_DEFAULT, 0);
+    expect_flag("--max-old-space-size=0", NG_FLAG_OLD_SPACE, NG_FLAG_DEFAULT, 0);
+    expect_flag("--max-old-space-size=00", NG_FLAG_OLD_SPACE, NG_FLAG_DEFAULT, 0);
+    expect_flag("--max-old-space-size=-0", NG_FLAG_OLD_SPACE, NG_FLAG_DEFAULT, 0);
+    expect_flag("--max-semi-space-size=0", NG_FLAG_SEMI_SPACE, NG_FLAG_DEFAULT, 0);
+    /* out of bounds: node warns and keeps what it had */
+    expect_flag("--max-old-space-size=-1", NG_FLAG_OLD_SPACE, NG_FLAG_IGNORED, 0);
+    expect_flag("--max-old-space-size=-300", NG_FLAG_OLD_SPACE, NG_FLAG_IGNORED, 0);
+    expect_flag("--max-old-space-size=9223372036854775808", NG_FLAG_OLD_SPACE, NG_FLAG_IGNORED, 0);
+    expect_flag("--max-old-space-size=18446744073709551616", NG_FLAG_OLD_SPACE, NG_FLAG_IGNORED, 0);
+    /* illegal: node exits 9 */
+    expect_refused("--max-old-space-size=3000 ");
+    expect_refused("--max-old-space-size= ");
+    expect_refused("--max-old-space-size=+");
+    expect_refused("--max-old-space-size=-1abc");
+    expect_refused("--no-max-old-space-size=100");
+    expect_refused("--nomax-old-space-size=100");
+    expect_refused("-max-old-space-size");
+    expect_refused("--max-old-space-size =3000");
+    expect_refused("--max_old_space_size\t=3000");
+    /* one dash: V8 takes it */
+    ng_heap_flag h;
+    assert_int_equal(ng_heap_flag_parse("-max-old-space-size=4096", &h, NULL), 1);
+    assert_true(h.single_dash);
+    assert_int_equal(h.mib, 4096);
+}
+
+static void test_scan_values_as_node_applies_them(void **state)
+{
+    (void)state;
+    ng_tokens t = {0};
+    ng_heap_flags f;
+    /* an out-of-bounds value keeps the one before */
+    assert_int_equal(ng_nodeopts_tokenize("--max-old-space-size=100 --max-old-space-size=-1", &t, NULL), 0);
+    assert_int_equal(ng_nodeopts_scan(&t, &f, NULL), 0);
+    assert_int_equal(f.old_space_mib, 100);
+    assert_int_equal(f.last_heap_index, 1);
+    ng_tokens_free(&t);
+    /* a 0 resets to node's default, and decides it */
+    assert_int_equal(ng_nodeopts_tokenize("--max-old-space-size=100 --max-old-space-size=0", &t, NULL), 0);
+    assert_int_equal(ng_nodeopts_scan(&t, &f, NULL), 0);
+    assert_int_equal(f.old_space_mib, -1);
+    assert_int_equal(f.last_heap_kind, NG_FLAG_OLD_SPACE);
+    ng_tokens_free(&t);
+    /* only out-of-bounds values: nothing in effect */
+    assert_int_equal(ng_nodeopts_tokenize("--max-old-space-size=-1", &t, NULL), 0);
+    assert_int_equal(ng_nodeopts_scan(&t, &f, NULL), 0);
+    assert_int_equal(f.last_heap_kind, NG_FLAG_NONE);
+    assert_int_equal(f.n_heap_flags, 1);
+    ng_tokens_free(&t);
+}
+
+static void test_scan_refused_in_node_options(void **state)
+{
+    (void)state;
+    static const char *const refused[] = {"-max-old-space-size=100", "--max-heap-size=300",
+                                          "--max_heap_size=300", "--initial-heap-size=64", "--x --"};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        ng_tokens t = {0};
+        ng_heap_flags f;
+        ng_error *err = NULL;
+        assert_int_equal(ng_nodeopts_tokenize(refused[i], &t, NULL), 0);
+        assert_int_equal(ng_nodeopts_scan(&t, &f, &err), -EINVAL);
+        assert_non_null(strstr(ng_error_msg(err), "node will refuse it"));
+        ng_error_free(err);
+        ng_tokens_free(&t);
+    }
+}
+
+/* node stops reading NODE_OPTIONS at the first argument that is not an option, or "-". */
+static void test_scan_stops_at_nonoption(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *s;
+        size_t stop;
+        int64_t old;
+    } cases[] = {
+        {"--max-old-space-size=100 foo --max-old-space-size=200", 1, 100},
+        {"foo --max-old-space-size=100", 0, -1},
+        {"--max-old-space-size=100 - --max-old-space-size=200", 1, 100},
+        {"--max-old-space-size= 3000", 1, -1},
+        {"-r fs --max-http-header-size 16384 --max-old-space-size=5 1", 5, 5},
+        {"--title \"a b\" --max-old-space-size=5", 3, 5},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ng_tokens t = {0};
+        ng_heap_flags f;
+        assert_int_equal(ng_nodeopts_tokenize(cases[i].s, &t, NULL), 0);
+        assert_int_equal(ng_nodeopts_scan(&t, &f, NULL), 0);
+        assert_int_equal(f.stop, cases[i].stop);
+        assert_int_equal(f.old_space_mib, cases[i].old);
+        ng_tokens_free(&t);
+    }
+}
+
+static void test_option_takes_value(void **state)
+{
+    (void)state;
+    static const char *const yes[] = {"-r",
+                                      "--require",
+                                      "--title",
+                                      "--max-http-header-size",
+                                      "--max_http_header_size",
+                                      "--heapsnapshot-near-heap-limit",
+                                      "--experimental-default-type",
+                                      "--inspect-port",
+                                      "-C",
+                                      "-p",
+                                      "--use-largepages",
+                                      "--env-file"};
+    static const char *const no[] = {"--stack-trace-limit",
+                                     "--max-old-space-size",
+                                     "--require=x",
+                                     "--inspect",
+                                     "--no-warnings",
+                                     "-",
+                                     "app.js",
+                                     "--title=x",
+                                     "-max_http_header_size"};
+    for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        assert_true(ng_node_option_takes_value(yes[i]));
+    for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        assert_false(ng_node_option_takes_value(no[i]));
 }
 
 static void test_scan_last_wins(void **state)
@@ -137,7 +291,7 @@ static void test_argv_scan_stops_at_script(void **state)
     (void)state;
     const char *argv[] = {"node",
                           "-r",
-                          "--max-old-space-size=1",
+                          "\\--max-old-space-size=1", /* node's escape for a value with a dash */
                           "--max-old-space-size=200",
                           "app.js",
                           "--max-old-space-size=999"};
@@ -145,15 +299,40 @@ static void test_argv_scan_stops_at_script(void **state)
     assert_int_equal(ng_node_argv_scan(argv, 6, 1, &f, NULL), 0);
     assert_int_equal(f.old_space_mib, 200); /* -r's value is a module name, not a flag */
     assert_int_equal(f.last_heap_index, 3);
+    /* ... but one that starts with '-' is none: node exits ("-r requires an argument") */
+    const char *argv_r[] = {"node", "-r", "--max-old-space-size=1", "app.js"};
+    ng_error *err = NULL;
+    assert_int_equal(ng_node_argv_scan(argv_r, 4, 1, &f, &err), -EINVAL);
+    assert_non_null(strstr(ng_error_msg(err), "node will refuse it"));
+    ng_error_free(err);
+    /* "-p" before an option is --print of nothing */
+    const char *argv_p[] = {"node", "-p", "--max-old-space-size=200", "app.js"};
+    assert_int_equal(ng_node_argv_scan(argv_p, 4, 1, &f, NULL), 0);
+    assert_int_equal(f.old_space_mib, 200);
     const char *argv2[] = {"node", "--", "--max-old-space-size=5"};
     assert_int_equal(ng_node_argv_scan(argv2, 3, 1, &f, NULL), 0);
     assert_int_equal(f.n_heap_flags, 0);
+    /* V8 takes one dash on the command line; an unlisted option's value is not the script */
+    const char *argv3[] = {
+        "node",  "--max-http-header-size", "16384", "-max-old-space-size=4096", "--max-heap-size=3000",
+        "app.js"};
+    assert_int_equal(ng_node_argv_scan(argv3, 6, 1, &f, NULL), 0);
+    assert_int_equal(f.old_space_mib, 4096);
+    assert_int_equal(f.max_heap_mib, 3000);
+    assert_int_equal(f.n_max_heap_flags, 1);
 }
 
 static void expect_set_heap(const char *orig, int64_t mib, const char *want)
 {
     cleanup_free char *out = NULL;
-    assert_int_equal(ng_nodeopts_set_heap(orig, mib, &out, NULL), 0);
+    assert_int_equal(ng_nodeopts_set_heap(orig, mib, false, &out, NULL), 0);
+    assert_string_equal(out, want);
+}
+
+static void expect_set_heap_drop_semi(const char *orig, int64_t mib, const char *want)
+{
+    cleanup_free char *out = NULL;
+    assert_int_equal(ng_nodeopts_set_heap(orig, mib, true, &out, NULL), 0);
     assert_string_equal(out, want);
 }
 
@@ -170,9 +349,22 @@ static void test_set_heap(void **state)
                     "--max-old-space-size=64");
     expect_set_heap("--x --max-old-space-size=1", 2, "--x --max-old-space-size=2");
     expect_set_heap("--x  ", 2, "--x  --max-old-space-size=2");
+    expect_set_heap("--max-old-space-size=0", 5, "--max-old-space-size=5");
+    expect_set_heap("--max-old-space-size=-1 --x", 5, "--max-old-space-size=5 --x");
+    /* where node stops reading: before that token, and nothing after it changes */
+    expect_set_heap("foo", 5, "--max-old-space-size=5 foo");
+    expect_set_heap(" --x app.js --max-old-space-size=9000", 5,
+                    " --x --max-old-space-size=5 app.js --max-old-space-size=9000");
+    expect_set_heap("--a=1 --max-old-space-size=900 1 --max-old-space-size=9000", 5,
+                    "--a=1 --max-old-space-size=5 1 --max-old-space-size=9000");
+    expect_set_heap("-r fs \"x y\"", 5, "-r fs --max-old-space-size=5 \"x y\"");
+    expect_set_heap_drop_semi("--max-semi-space-size=512 --x", 5, "--x --max-old-space-size=5");
+    expect_set_heap_drop_semi("--max-semi-space-size=512 --max-old-space-size=900", 5,
+                              "--max-old-space-size=5");
+    expect_set_heap_drop_semi("--x --max_semi_space_size=512", 5, "--x --max-old-space-size=5");
     cleanup_free char *out = NULL;
     ng_error *err = NULL;
-    assert_int_equal(ng_nodeopts_set_heap("--title=\"x", 10, &out, &err), -EINVAL);
+    assert_int_equal(ng_nodeopts_set_heap("--title=\"x", 10, false, &out, &err), -EINVAL);
     ng_error_free(err);
 }
 
@@ -227,21 +419,25 @@ static void test_set_heap_preserves_other_args(void **state)
             strcat(s, test_rand(&seed) % 3 ? " " : "  ");
         }
         ng_tokens before = {0}, after = {0};
+        ng_heap_flags fb, fa;
         assert_int_equal(ng_nodeopts_tokenize(s, &before, NULL), 0);
+        assert_int_equal(ng_nodeopts_scan(&before, &fb, NULL), 0);
         cleanup_free char *out = NULL;
-        assert_int_equal(ng_nodeopts_set_heap(s, 77, &out, NULL), 0);
+        assert_int_equal(ng_nodeopts_set_heap(s, 77, false, &out, NULL), 0);
         assert_int_equal(ng_nodeopts_tokenize(out, &after, NULL), 0);
+        assert_int_equal(ng_nodeopts_scan(&after, &fa, NULL), 0);
+        assert_int_equal(fa.old_space_mib, 77);
         size_t j = 0, heap_flags = 0;
         for (size_t i = 0; i < after.n; i++) {
-            ng_flag_kind k;
-            double v;
-            if (ng_heap_flag_parse(after.items[i].value, &k, &v, NULL) == 1 && k != NG_FLAG_SEMI_SPACE) {
+            ng_heap_flag h;
+            if (i < fa.stop && ng_heap_flag_parse(after.items[i].value, &h, NULL) == 1 &&
+                h.kind != NG_FLAG_SEMI_SPACE) {
                 heap_flags++;
-                assert_true(v == 77);
+                assert_int_equal(h.mib, 77);
                 continue;
             }
-            while (j < before.n && ng_heap_flag_parse(before.items[j].value, &k, &v, NULL) == 1 &&
-                   k != NG_FLAG_SEMI_SPACE)
+            while (j < fb.stop && ng_heap_flag_parse(before.items[j].value, &h, NULL) == 1 &&
+                   h.kind != NG_FLAG_SEMI_SPACE)
                 j++;
             assert_true(j < before.n);
             assert_string_equal(after.items[i].value, before.items[j].value);
@@ -285,6 +481,11 @@ int main(void)
         cmocka_unit_test(test_errors_node_rejects),
         cmocka_unit_test(test_spans_cover_quotes),
         cmocka_unit_test(test_heap_flag_parse),
+        cmocka_unit_test(test_heap_flag_values_as_v8_reads_them),
+        cmocka_unit_test(test_scan_values_as_node_applies_them),
+        cmocka_unit_test(test_scan_refused_in_node_options),
+        cmocka_unit_test(test_scan_stops_at_nonoption),
+        cmocka_unit_test(test_option_takes_value),
         cmocka_unit_test(test_scan_last_wins),
         cmocka_unit_test(test_argv_scan_stops_at_script),
         cmocka_unit_test(test_set_heap),

@@ -117,6 +117,42 @@ static void test_load_broken_file_means_defaults(void **state)
     free(path);
 }
 
+/* The shipped policy names /var/log/nodeguard; a rootless user cannot write there, so their hook
+ * logs to their own file unless the operator names a path for rootless users. */
+static void test_log_chosen_for_who_runs(void **state)
+{
+    (void)state;
+    const char *shipped = "{\"log_path\": \"/var/log/nodeguard/events.jsonl\"}";
+    const char *shared = "{\"log_path\": \"/var/log/nodeguard/events.jsonl\","
+                         " \"rootless_log_path\": \"/var/log/nodeguard/users.jsonl\"}";
+    const char *own = "/home/u/.local/state/nodeguard/events.jsonl";
+    ng_policy p;
+    ng_policy_defaults(&p);
+    assert_int_equal(ng_policy_parse(&p, shipped, strlen(shipped), NULL), 0);
+    ng_policy_choose_log(&p, false, NULL);
+    assert_string_equal(p.log_path, "/var/log/nodeguard/events.jsonl");
+    assert_int_equal(p.log_kind, NG_LOG_SYSTEM);
+    ng_policy_choose_log(&p, true, own);
+    assert_string_equal(p.log_path, own);
+    assert_int_equal(p.log_kind, NG_LOG_USER);
+    ng_policy_free(&p);
+
+    ng_policy_defaults(&p);
+    assert_int_equal(ng_policy_parse(&p, shared, strlen(shared), NULL), 0);
+    assert_int_equal(p.warnings.n, 0);
+    ng_policy_choose_log(&p, true, own);
+    assert_string_equal(p.log_path, "/var/log/nodeguard/users.jsonl");
+    assert_int_equal(p.log_kind, NG_LOG_SHARED);
+    ng_policy_free(&p);
+
+    ng_policy_defaults(&p);
+    assert_int_equal(ng_policy_parse(&p, shared, strlen(shared), NULL), 0);
+    ng_policy_choose_log(&p, false, NULL); /* root: rootless_log_path is not root's */
+    assert_string_equal(p.log_path, "/var/log/nodeguard/events.jsonl");
+    assert_int_equal(p.log_kind, NG_LOG_SYSTEM);
+    ng_policy_free(&p);
+}
+
 static void test_annotations(void **state)
 {
     (void)state;
@@ -173,9 +209,13 @@ static void test_warnings_are_bounded(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),    cmocka_unit_test(test_parse_with_comments_and_warnings),
-        cmocka_unit_test(test_bad_values),  cmocka_unit_test(test_load_broken_file_means_defaults),
-        cmocka_unit_test(test_annotations), cmocka_unit_test(test_warnings_are_bounded),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_parse_with_comments_and_warnings),
+        cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_load_broken_file_means_defaults),
+        cmocka_unit_test(test_log_chosen_for_who_runs),
+        cmocka_unit_test(test_annotations),
+        cmocka_unit_test(test_warnings_are_bounded),
     };
     return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }
