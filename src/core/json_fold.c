@@ -78,10 +78,25 @@ static int by_key_then_position(const void *a, const void *b, void *keys_arg)
 
 /* Combines the members that share a key, in document order, at the first one's position. Sorting
  * keeps this O(n log n): a config with 100,000 repeated keys must not stall the hook. */
+/* Whether a small object repeats a key, without allocating: nearly every object of a real config
+ * has a handful of distinct keys, and the fold runs on every container start. */
+#define SMALL_OBJECT 16
+static bool small_and_distinct(yajl_val obj)
+{
+    size_t n = obj->u.object.len;
+    if (n > SMALL_OBJECT)
+        return false;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(obj->u.object.keys[i], obj->u.object.keys[j]) == 0)
+                return false;
+    return true;
+}
+
 static void combine_duplicates(yajl_val obj)
 {
     size_t n = obj->u.object.len;
-    if (n < 2)
+    if (n < 2 || small_and_distinct(obj))
         return;
     cleanup_free size_t *order = malloc(n * sizeof(*order));
     cleanup_free bool *gone = calloc(n, sizeof(*gone));
