@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/json.h"
@@ -491,6 +492,11 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
     } else if (max_heap > 0) {
         in.max_heap_limit_mib = max_heap;
     }
+    /* Without a limit node sizes its young generation from the host's RAM (uv_get_total_memory
+     * reads MemTotal, which sysinfo's totalram is); the belief about --max-heap-size needs it. */
+    struct sysinfo si;
+    if (in.memory_limit <= 0 && sysinfo(&si) == 0)
+        in.host_memory_mib = (int64_t)((uint64_t)si.totalram * si.mem_unit / NG_MIB);
     in.cpus =
         spec->cpu_quota > 0 && spec->cpu_period > 0 ? (double)spec->cpu_quota / (double)spec->cpu_period : 0;
     *ret = in;
@@ -521,8 +527,14 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
     bool argv_wins = flags_in_effect(&in->argv_flags);
     const ng_heap_flags *user = argv_wins ? &in->argv_flags : &in->env_flags;
     int64_t heap_before = flags_heap_mib(user, plan->limit_mib);
-    if (in->max_heap_limit_mib > 0) /* nodeguard's heap is old space, beside the plan's young generation */
-        heap_before = in->max_heap_limit_mib > plan->young_mib ? in->max_heap_limit_mib - plan->young_mib : 0;
+    if (in->max_heap_limit_mib > 0) {
+        /* nodeguard's heap is old space, beside the young generation node has: the plan's, or
+         * without a limit the one node makes for the host's RAM (the plan has none then). */
+        int64_t young = plan->limit_mib > 0 || in->host_memory_mib <= 0
+                            ? plan->young_mib
+                            : ng_node_young_mib(in->host_memory_mib, in->semi_space_mib);
+        heap_before = in->max_heap_limit_mib > young ? in->max_heap_limit_mib - young : 0;
+    }
     ng_heap_verdict v = {
         .action = NG_ACTION_NONE,
         .may_rewrite = can_modify && (in->mode == NG_MODE_FIX || in->mode == NG_MODE_ENFORCE),

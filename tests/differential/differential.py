@@ -670,6 +670,9 @@ def seed_cases():
           limit=512, tags=["max-heap-size-argv"]),
         c("max-heap-size-argv-young", N + ["--max-heap-size=1536", "server.js"], limit=768,
           tags=["max-heap-size-argv"]),
+        # seed 23 case 189: without a limit node's young generation comes from the host's RAM
+        c("max-heap-size-argv-unlimited", N + ["--max-heap-size=3000", "--max-old-space-size=00", "server.js"],
+          limit=0, tags=["max-heap-size-argv"]),
         c("nonoption-token", N + ["server.js"], "foo", limit=256, tags=["nonoption-token"]),
         c("env-launcher", ["/usr/bin/env", "node", "--max-old-space-size=4096", "app.js"], limit=512,
           tags=["env-launcher"]),

@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysinfo.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "helpers.h"
@@ -506,6 +507,15 @@ static void test_max_heap_size_on_the_command_line(void **state)
     assert_int_equal(d->action, NG_ACTION_LOWERED);
     assert_string_equal(new_arg_at(d, 1), "--max-old-space-size=100");
     assert_null(new_arg_at(d, 3));
+    /* without a limit node's young generation is the one it makes for the host's RAM, out of the
+     * same heap_size_limit (differential case 23:189: node said 3000, nodeguard believed 3048) */
+    struct sysinfo si;
+    assert_int_equal(sysinfo(&si), 0);
+    int64_t host_mib = (int64_t)((uint64_t)si.totalram * si.mem_unit / NG_MIB);
+    d = decide(*state, "[\"node\",\"--max-heap-size=3000\",\"--max-old-space-size=00\",\"a.js\"]", "[]", NULL,
+               0, false);
+    assert_int_equal(d->heap_before_mib, 3000 - ng_node_default_young_mib(host_mib));
+    assert_true(d->heap_before_mib < 3000);
 }
 
 /* A semi-space that leaves no room for a heap: fix removes it, node's own young generation instead. */
