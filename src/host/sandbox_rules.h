@@ -6,9 +6,9 @@
 
 /* What a hook stage does after its inputs are in memory and its files are open: allocate, read and
  * write files (the log's rotation and the runtime state: open, rename, unlink, mkdir, flock),
- * sleep (poststop's wait), read the clock and the host name, and reach syslog on its UNIX socket
- * when the log cannot be written. Nothing that starts programs, changes credentials or mounts,
- * traces, or talks to the network. */
+ * sleep (poststop's wait), read the clock, the host name and its RAM (sysinfo), and reach syslog
+ * on its UNIX socket when the log cannot be written. Nothing that starts programs, changes
+ * credentials or mounts, traces, or talks to the network. */
 static const char *const hook_calls[] = {
     "read",         "write",        "writev",         "pread64",
     "readv",        "close",        "fstat",          "newfstatat",
@@ -26,7 +26,7 @@ static const char *const hook_calls[] = {
     "gettimeofday", "time",         "nanosleep",      "clock_nanosleep",
     "futex",        "getrandom",    "connect",        "sendto",
     "sendmsg",      "kill",         "ioctl",          "poll",
-    "ppoll",
+    "ppoll",        "sysinfo", /* the host's RAM, which node sizes itself from without a limit */
 };
 
 /* Poststop signals a watcher that did not finish through a pidfd, so that a pid which is no longer
