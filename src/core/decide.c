@@ -493,9 +493,10 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
         in.max_heap_limit_mib = max_heap;
     }
     /* Without a limit node sizes its young generation from the host's RAM (uv_get_total_memory
-     * reads MemTotal, which sysinfo's totalram is); the belief about --max-heap-size needs it. */
+     * reads MemTotal, which sysinfo's totalram is); only the belief about --max-heap-size needs
+     * it, so no other start pays the call. */
     struct sysinfo si;
-    if (in.memory_limit <= 0 && sysinfo(&si) == 0)
+    if (in.memory_limit <= 0 && in.max_heap_limit_mib > 0 && sysinfo(&si) == 0)
         in.host_memory_mib = (int64_t)((uint64_t)si.totalram * si.mem_unit / NG_MIB);
     in.cpus =
         spec->cpu_quota > 0 && spec->cpu_period > 0 ? (double)spec->cpu_quota / (double)spec->cpu_period : 0;
