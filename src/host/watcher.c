@@ -237,10 +237,10 @@ static void update_memory(watch *w, const ng_memory_counters *c)
         w->ws.usage_bytes = c->usage_bytes;
 }
 
-/* An OOM event (or the cgroup going away, which v1 signals the same way), or a last look at pid 1's
- * exit. The processes are snapshot first, while the survivors are still there; then the counter and
- * kmsg are given up to SETTLE_MS to show the kill (after an OOM event: expect_kill) and to agree on
- * it, and one record is written per kill not yet recorded. */
+/* An OOM event (or the cgroup going away, which v1 signals the same way), or the last look when the
+ * loop ends (finish). The processes are snapshot first, while the survivors are still there; then
+ * the counter and kmsg are given up to SETTLE_MS to show the kill (after an OOM event: expect_kill)
+ * and to agree on it, and one record is written per kill not yet recorded. */
 static void handle_oom(watch *w, bool expect_kill)
 {
     ng_proc_rss procs[MAX_SNAPSHOT];
@@ -436,13 +436,21 @@ static void read_exit(watch *w)
     }
 }
 
+/* Whatever ended the loop (pid 1's exit, the cgroup gone or empty, a signal, an error) takes a last
+ * look before the final word: kills the kernel counted or named in kmsg and not yet recorded are
+ * recorded now. The loop can end with them unread: the end and the kill arrive together (pid 1 OOM
+ * killed, the cgroup removed at once, SIGTERM in the same epoll batch) and the end is handled first,
+ * or on v2 the cgroup is gone before memory.events was read. Once the cgroup is gone kmsg still names
+ * the kill by its memcg (or pid 1). handle_oom counts against what is already recorded, so a kill
+ * seen earlier is not recorded twice. An OOM notification still unread on v1 means a kill may be on
+ * its way: the last look then waits for it as after any notification. */
 static void finish(watch *w)
 {
     /* The cgroup can vanish while an OOM settles: pid 1's exit is then still queued, unread. */
     read_exit(w);
-    ng_memory_counters c;
-    if (ng_cgroup_read_counters(&w->cs.cgroup, &c) == 0)
-        update_memory(w, &c);
+    uint64_t pending = 0;
+    bool notified = w->oom_efd >= 0 && read(w->oom_efd, &pending, sizeof(pending)) == sizeof(pending);
+    handle_oom(w, notified && pending > 0);
     w->ws.final = true;
     save_state(w);
 }
@@ -539,11 +547,8 @@ int ng_watch(const char *dir, int ready_fd)
                 break;
             case EV_EXIT:
                 read_exit(&w);
-                if (w.ws.exit_known) {
-                    /* pid 1 is gone: read the last counters while the cgroup still exists. */
-                    handle_oom(&w, false);
-                    done = true;
-                }
+                /* pid 1 is gone: finish reads the last counters, while the cgroup still exists. */
+                done = w.ws.exit_known;
                 break;
             case EV_SIGNAL:
                 drain_fd(w.signal_fd);
