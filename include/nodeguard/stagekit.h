@@ -7,21 +7,27 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <yajl/yajl_gen.h>
 #include "nodeguard/auditlog.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/spec.h"
+#include "nodeguard/util.h"
 
-/* The log is opened once per stage run, lazily, and only when there is something to record. */
+/* The log is opened once per stage run, lazily, and only when there is something to record.
+ * started_ms (ng_monotonic_ms) is when the stage began: waits inside it are budgeted from there, so
+ * the whole stage stays inside the runtime's hook timeout. */
 typedef struct stage_ctx {
     const ng_policy *policy;
     const char *stage;
     ng_log log;
     bool log_tried;
+    int64_t started_ms;
 } stage_ctx;
 
-#define STAGE_CTX_INIT(pol, name) ((stage_ctx){.policy = (pol), .stage = (name), .log = NG_LOG_INIT})
+#define STAGE_CTX_INIT(pol, name)                                                                            \
+    ((stage_ctx){.policy = (pol), .stage = (name), .log = NG_LOG_INIT, .started_ms = ng_monotonic_ms()})
 
 /* The log, opened on first use (NULL when it cannot be: records then go to syslog and ng_diag). */
 ng_log *ng_stage_log(stage_ctx *c);
