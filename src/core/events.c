@@ -132,7 +132,7 @@ static const ng_event_field container_exit_fields[] = {
 static const ng_event_field error_fields[] = {
     KEPT(NULL, "message", STRING, 0, message, "what failed and why"),
     KEPT(NULL, "action", STRING, 0, action,
-         "passed_through, refused, not_watched, not_recorded or not_sandboxed"),
+         "passed_through, refused, not_watched, not_recorded, not_sandboxed or armed_late"),
     FIELD(NULL, "policy_warnings", ARRAY, 0, "problems in the policy file"),
 };
 
@@ -192,8 +192,9 @@ static void render_message(const ng_log_entry *e, char *out, size_t size)
 /* --- the table --- */
 
 static const char *const hook_stages[] = {"precreate", "createRuntime", "prestart", "runtime", NULL};
-static const char *const failing_stages[] = {"precreate", "createRuntime", "prestart",
-                                             "poststop",  "runtime",       NULL};
+/* The watcher's only error record is armed_late: createRuntime's not_watched turned out wrong. */
+static const char *const failing_stages[] = {"precreate", "createRuntime", "prestart", "poststop",
+                                             "runtime",   "watcher",       NULL};
 static const char *const watcher_stage[] = {"watcher", NULL};
 static const char *const poststop_stage[] = {"poststop", NULL};
 

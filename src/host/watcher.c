@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,7 +30,8 @@
 
 #define MAX_QUEUED_VICTIMS 16
 #define MAX_SNAPSHOT       16
-#define SETTLE_MS          200 /* how long counters and kmsg may lag the OOM notification */
+#define SETTLE_MS          200  /* how long counters and kmsg may lag the OOM notification */
+#define ARMED_LATE_WAIT_MS 2000 /* for createRuntime's record that it stopped waiting */
 
 enum { EV_OOM = 1, EV_PRESSURE, EV_INOTIFY, EV_EXIT, EV_SIGNAL };
 
@@ -218,6 +220,39 @@ static int record_oom_kill(watch *w, const ng_kmsg_oom *victim, const ng_memory_
         return -EINVAL;
     write_record(w, g);
     return 0;
+}
+
+int ng_watcher_gen_armed_late(yajl_gen g, const ng_container_state *cs, int64_t armed_after_ms,
+                              ng_error **err)
+{
+    char msg[256];
+    snprintf(msg, sizeof(msg),
+             "the OOM watcher armed %lld ms after createRuntime read the container, after createRuntime "
+             "had stopped waiting for it: OOM kills in the container from now on are recorded",
+             (long long)armed_after_ms);
+    NG_GEN(ng_gen_string(g, "container_id"));
+    NG_GEN(ng_gen_string(g, cs->id));
+    NG_GEN(ng_gen_kv_str(g, "message", msg));
+    NG_GEN(ng_gen_kv_str(g, "action", "armed_late"));
+    NG_GEN(ng_gen_string(g, "policy_warnings"));
+    NG_GEN(yajl_gen_array_open(g));
+    NG_GEN(yajl_gen_array_close(g));
+    return 0;
+}
+
+/* Armed after createRuntime stopped waiting (it shut its end of the ready socket: EPIPE), which
+ * recorded the container as not watched: say it is watched after all. createRuntime closes its end
+ * once its own record is written, so this one is waited for (a bounded wait, this once) to follow
+ * it in the log. */
+static void record_armed_late(watch *w, int ready_fd)
+{
+    struct pollfd p = {.fd = ready_fd, .events = POLLIN | POLLRDHUP};
+    while (poll(&p, 1, ARMED_LATE_WAIT_MS) < 0 && errno == EINTR)
+        ;
+    cleanup_error ng_error *err = NULL;
+    cleanup_yajl_gen yajl_gen g = ng_record_begin(NG_EVENT_ERROR, "watcher", &err);
+    if (g && ng_watcher_gen_armed_late(g, &w->cs, ng_now_ms() - w->cs.created_ms, &err) == 0)
+        write_record(w, g);
 }
 
 /* Kills since arming, by the better of the two witnesses (the counter can lag, kmsg can be lost). */
@@ -496,6 +531,9 @@ int ng_watch(const char *dir, int ready_fd)
             close(ready_fd);
         return lock < 0 ? 1 : 0;
     }
+    /* createRuntime may have stopped waiting for "armed" and shut its end of the ready socket: the
+     * write must fail with EPIPE, not kill the watcher. */
+    signal(SIGPIPE, SIG_IGN);
     cleanup_error ng_error *err = NULL;
     if (ng_container_state_read(dir, &w.cs, &err) < 0)
         return 1;
@@ -512,7 +550,8 @@ int ng_watch(const char *dir, int ready_fd)
     w.ws.armed = true;
     save_state(&w);
     if (ready_fd >= 0) {
-        ng_write_all(ready_fd, "1", 1);
+        if (ng_write_all(ready_fd, "1", 1) == -EPIPE)
+            record_armed_late(&w, ready_fd);
         close(ready_fd);
     }
     arm_pressure_v1(&w);
@@ -562,16 +601,20 @@ int ng_watch(const char *dir, int ready_fd)
     return 0;
 }
 
-int ng_watcher_spawn(const char *exe, const char *dir, int timeout_ms, pid_t *ret_pid, ng_error **err)
+int ng_watcher_spawn(const char *exe, const char *dir, int64_t deadline_ms, int *ret_late_fd, pid_t *ret_pid,
+                     ng_error **err)
 {
-    int pipefd[2];
-    if (pipe2(pipefd, O_CLOEXEC) < 0)
-        return ng_error_set(err, errno, "pipe: %s", strerror(errno));
+    /* A socket, not a pipe: shutting it for reading is the one moment that decides "late" for both
+     * sides. A byte written before it is still read here; a write after it fails with EPIPE in the
+     * watcher, which then records armed_late. */
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return ng_error_set(err, errno, "socketpair: %s", strerror(errno));
     pid_t child = fork();
     if (child < 0) {
         int e = errno;
-        close(pipefd[0]);
-        close(pipefd[1]);
+        close(sv[0]);
+        close(sv[1]);
         return ng_error_set(err, e, "fork: %s", strerror(e));
     }
     if (child == 0) {
@@ -583,7 +626,7 @@ int ng_watcher_spawn(const char *exe, const char *dir, int timeout_ms, pid_t *re
             _exit(grandchild < 0 ? 1 : 0);
         int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 ||
-            dup2(pipefd[1], 3) < 0)
+            dup2(sv[1], 3) < 0)
             _exit(127);
         close_range(4, ~0U, 0);
         sigset_t none;
@@ -592,17 +635,33 @@ int ng_watcher_spawn(const char *exe, const char *dir, int timeout_ms, pid_t *re
         execl(exe, "nodeguard-hook", "watch", dir, "--ready-fd=3", (char *)NULL);
         _exit(127);
     }
-    close(pipefd[1]);
+    close(sv[1]);
+    cleanup_close int fd = sv[0];
     int status;
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
-    struct pollfd p = {.fd = pipefd[0], .events = POLLIN};
-    int r = poll(&p, 1, timeout_ms);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int r;
+    do {
+        int64_t left = deadline_ms - ng_monotonic_ms();
+        r = poll(&p, 1, left <= 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left);
+    } while (r < 0 && errno == EINTR);
     char byte = 0;
-    bool armed = r > 0 && read(pipefd[0], &byte, 1) == 1;
-    close(pipefd[0]);
-    if (!armed)
-        return ng_error_set(err, ETIMEDOUT, "the OOM watcher did not report armed within %d ms", timeout_ms);
+    if (r == 0) {
+        /* Out of time: shut the socket for reading, then take a byte written just before. */
+        shutdown(fd, SHUT_RD);
+        if (recv(fd, &byte, 1, MSG_DONTWAIT) != 1) {
+            if (ret_late_fd)
+                *ret_late_fd = NG_TAKE_FD(fd);
+            return ng_error_set(err, ETIMEDOUT, "the OOM watcher was not armed in time");
+        }
+    } else if (r < 0 || ng_read_retry(fd, &byte, 1) != 1) {
+        /* EOF: the watcher ended before it was armed (watcher.json has why, when it got that far). */
+        ng_watcher_state ws;
+        if (ng_watcher_state_read(dir, &ws, NULL) == 0 && ws.note[0])
+            return ng_error_set(err, ECHILD, "the OOM watcher ended before it was armed: %s", ws.note);
+        return ng_error_set(err, ECHILD, "the OOM watcher ended before it was armed");
+    }
     ng_watcher_state ws;
     if (ret_pid && ng_watcher_state_read(dir, &ws, NULL) == 0)
         *ret_pid = ws.watcher_pid;

@@ -456,6 +456,19 @@ static void test_watcher_records(void **state)
     assert_int_equal(ng_watcher_gen_memory_pressure(g, &cs, &ws, &c, "memory.events max", NULL), 0);
     cleanup_free char *pressure = finish(g);
     check_record(NG_EVENT_MEMORY_PRESSURE, pressure, strlen(pressure), NULL);
+
+    /* A watcher armed after createRuntime stopped waiting: an error record of its own stage. */
+    assert_non_null(ng_event_get(NG_EVENT_ERROR));
+    bool watcher_writes_errors = false;
+    for (const char *const *st = ng_event_get(NG_EVENT_ERROR)->stages; *st; st++)
+        watcher_writes_errors |= strcmp(*st, "watcher") == 0;
+    assert_true(watcher_writes_errors);
+    g = ng_record_begin(NG_EVENT_ERROR, "watcher", NULL);
+    assert_int_equal(ng_watcher_gen_armed_late(g, &cs, 3100, NULL), 0);
+    cleanup_free char *late = finish(g);
+    check_record(NG_EVENT_ERROR, late, strlen(late), NULL);
+    assert_non_null(strstr(late, "\"action\":\"armed_late\""));
+    assert_non_null(strstr(ng_event_field_find(NG_EVENT_ERROR, NULL, "action")->description, "armed_late"));
 }
 
 static void test_container_exit_records(void **state)

@@ -1,9 +1,15 @@
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "helpers.h"
 #include "nodeguard/cgroup.h"
+#include "nodeguard/cleanup.h"
 #include "nodeguard/kmsg.h"
+#include "nodeguard/util.h"
+#include "nodeguard/watcher.h"
 
 static const char hybrid_mountinfo[] =
     "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
@@ -151,6 +157,80 @@ static void test_kmsg_other_and_malformed(void **state)
     assert_int_equal(ng_kmsg_parse(cut2, strlen(cut2), &o), NG_KMSG_OTHER);
 }
 
+/* ng_watcher_spawn with a stand-in watcher: a script run as `SCRIPT watch DIR --ready-fd=3`. */
+typedef struct spawn_fixture {
+    char dir[32], exe[64];
+} spawn_fixture;
+
+static void stand_in(spawn_fixture *f, const char *body)
+{
+    snprintf(f->dir, sizeof(f->dir), "/tmp/ng-spawn-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->exe, sizeof(f->exe), "%s/watcher.sh", f->dir);
+    FILE *fp = fopen(f->exe, "we");
+    assert_non_null(fp);
+    fprintf(fp, "#!/bin/sh\n%s\n", body);
+    fclose(fp);
+    assert_int_equal(chmod(f->exe, 0700), 0);
+}
+
+static void stand_in_remove(spawn_fixture *f)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_spawn_armed(void **state)
+{
+    (void)state;
+    spawn_fixture f;
+    stand_in(&f, "printf 1 >&3");
+    assert_int_equal(ng_watcher_spawn(f.exe, f.dir, ng_monotonic_ms() + 5000, NULL, NULL, NULL), 0);
+    stand_in_remove(&f);
+}
+
+/* A watcher that ends before it is armed is seen at once (end of file), not at the deadline. */
+static void test_spawn_ended_before_armed(void **state)
+{
+    (void)state;
+    spawn_fixture f;
+    stand_in(&f, "exit 1");
+    int64_t start = ng_monotonic_ms();
+    cleanup_error ng_error *err = NULL;
+    int late_fd = -1;
+    assert_int_equal(ng_watcher_spawn(f.exe, f.dir, start + 10000, &late_fd, NULL, &err), -ECHILD);
+    assert_true(ng_monotonic_ms() - start < 2000);
+    assert_int_equal(late_fd, -1);
+    assert_non_null(strstr(ng_error_msg(err), "ended before it was armed"));
+    stand_in_remove(&f);
+}
+
+/* Past the deadline the starter shuts its end: the late watcher's write fails (EPIPE, SIGPIPE
+ * ignored), which is how it knows to record armed_late, and it waits for the starter's close. */
+static void test_spawn_late(void **state)
+{
+    (void)state;
+    spawn_fixture f;
+    stand_in(&f, "trap '' PIPE; sleep 0.3; printf 1 >&3; echo $? > \"$2/wrote\"");
+    cleanup_error ng_error *err = NULL;
+    int late_fd = -1;
+    assert_int_equal(ng_watcher_spawn(f.exe, f.dir, ng_monotonic_ms() + 20, &late_fd, NULL, &err),
+                     -ETIMEDOUT);
+    assert_true(late_fd >= 0);
+    close(late_fd);
+    char path[96], rc[8] = "";
+    snprintf(path, sizeof(path), "%s/wrote", f.dir);
+    for (int i = 0; i < 300 && access(path, F_OK) < 0; i++)
+        usleep(10000);
+    FILE *fp = fopen(path, "re");
+    assert_non_null(fp);
+    assert_non_null(fgets(rc, sizeof(rc), fp));
+    fclose(fp);
+    assert_string_not_equal(rc, "0\n");
+    stand_in_remove(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +238,8 @@ int main(void)
         cmocka_unit_test(test_resolve_v2),           cmocka_unit_test(test_kmsg_oom_kill_line),
         cmocka_unit_test(test_kmsg_commas_in_names), cmocka_unit_test(test_kmsg_killed_process),
         cmocka_unit_test(test_kmsg_hostile_names),   cmocka_unit_test(test_kmsg_other_and_malformed),
+        cmocka_unit_test(test_spawn_armed),          cmocka_unit_test(test_spawn_ended_before_armed),
+        cmocka_unit_test(test_spawn_late),
     };
     return cmocka_run_group_tests_name("oom", tests, NULL, NULL);
 }
