@@ -610,6 +610,10 @@ int ng_watcher_spawn(const char *exe, const char *dir, int64_t deadline_ms, int 
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
         return ng_error_set(err, errno, "socketpair: %s", strerror(errno));
+    /* Out of time before it even starts: late by definition, whatever the scheduler does next. */
+    bool late = deadline_ms <= ng_monotonic_ms();
+    if (late)
+        shutdown(sv[0], SHUT_RD);
     pid_t child = fork();
     if (child < 0) {
         int e = errno;
@@ -641,15 +645,18 @@ int ng_watcher_spawn(const char *exe, const char *dir, int64_t deadline_ms, int 
     while (waitpid(child, &status, 0) < 0 && errno == EINTR)
         ;
     struct pollfd p = {.fd = fd, .events = POLLIN};
-    int r;
-    do {
+    int r = 0;
+    while (!late) {
         int64_t left = deadline_ms - ng_monotonic_ms();
         r = poll(&p, 1, left <= 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left);
-    } while (r < 0 && errno == EINTR);
+        if (r >= 0 || errno != EINTR)
+            break;
+    }
     char byte = 0;
     if (r == 0) {
         /* Out of time: shut the socket for reading, then take a byte written just before. */
-        shutdown(fd, SHUT_RD);
+        if (!late)
+            shutdown(fd, SHUT_RD);
         if (recv(fd, &byte, 1, MSG_DONTWAIT) != 1) {
             if (ret_late_fd)
                 *ret_late_fd = NG_TAKE_FD(fd);

@@ -231,6 +231,28 @@ static void test_spawn_late(void **state)
     stand_in_remove(&f);
 }
 
+/* A deadline already past when the watcher is started: late even if it arms at once. */
+static void test_spawn_late_before_start(void **state)
+{
+    (void)state;
+    spawn_fixture f;
+    stand_in(&f, "trap '' PIPE; printf 1 >&3; echo $? > \"$2/wrote\"");
+    int late_fd = -1;
+    assert_int_equal(ng_watcher_spawn(f.exe, f.dir, ng_monotonic_ms(), &late_fd, NULL, NULL), -ETIMEDOUT);
+    assert_true(late_fd >= 0);
+    close(late_fd);
+    char path[96], rc[8] = "";
+    snprintf(path, sizeof(path), "%s/wrote", f.dir);
+    for (int i = 0; i < 300 && access(path, F_OK) < 0; i++)
+        usleep(10000);
+    FILE *fp = fopen(path, "re");
+    assert_non_null(fp);
+    assert_non_null(fgets(rc, sizeof(rc), fp));
+    fclose(fp);
+    assert_string_not_equal(rc, "0\n");
+    stand_in_remove(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,7 +261,7 @@ int main(void)
         cmocka_unit_test(test_kmsg_commas_in_names), cmocka_unit_test(test_kmsg_killed_process),
         cmocka_unit_test(test_kmsg_hostile_names),   cmocka_unit_test(test_kmsg_other_and_malformed),
         cmocka_unit_test(test_spawn_armed),          cmocka_unit_test(test_spawn_ended_before_armed),
-        cmocka_unit_test(test_spawn_late),
+        cmocka_unit_test(test_spawn_late),           cmocka_unit_test(test_spawn_late_before_start),
     };
     return cmocka_run_group_tests_name("oom", tests, NULL, NULL);
 }
