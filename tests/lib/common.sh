@@ -5,6 +5,13 @@ hook=$build/nodeguard-hook
 cli=$build/nodeguard
 fixtures=${NODEGUARD_FIXTURES:-$top/tests/fixtures/oci}
 passed=0 failed=0
+# The OCI runtime the suites drive: runc on this host, crun or runc in the cgroup v2 test VM
+# (tests/vm sets NG_RUNTIME). podman gets the same runtime.
+oci_runtime=${NG_RUNTIME:-runc}
+# podman 4.3 with runc on this host needs explicit limits (its defaults exceed what runc may set).
+ulimits=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+# True on a cgroup v2 (unified) host, where memory.events replaces memory.oom_control.
+cgroup2() { [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; }
 
 pass() { passed=$((passed + 1)); printf '  ok    %s\n' "$1"; }
 fail() { failed=$((failed + 1)); printf '  FAIL  %s\n' "$1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/        /'; return 0; }
