@@ -98,6 +98,46 @@ static int parse_killed(const char *msg, size_t len, ng_kmsg_oom *o)
     return o->kind = NG_KMSG_KILLED_PROCESS;
 }
 
+/* 1 to max_digits decimal digits at *p (no sign, no space), advancing *p past them. */
+static bool parse_digits(const char **p, const char *end, size_t max_digits, uint64_t *ret)
+{
+    uint64_t v = 0;
+    size_t n = 0;
+    for (; *p < end && **p >= '0' && **p <= '9'; (*p)++, n++) {
+        if (n == max_digits)
+            return false;
+        v = v * 10 + (uint64_t)(**p - '0');
+    }
+    *ret = v;
+    return n > 0;
+}
+
+static bool skip_literal(const char **p, const char *end, const char *lit)
+{
+    size_t n = strlen(lit);
+    if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
+        return false;
+    *p += n;
+    return true;
+}
+
+/* "memory: usage %llukB, limit %llukB, failcnt %lu", the whole message, exactly as
+ * mm/memcontrol.c mem_cgroup_print_oom_meminfo() prints it for the OOM memcg. Sizes take at most 18
+ * digits (below 10^18 kB, so the bytes can be told to overflow), failcnt at most 20 (%lu). Anything
+ * else, or longer, is not this line. */
+static int parse_memcg_usage(const char *msg, size_t len, ng_kmsg_oom *o)
+{
+    const char *p = msg, *end = msg + len;
+    uint64_t usage, limit, failcnt;
+    if (!skip_literal(&p, end, "memory: usage ") || !parse_digits(&p, end, 18, &usage) ||
+        !skip_literal(&p, end, "kB, limit ") || !parse_digits(&p, end, 18, &limit) ||
+        !skip_literal(&p, end, "kB, failcnt ") || !parse_digits(&p, end, 20, &failcnt) || p != end)
+        return NG_KMSG_OTHER;
+    o->usage_kb = (int64_t)usage;
+    o->limit_kb = (int64_t)limit;
+    return o->kind = NG_KMSG_MEMCG_USAGE;
+}
+
 int ng_kmsg_parse(const char *record, size_t len, ng_kmsg_oom *ret)
 {
     const char *semi = memchr(record, ';', len);
@@ -123,13 +163,23 @@ int ng_kmsg_parse(const char *record, size_t len, ng_kmsg_oom *ret)
     memset(&o, 0, sizeof(o));
     o.pid = o.uid = o.total_vm_kb = o.anon_rss_kb = o.file_rss_kb = o.shmem_rss_kb = o.pgtables_kb = -1;
     o.oom_score_adj = 0;
+    o.usage_kb = o.limit_kb = -1;
     o.seq = (uint64_t)seq;
     o.ts_us = (uint64_t)ts;
     int kind = NG_KMSG_OTHER;
-    if (mlen > 9 && memcmp(msg, "oom-kill:", 9) == 0)
+    /* prio is facility * 8 + level: facility 0 is the kernel's own, which no writer of /dev/kmsg
+     * can claim. */
+    bool kernel = prio >= 0 && prio < 8;
+    if (!kernel)
+        ; /* another facility: never an OOM line, whatever it says */
+    else if (mlen > 9 && memcmp(msg, "oom-kill:", 9) == 0)
         kind = parse_oom_kill(msg, mlen, &o);
     else if (mlen > 15 && memmem(msg, mlen, "Killed process ", 15))
         kind = parse_killed(msg, mlen, &o);
+    else if (mlen > 14 && memcmp(msg, "memory: usage ", 14) == 0)
+        kind = parse_memcg_usage(msg, mlen, &o);
+    else if (memmem(msg, mlen, " invoked oom-killer: gfp_mask=", 30))
+        kind = NG_KMSG_OOM_REPORT;
     o.kind = (ng_kmsg_kind)kind;
     *ret = o;
     return kind;
@@ -149,7 +199,7 @@ int ng_kmsg_open(const char *path)
     return fd;
 }
 
-int ng_kmsg_next_oom(int fd, ng_kmsg_oom *ret)
+int ng_kmsg_next_oom(int fd, ng_kmsg_track *track, ng_kmsg_oom *ret)
 {
     char buf[8192];
     for (int i = 0; i < 100000; i++) {
@@ -166,6 +216,23 @@ int ng_kmsg_next_oom(int fd, ng_kmsg_oom *ret)
             return 0;
         buf[n] = '\0';
         int kind = ng_kmsg_parse(buf, (size_t)n, ret);
+        if (kind == NG_KMSG_MEMCG_USAGE) {
+            *track = (ng_kmsg_track){.pending = true, .usage_kb = ret->usage_kb, .limit_kb = ret->limit_kb};
+            continue;
+        }
+        if (kind == NG_KMSG_OOM_REPORT) {
+            *track = (ng_kmsg_track){0};
+            continue;
+        }
+        if (kind == NG_KMSG_OOM_KILL) {
+            /* mm/oom_kill.c dump_header() prints the usage line, then (dump_oom_summary) this one,
+             * under oom_lock: the pending usage is this kill's. */
+            if (track->pending) {
+                ret->usage_kb = track->usage_kb;
+                ret->limit_kb = track->limit_kb;
+            }
+            *track = (ng_kmsg_track){0};
+        }
         if (kind > 0)
             return kind;
     }

@@ -45,6 +45,8 @@ typedef struct watch {
     int64_t kmsg_victims;   /* kills of this memcg seen in kmsg since */
     ng_kmsg_oom queue[MAX_QUEUED_VICTIMS];
     size_t queued;
+    /* a kernel OOM report's usage line, until that report's kill line takes it */
+    ng_kmsg_track kmsg_track;
     int64_t last_pressure_ms;
     int64_t v2_pressure_events;
 } watch;
@@ -105,7 +107,7 @@ static void count_victim(watch *w, const ng_kmsg_oom *m)
 static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
 {
     ng_kmsg_oom m;
-    while (w->kmsg_fd >= 0 && ng_kmsg_next_oom(w->kmsg_fd, &m) > 0) {
+    while (w->kmsg_fd >= 0 && ng_kmsg_next_oom(w->kmsg_fd, &w->kmsg_track, &m) > 0) {
         if (m.kind == NG_KMSG_OOM_KILL && (our_memcg(w, m.oom_memcg) || our_memcg(w, m.task_memcg))) {
             if (!queued_victim(w, m.pid))
                 count_victim(w, &m);

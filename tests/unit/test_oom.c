@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "helpers.h"
@@ -253,6 +254,129 @@ static void test_spawn_late_before_start(void **state)
     stand_in_remove(&f);
 }
 
+/* The OOM memcg's usage line of the kernel's report, exactly as mem_cgroup_print_oom_meminfo()
+ * prints it, and nothing that merely looks like it. */
+static void test_kmsg_usage_line(void **state)
+{
+    (void)state;
+    ng_kmsg_oom o;
+    const char *rec = "6,1300,1766174250,-;memory: usage 65536kB, limit 65536kB, failcnt 123\n";
+    assert_int_equal(ng_kmsg_parse(rec, strlen(rec), &o), NG_KMSG_MEMCG_USAGE);
+    assert_int_equal(o.usage_kb, 65536);
+    assert_int_equal(o.limit_kb, 65536);
+    /* no limit: the kernel prints PAGE_COUNTER_MAX in kB (16 digits); 18 digits is the most read */
+    const char *unlimited = "6,1,2,-;memory: usage 1kB, limit 9007199254740988kB, failcnt 0";
+    assert_int_equal(ng_kmsg_parse(unlimited, strlen(unlimited), &o), NG_KMSG_MEMCG_USAGE);
+    assert_int_equal(o.limit_kb, 9007199254740988LL);
+    const char *eighteen =
+        "6,1,2,-;memory: usage 999999999999999999kB, limit 1kB, failcnt 18446744073709551615";
+    assert_int_equal(ng_kmsg_parse(eighteen, strlen(eighteen), &o), NG_KMSG_MEMCG_USAGE);
+    assert_int_equal(o.usage_kb, 999999999999999999LL);
+    static const char *const forged[] = {
+        "6,1,2,-;memory: usage 1000000000000000000kB, limit 65536kB, failcnt 1", /* 19 digits */
+        "6,1,2,-;memory: usage 99999999999999999999999kB, limit 65536kB, failcnt 1",
+        "6,1,2,-;memory: usage 65536kB, limit 65536kB, failcnt 184467440737095516150", /* 21 */
+        "6,1,2,-;memory: usage -1kB, limit 65536kB, failcnt 1",
+        "6,1,2,-;memory: usage +1kB, limit 65536kB, failcnt 1",
+        "6,1,2,-;memory: usage  1kB, limit 65536kB, failcnt 1",
+        "6,1,2,-;memory: usage kB, limit 65536kB, failcnt 1",
+        "6,1,2,-;memory: usage 1MB, limit 65536kB, failcnt 1",
+        "6,1,2,-;memory: usage 1kB, limit 65536kB, failcnt 1 (and more)",
+        "6,1,2,-;memory: usage 1kB, limit 65536kB, failcnt ",
+        "6,1,2,-;memory: usage 1kB, limit 65536kB",
+        "6,1,2,-;x memory: usage 1kB, limit 65536kB, failcnt 1",
+        "6,1,2,-;memory+swap: usage 1kB, limit 65536kB, failcnt 1",
+        "6,1,2,-;swap: usage 1kB, limit 65536kB, failcnt 1",
+        /* userspace writing to /dev/kmsg gets facility 1 (LOG_USER) or more: prio 8 and up */
+        "14,1,2,-;memory: usage 65536kB, limit 65536kB, failcnt 1",
+        "8,1,2,-;memory: usage 65536kB, limit 65536kB, failcnt 1",
+        "-1,1,2,-;memory: usage 65536kB, limit 65536kB, failcnt 1",
+    };
+    for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+        assert_int_equal(ng_kmsg_parse(forged[i], strlen(forged[i]), &o), NG_KMSG_OTHER);
+        assert_int_equal(o.usage_kb, -1);
+    }
+    /* and userspace cannot forge the kill lines either */
+    const char *user_kill = "14,1,2,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=a,"
+                            "mems_allowed=0,oom_memcg=/c,task_memcg=/c,task=dd,pid=7,uid=0";
+    assert_int_equal(ng_kmsg_parse(user_kill, strlen(user_kill), &o), NG_KMSG_OTHER);
+    const char *user_killed = "12,1,2,-;Memory cgroup out of memory: Killed process 7 (dd) total-vm:1kB, "
+                              "anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0";
+    assert_int_equal(ng_kmsg_parse(user_killed, strlen(user_killed), &o), NG_KMSG_OTHER);
+}
+
+/* /dev/kmsg hands out one record per read: a SOCK_SEQPACKET pair does the same. */
+static void send_records(int fd, const char *const *recs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(write(fd, recs[i], strlen(recs[i])), (ssize_t)strlen(recs[i]));
+}
+
+#define KILL_LINE(seq, pid)                                                                                  \
+    "6," seq ",9,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=c,mems_allowed=0,"            \
+    "oom_memcg=/machine.slice/libpod-abc.scope,task_memcg=/machine.slice/libpod-abc.scope/container,"        \
+    "task=node,pid=" pid ",uid=0"
+#define KILLED_LINE(seq, pid)                                                                                \
+    "3," seq ",9,-;Memory cgroup out of memory: Killed process " pid " (node) total-vm:900kB, "              \
+    "anon-rss:700kB, file-rss:10kB, shmem-rss:0kB, UID:0 pgtables:80kB oom_score_adj:0"
+
+/* A report's usage line goes to that report's kill, and to no other. */
+static void test_kmsg_usage_goes_to_its_kill(void **state)
+{
+    (void)state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+    ng_kmsg_track track = {0};
+    ng_kmsg_oom o;
+    static const char *const report[] = {
+        "4,10,1,-;node invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+        "6,11,2,-;memory: usage 65536kB, limit 65536kB, failcnt 123",
+        "6,12,3,-;swap: usage 0kB, limit 0kB, failcnt 0",
+        "6,13,4,-;Memory cgroup stats for /machine.slice/libpod-abc.scope:",
+        "6,14,5,-;anon 66000000",
+    };
+    send_records(sv[0], report, 5);
+    /* the kernel is still printing the report: nothing to return yet, the usage is kept */
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), 0);
+    static const char *const rest[] = {KILL_LINE("15", "4242"), KILLED_LINE("16", "4242")};
+    send_records(sv[0], rest, 2);
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_OOM_KILL);
+    assert_int_equal(o.pid, 4242);
+    assert_int_equal(o.usage_kb, 65536);
+    assert_int_equal(o.limit_kb, 65536);
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
+    assert_int_equal(o.usage_kb, -1);
+
+    /* A rate-limited report prints only "Killed process": no usage. A report whose usage line was
+     * lost must not take the previous report's, nor a forged one from userspace. */
+    static const char *const second[] = {
+        KILLED_LINE("20", "4300"),
+        "6,21,1,-;memory: usage 1000kB, limit 65536kB, failcnt 124",
+        "4,22,1,-;node invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+        "14,23,1,-;memory: usage 2000kB, limit 65536kB, failcnt 125",
+        KILL_LINE("24", "4301"),
+        KILL_LINE("25", "4302"),
+    };
+    send_records(sv[0], second, 6);
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
+    assert_int_equal(o.usage_kb, -1);
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_OOM_KILL);
+    assert_int_equal(o.pid, 4301);
+    assert_int_equal(o.usage_kb, -1);
+    /* one usage line, one kill: the next kill line has none left */
+    static const char *const third[] = {"6,30,1,-;memory: usage 3000kB, limit 65536kB, failcnt 126",
+                                        KILL_LINE("31", "4303")};
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_OOM_KILL);
+    assert_int_equal(o.pid, 4302);
+    assert_int_equal(o.usage_kb, -1);
+    send_records(sv[0], third, 2);
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_OOM_KILL);
+    assert_int_equal(o.usage_kb, 3000);
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), 0);
+    close(sv[0]);
+    close(sv[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_kmsg_hostile_names),   cmocka_unit_test(test_kmsg_other_and_malformed),
         cmocka_unit_test(test_spawn_armed),          cmocka_unit_test(test_spawn_ended_before_armed),
         cmocka_unit_test(test_spawn_late),           cmocka_unit_test(test_spawn_late_before_start),
+        cmocka_unit_test(test_kmsg_usage_line),      cmocka_unit_test(test_kmsg_usage_goes_to_its_kill),
     };
     return cmocka_run_group_tests_name("oom", tests, NULL, NULL);
 }
