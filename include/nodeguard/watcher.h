@@ -32,7 +32,8 @@ int ng_watcher_spawn(const char *exe, const char *dir, int64_t deadline_ms, int 
 /* The watcher's records after ng_record_begin's fields (src/core/events.c lists them): apart from
  * writing so that tests/unit/test_events.c can check them against the registry. An oom_kill is
  * kill number ws->oom_kills + 1, victim NULL when kmsg named none, procs the cgroup's processes at
- * the wake; c the counters then (peak from ws when c has none). */
+ * the wake; c the counters then (peak from ws when c has none). The oom_kill's usage_bytes is the
+ * victim's usage_kb (the kernel's report at the kill), null without; a pressure record's is c's. */
 int ng_watcher_gen_oom_kill(yajl_gen g, const ng_container_state *cs, const ng_watcher_state *ws,
                             const ng_kmsg_oom *victim, const ng_memory_counters *c, const ng_proc_rss *procs,
                             size_t n_procs, ng_error **err);

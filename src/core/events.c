@@ -41,7 +41,8 @@ static const ng_event_field common_fields[] = {
 /* What is known of the container's memory and heap when the event happened. */
 #define MEMORY_FIELDS                                                                                        \
     KEPT(NULL, "memory_limit_bytes", INT, NULLABLE, memory_limit_bytes, "the cgroup's memory limit"),        \
-        KEPT(NULL, "usage_bytes", INT, NULLABLE, usage_bytes, "the cgroup's usage when the watcher woke"),   \
+        KEPT(NULL, "usage_bytes", INT, NULLABLE, usage_bytes,                                                \
+             "oom_kill: usage at the kill (kernel's report); else when the watcher woke"),                   \
         KEPT(NULL, "peak_bytes", INT, NULLABLE, peak_bytes, "the cgroup's peak usage"),                      \
         KEPT(NULL, "heap_mib", INT, NULLABLE, heap_mib, "the heap flag in effect for node, MiB"),            \
         FIELD(NULL, "node_options", STRING, NULLABLE, "NODE_OPTIONS as the container got it"),               \

@@ -108,6 +108,10 @@ static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
 {
     ng_kmsg_oom m;
     while (w->kmsg_fd >= 0 && ng_kmsg_next_oom(w->kmsg_fd, &w->kmsg_track, &m) > 0) {
+        /* The report's usage is of the memcg whose limit was hit: the container's only when that
+         * is the watched cgroup or below it (not a slice above it, not a global OOM). */
+        if (m.kind == NG_KMSG_OOM_KILL && !our_memcg(w, m.oom_memcg))
+            m.usage_kb = m.limit_kb = -1;
         if (m.kind == NG_KMSG_OOM_KILL && (our_memcg(w, m.oom_memcg) || our_memcg(w, m.task_memcg))) {
             if (!queued_victim(w, m.pid))
                 count_victim(w, &m);
@@ -129,13 +133,14 @@ static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
     }
 }
 
+/* usage: bytes, or -1 unknown (null). */
 static int gen_memory(yajl_gen g, const ng_container_state *cs, const ng_watcher_state *ws,
-                      const ng_memory_counters *c, ng_error **err)
+                      const ng_memory_counters *c, int64_t usage, ng_error **err)
 {
     int64_t limit = cs->memory_limit_bytes > 0 ? cs->memory_limit_bytes : c->limit_bytes;
     NG_GEN(ng_gen_kv_int_if(g, "memory_limit_bytes", limit, limit >= 0));
     int64_t peak = c->peak_bytes >= 0 ? c->peak_bytes : ws->peak_bytes;
-    NG_GEN(ng_gen_kv_int_if(g, "usage_bytes", c->usage_bytes, c->usage_bytes >= 0));
+    NG_GEN(ng_gen_kv_int_if(g, "usage_bytes", usage, usage >= 0));
     NG_GEN(ng_gen_kv_int_if(g, "peak_bytes", peak, peak >= 0));
     NG_GEN(ng_gen_kv_int_if(g, "heap_mib", cs->heap_mib, cs->heap_mib >= 0));
     NG_GEN(ng_gen_string(g, "node_options"));
@@ -149,7 +154,12 @@ int ng_watcher_gen_oom_kill(yajl_gen g, const ng_container_state *cs, const ng_w
                             const ng_kmsg_oom *victim, const ng_memory_counters *c, const ng_proc_rss *procs,
                             size_t n_procs, ng_error **err)
 {
-    if (ng_container_state_gen_names(g, cs, err) < 0 || gen_memory(g, cs, ws, c, err) < 0)
+    /* The usage when the kernel chose the victim, from its report: a counter read now would be
+     * after the kill, when the victim's memory is already gone. */
+    int64_t usage = victim && victim->usage_kb >= 0 && victim->usage_kb <= INT64_MAX / 1024
+                        ? victim->usage_kb * 1024
+                        : -1;
+    if (ng_container_state_gen_names(g, cs, err) < 0 || gen_memory(g, cs, ws, c, usage, err) < 0)
         return -EINVAL;
     NG_GEN(ng_gen_string(g, "oom_kill_count"));
     NG_GEN(ng_gen_int(g, ws->oom_kills + 1));
@@ -192,7 +202,7 @@ int ng_watcher_gen_oom_kill(yajl_gen g, const ng_container_state *cs, const ng_w
 int ng_watcher_gen_memory_pressure(yajl_gen g, const ng_container_state *cs, const ng_watcher_state *ws,
                                    const ng_memory_counters *c, const char *trigger, ng_error **err)
 {
-    if (ng_container_state_gen_names(g, cs, err) < 0 || gen_memory(g, cs, ws, c, err) < 0)
+    if (ng_container_state_gen_names(g, cs, err) < 0 || gen_memory(g, cs, ws, c, c->usage_bytes, err) < 0)
         return -EINVAL;
     NG_GEN(ng_gen_string(g, "threshold_percent"));
     NG_GEN(ng_gen_int(g, cs->pressure_percent));

@@ -432,7 +432,9 @@ static void test_watcher_records(void **state)
                           .anon_rss_kb = 500000,
                           .file_rss_kb = 1000,
                           .shmem_rss_kb = 0,
-                          .oom_score_adj = 0};
+                          .oom_score_adj = 0,
+                          .usage_kb = 524288,
+                          .limit_kb = 524288};
     snprintf(victim.task, sizeof(victim.task), "node");
     ng_proc_rss procs[2] = {{.pid = 4242, .name = "node", .rss_kb = 500000},
                             {.pid = 4300, .name = "sh", .rss_kb = 900}};
@@ -442,6 +444,17 @@ static void test_watcher_records(void **state)
     assert_int_equal(ng_watcher_gen_oom_kill(g, &cs, &ws, &victim, &c, procs, 2, NULL), 0);
     cleanup_free char *kill = finish(g);
     check_record(NG_EVENT_OOM_KILL, kill, strlen(kill), NULL);
+    /* usage_bytes is the kernel's usage at the kill (512 MiB), not the counter read after it (500). */
+    assert_non_null(strstr(kill, "\"usage_bytes\":536870912"));
+
+    /* A victim whose report printed no usage line: null, never the later counter read. */
+    ng_kmsg_oom no_usage = victim;
+    no_usage.usage_kb = no_usage.limit_kb = -1;
+    g = ng_record_begin(NG_EVENT_OOM_KILL, "watcher", NULL);
+    assert_int_equal(ng_watcher_gen_oom_kill(g, &cs, &ws, &no_usage, &c, procs, 2, NULL), 0);
+    cleanup_free char *kill_unknown = finish(g);
+    check_record(NG_EVENT_OOM_KILL, kill_unknown, strlen(kill_unknown), NULL);
+    assert_non_null(strstr(kill_unknown, "\"usage_bytes\":null"));
 
     /* No victim named, nothing in the cgroup any more, no counters: nulls where the registry allows. */
     ng_memory_counters none = {-1, -1, -1, -1, -1, -1, -1};
