@@ -110,6 +110,29 @@ ng_engine_id ng_engine_detect(yajl_val annotations, const char *cgroups_path);
  * keys, that names field; NULL if none is present (or it is not a string). */
 const char *ng_engine_annotation(yajl_val annotations, ng_name_field field);
 
+/* On cgroup v2 an OCI runtime may put a container's processes in cgroups it makes below the
+ * container's own cgroup, the one linux.cgroupsPath names and linux.resources (the memory limit)
+ * is set on. own is the last element of that cgroup; inner the elements below it down to pid 1's
+ * cgroup, as the runtime makes them ("container", "container/d"; "" none). own "" when it cannot
+ * be told: then nothing above pid 1's cgroup may be taken for the container's. */
+typedef struct ng_cgroup_levels {
+    char own[256];
+    char inner[1024];
+} ng_cgroup_levels;
+
+/* The levels crun makes for a config with these annotations (an object, or NULL), cgroups path
+ * (NULL: none) and container id (the runtime's state id): under the systemd cgroup manager the
+ * subgroup (run.oci.systemd.subgroup, default "container") below the scope, and under either
+ * manager run.oci.delegate-cgroup below that. own is set only when the cgroups path names this
+ * container (its id), and never when an annotation has a "." or ".." element or is not a string. */
+void ng_engine_cgroup_levels(yajl_val annotations, const char *cgroups_path, const char *id,
+                             ng_cgroup_levels *ret);
+
+/* Could ng_engine_cgroup_levels have made l for container id? For levels that crossed a trust
+ * boundary (the sandboxed child's reply): NUL-terminated, own one element naming id, no "." or
+ * ".." element. When false, l must not be used. */
+bool ng_engine_cgroup_levels_valid(const ng_cgroup_levels *l, const char *id);
+
 /* Flag scopes of a runtime's command line. */
 typedef enum ng_flag_scope {
     NG_FLAGS_GLOBAL,

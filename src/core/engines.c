@@ -1,5 +1,6 @@
 /* The engine table and lookups over it (include/nodeguard/engines.h). Every fact names the file of
  * the engine's own repository it comes from; a new engine is a new entry. */
+#include <stdio.h>
 #include <string.h>
 #include "nodeguard/engines.h"
 #include "nodeguard/json.h"
@@ -254,6 +255,92 @@ static const char *string_annotation(yajl_val annotations, const char *key)
 {
     yajl_val v = key ? ng_json_member(annotations, key) : NULL;
     return YAJL_IS_STRING(v) ? v->u.string : NULL;
+}
+
+/* Appends path's elements to out ("a//b/" -> "a/b"), as crun's append_paths() joins them. False for
+ * a "." or ".." element or when out is too small. */
+static bool append_elements(char *out, size_t size, const char *path)
+{
+    for (const char *p = path; *p;) {
+        size_t n = strcspn(p, "/");
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return false;
+        if (n) {
+            size_t len = strlen(out);
+            if (len + (len ? 1 : 0) + n >= size)
+                return false;
+            if (len)
+                out[len++] = '/';
+            memcpy(out + len, p, n);
+            out[len + n] = '\0';
+        }
+        p += n + (p[n] == '/');
+    }
+    return true;
+}
+
+/* containers/crun, src/libcrun/cgroup-systemd.c: libcrun_cgroup_enter_systemd() makes the scope
+ * (get_systemd_scope_and_slice(): "slice:prefix:name" is "prefix-name.scope"), sets the limits on
+ * it through systemd (append_resources(), MemoryMax), then systemd_finalize() moves the process to
+ * "<scope>/<find_systemd_subgroup()>": the annotation run.oci.systemd.subgroup, "" for none, else
+ * "container". src/libcrun/cgroup.c: libcrun_cgroup_enter_finalize() then moves it on to
+ * "<that>/<run.oci.delegate-cgroup>" (find_delegate_cgroup(), cgroup v2 only, under either manager;
+ * it refuses ".."). Under cgroupfs (src/libcrun/cgroup-cgroupfs.c make_cgroup_path()) the
+ * container's own cgroup is cgroupsPath itself. runc reads neither annotation: its pid 1 is in the
+ * own cgroup, which never ends in "own/inner", so nothing is climbed. */
+void ng_engine_cgroup_levels(yajl_val annotations, const char *cgroups_path, const char *id,
+                             ng_cgroup_levels *ret)
+{
+    ng_cgroup_levels l = {.own = "", .inner = ""};
+    *ret = l;
+    if (!cgroups_path || !*cgroups_path || !id || !*id)
+        return; /* the runtime's default path: which manager made it is not known */
+    yajl_val sub = ng_json_member(annotations, "run.oci.systemd.subgroup");
+    yajl_val delegate = ng_json_member(annotations, "run.oci.delegate-cgroup");
+    if ((sub && !YAJL_IS_STRING(sub)) || (delegate && !YAJL_IS_STRING(delegate)))
+        return;
+    const char *colon = strchr(cgroups_path, ':');
+    if (colon) {
+        /* systemd: the own cgroup is the scope, its name from the part after the slice */
+        const char *name = strrchr(cgroups_path, ':') + 1;
+        if (strcmp(name, id) != 0 || strchr(colon + 1, '/'))
+            return;
+        int n = snprintf(l.own, sizeof(l.own), "%s.scope", colon + 1);
+        if (n < 0 || (size_t)n >= sizeof(l.own))
+            return;
+        char *second = strchr(l.own, ':');
+        if (second)
+            *second = '-';
+        if (!append_elements(l.inner, sizeof(l.inner), sub ? sub->u.string : "container"))
+            return;
+    } else {
+        char leaf_id[96];
+        ng_engine_container_id(cgroups_path, leaf_id, sizeof(leaf_id));
+        const char *leaf = strrchr(cgroups_path, '/') ? strrchr(cgroups_path, '/') + 1 : cgroups_path;
+        if (strcmp(leaf_id, id) != 0 || !*leaf || strlen(leaf) >= sizeof(l.own))
+            return;
+        snprintf(l.own, sizeof(l.own), "%s", leaf);
+    }
+    if (delegate && !append_elements(l.inner, sizeof(l.inner), delegate->u.string))
+        return;
+    *ret = l;
+}
+
+bool ng_engine_cgroup_levels_valid(const ng_cgroup_levels *l, const char *id)
+{
+    if (!memchr(l->own, '\0', sizeof(l->own)) || !memchr(l->inner, '\0', sizeof(l->inner)))
+        return false;
+    if (!l->own[0])
+        return !l->inner[0];
+    char leaf_id[96], check[sizeof(l->inner)] = "";
+    ng_engine_container_id(l->own, leaf_id, sizeof(leaf_id));
+    size_t on = strlen(l->own), in = id ? strlen(id) : 0;
+    bool names_id = in && (strcmp(leaf_id, id) == 0 ||
+                           (on > in + 6 && strcmp(l->own + on - 6, ".scope") == 0 &&
+                            strncmp(l->own + on - 6 - in, id, in) == 0 && l->own[on - 7 - in] == '-'));
+    /* append_elements refuses "." and ".." elements */
+    return names_id && !strchr(l->own, '/') && append_elements(check, sizeof(check), l->own) &&
+           append_elements(check, sizeof(check), l->inner);
 }
 
 ng_engine_id ng_engine_from_annotations(yajl_val annotations)

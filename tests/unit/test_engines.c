@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "helpers.h"
@@ -466,6 +467,74 @@ static void test_parse_args(void **state)
     assert_int_equal(a.command_index, 0);
 }
 
+/* crun's levels below the container's own cgroup (src/libcrun/cgroup-systemd.c, cgroup.c). */
+static void test_cgroup_levels(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *annotations, *cgroups_path, *id, *own, *inner;
+    } cases[] = {
+        {"{}", "machine.slice:libpod:" ID, ID, "libpod-" ID ".scope", "container"},
+        {"{}", "system.slice:docker:" ID, ID, "docker-" ID ".scope", "container"},
+        {"{}", ":crun:" ID, ID, "crun-" ID ".scope", "container"},
+        {"{\"run.oci.systemd.subgroup\":\"payload\"}", "machine.slice:libpod:" ID, ID, "libpod-" ID ".scope",
+         "payload"},
+        {"{\"run.oci.systemd.subgroup\":\"\"}", "machine.slice:libpod:" ID, ID, "libpod-" ID ".scope", ""},
+        {"{\"run.oci.delegate-cgroup\":\"/a//b/\"}", "machine.slice:libpod:" ID, ID, "libpod-" ID ".scope",
+         "container/a/b"},
+        /* cgroupfs: no subgroup, only the delegate */
+        {"{}", "/libpod_parent/libpod-" ID, ID, "libpod-" ID, ""},
+        {"{\"run.oci.delegate-cgroup\":\"d\"}", "/libpod_parent/libpod-" ID, ID, "libpod-" ID, "d"},
+        {"{\"run.oci.delegate-cgroup\":\"d\"}", "/docker/" ID, ID, ID, "d"},
+        /* unknown: no own level, nothing climbed */
+        {"{}", "", ID, "", ""},
+        {"{}", "machine.slice:libpod:other", ID, "", ""},
+        {"{}", "/libpod_parent/libpod-other", ID, "", ""},
+        {"{}", "machine.slice:libpod:" ID, "", "", ""},
+        {"{\"run.oci.systemd.subgroup\":\"../x\"}", "machine.slice:libpod:" ID, ID, "", ""},
+        {"{\"run.oci.systemd.subgroup\":\"./x\"}", "machine.slice:libpod:" ID, ID, "", ""},
+        {"{\"run.oci.delegate-cgroup\":\"a/../..\"}", "/libpod_parent/libpod-" ID, ID, "", ""},
+        {"{\"run.oci.delegate-cgroup\":[\"d\"]}", "/libpod_parent/libpod-" ID, ID, "", ""},
+        {"{\"run.oci.systemd.subgroup\":null}", "machine.slice:libpod:" ID, ID, "", ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        yajl_val a = parse(cases[i].annotations);
+        ng_cgroup_levels l;
+        ng_engine_cgroup_levels(a, cases[i].cgroups_path, cases[i].id, &l);
+        assert_string_equal(l.own, cases[i].own);
+        if (l.own[0])
+            assert_string_equal(l.inner, cases[i].inner);
+        /* what it makes passes the check the hook applies to the sandboxed child's reply */
+        assert_true(ng_engine_cgroup_levels_valid(&l, cases[i].id));
+        yajl_tree_free(a);
+    }
+    /* a forged reply: levels that reach a slice, name another container, or climb with ".." */
+    static const struct {
+        const char *own, *inner, *id;
+    } forged[] = {
+        {"machine.slice", "libpod-" ID ".scope/container", ID},
+        {"libpod-other.scope", "container", ID},
+        {"libpod-" ID ".scope", "../..", ID},
+        {"libpod-" ID ".scope", "container/.", ID},
+        {"..", "x", ".."},
+        {"a/libpod-" ID ".scope", "container", ID},
+        {"libpod-" ID ".scope", "container", ""},
+        {"", "container", ID},
+    };
+    for (size_t i = 0; i < sizeof(forged) / sizeof(forged[0]); i++) {
+        ng_cgroup_levels f;
+        snprintf(f.own, sizeof(f.own), "%s", forged[i].own);
+        snprintf(f.inner, sizeof(f.inner), "%s", forged[i].inner);
+        assert_false(ng_engine_cgroup_levels_valid(&f, forged[i].id));
+    }
+    ng_cgroup_levels unterminated;
+    memset(&unterminated, 'a', sizeof(unterminated));
+    assert_false(ng_engine_cgroup_levels_valid(&unterminated, ID));
+    ng_cgroup_levels l;
+    ng_engine_cgroup_levels(NULL, NULL, ID, &l);
+    assert_string_equal(l.own, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -480,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_flags_that_take_a_value),
         cmocka_unit_test(test_bundle_flag_and_commands),
         cmocka_unit_test(test_parse_args),
+        cmocka_unit_test(test_cgroup_levels),
     };
     return cmocka_run_group_tests_name("engines", tests, NULL, NULL);
 }
