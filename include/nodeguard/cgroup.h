@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "nodeguard/engines.h"
 #include "nodeguard/error.h"
 
 typedef struct ng_cgroup {
@@ -14,12 +15,32 @@ typedef struct ng_cgroup {
     char dir[PATH_MAX]; /* the directory to read, e.g. /sys/fs/cgroup/memory/libpod_parent/libpod-<id> */
     char kernel_path[PATH_MAX]; /* the path as the kernel names it (in /proc/PID/cgroup and kmsg's oom_memcg=)
                                  */
+    /* v2: pid 1's own cgroup when dir is a level above it (ng_cgroup_climb); "" when dir is it */
+    char leaf_dir[PATH_MAX];
+    /* v2: the cgroup2 mount has memory_localevents, so memory.events counts only the cgroup's own
+     * events: an OOM kill of a process in a cgroup below dir is not in dir's memory.events. */
+    bool local_events;
 } ng_cgroup;
 
 /* Resolves the memory cgroup of pid. proc_root and the mountinfo it reads can be redirected for
  * tests (a simulated tree); pass "/proc" normally. Prefers v1's memory controller when it has
- * one; else the v2 path, if that has memory.events. */
-int ng_cgroup_for_pid(const char *proc_root, pid_t pid, ng_cgroup *ret, ng_error **err);
+ * one; else the v2 path, if that has memory.events, climbed to the level with the limit
+ * (ng_cgroup_climb) when levels (may be NULL) say which levels are the runtime's own. */
+int ng_cgroup_for_pid(const char *proc_root, pid_t pid, const ng_cgroup_levels *levels, ng_cgroup *ret,
+                      ng_error **err);
+
+/* v2: when cg (pid 1's cgroup) is one of the levels a runtime made below the container's own
+ * cgroup (levels: nodeguard/engines.h) and has no memory limit of its own (memory.max "max"), moves
+ * cg up to the first level above that has one, or to the container's own cgroup at the most: there
+ * the limit is, and memory.events, memory.peak and memory.current are the whole container's.
+ * Never above the container's own cgroup: cg must end in "/own/inner" exactly, and at most the
+ * inner levels are climbed. Returns the number of levels climbed (0: cg unchanged). */
+int ng_cgroup_climb(ng_cgroup *cg, const ng_cgroup_levels *levels);
+
+/* Adds inotify watches (IN_MODIFY) for what a v2 cgroup's OOM kills change beyond dir's
+ * memory.events and cgroup.events: with memory_localevents, pid 1's own cgroup's memory.events when
+ * cg was climbed. Returns 0, or -errno. */
+int ng_cgroup_v2_watch_more(const ng_cgroup *cg, int inotify_fd);
 
 /* Parses the text of /proc/PID/cgroup and /proc/self/mountinfo (separated for unit tests). */
 int ng_cgroup_resolve(const char *proc_pid_cgroup, const char *mountinfo, ng_cgroup *ret, ng_error **err);
@@ -29,7 +50,8 @@ typedef struct ng_memory_counters {
     int64_t peak_bytes;  /* v1 max_usage_in_bytes, v2 memory.peak; -1 unknown */
     int64_t limit_bytes; /* -1 unknown or unlimited */
     int64_t oom_events;  /* v1 under_oom episodes are not counted; v2 memory.events oom */
-    int64_t oom_kills;   /* v1 memory.oom_control oom_kill, v2 memory.events oom_kill; -1 unknown */
+    int64_t oom_kills; /* v1 memory.oom_control oom_kill, v2 memory.events oom_kill (with memory_localevents,
+                          memory.events.local oom_kill summed over the subtree); -1 unknown */
     int64_t high_events; /* v2 memory.events high; -1 on v1 */
     int64_t max_events;  /* v2 memory.events max; v1 memory.failcnt */
 } ng_memory_counters;
@@ -46,7 +68,8 @@ typedef struct ng_proc_rss {
     int64_t rss_kb;
 } ng_proc_rss;
 
-/* Up to max processes of the cgroup, largest RSS first (reads at most 1024 pids). */
+/* Up to max processes of the cgroup (v2: and of the cgroups below it), largest RSS first (reads at
+ * most 1024 pids). */
 int ng_cgroup_snapshot(const ng_cgroup *cg, const char *proc_root, ng_proc_rss *ret, size_t max,
                        size_t *ret_n);
 

@@ -28,6 +28,9 @@ typedef struct ng_container_state {
     int64_t pressure_percent;    /* 0: off */
     int64_t pressure_interval_s; /* at most one pressure record per interval */
     bool sandbox;                /* the watcher enters the sandbox once armed */
+    /* createRuntime only, not saved: the runtime's levels below the container's own cgroup, from
+     * the config (ng_engine_cgroup_levels), for finding the cgroup with the limit */
+    ng_cgroup_levels levels;
 } ng_container_state;
 
 typedef struct ng_watcher_state {

@@ -1,8 +1,10 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 #include "nodeguard/cgroup.h"
 #include "nodeguard/cleanup.h"
@@ -10,10 +12,15 @@
 #include "nodeguard/util.h"
 
 #define SMALL_FILE_MAX (256 * 1024)
+/* A container's subtree as the watcher reads it: its cgroup and those below, bounded. */
+#define SUBTREE_MAX_CGROUPS 64
+#define SUBTREE_MAX_DEPTH   8
 
 /* One mountinfo line: "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS".
- * Finds the cgroup (v1 with the memory option) or cgroup2 mount; fills root and mountpoint. */
-static bool find_mount(const char *mountinfo, int version, char *root, char *mnt, size_t size)
+ * Finds the cgroup (v1 with the memory option) or cgroup2 mount; fills root and mountpoint, and
+ * whether its super options have memory_localevents (kernel/cgroup/cgroup.c, cgroup2 only). */
+static bool find_mount(const char *mountinfo, int version, char *root, char *mnt, size_t size,
+                       bool *local_events)
 {
     const char *line = mountinfo;
     while (line && *line) {
@@ -35,9 +42,15 @@ static bool find_mount(const char *mountinfo, int version, char *root, char *mnt
             char *fstype = dash ? strtok_r(NULL, " ", &save) : NULL;
             char *source = fstype ? strtok_r(NULL, " ", &save) : NULL;
             char *superopts = source ? strtok_r(NULL, " ", &save) : NULL;
-            bool match = false;
-            if (fields[4] && fstype && version == 2 && strcmp(fstype, "cgroup2") == 0)
+            bool match = false, local = false;
+            if (fields[4] && fstype && version == 2 && strcmp(fstype, "cgroup2") == 0) {
                 match = true;
+                char *o, *osave = NULL;
+                for (o = superopts ? strtok_r(superopts, ",", &osave) : NULL; o;
+                     o = strtok_r(NULL, ",", &osave))
+                    if (strcmp(o, "memory_localevents") == 0)
+                        local = true;
+            }
             if (fields[4] && fstype && superopts && version == 1 && strcmp(fstype, "cgroup") == 0) {
                 char *o, *osave = NULL;
                 for (o = strtok_r(superopts, ",", &osave); o; o = strtok_r(NULL, ",", &osave))
@@ -47,6 +60,7 @@ static bool find_mount(const char *mountinfo, int version, char *root, char *mnt
             if (match && strlen(fields[3]) < size && strlen(fields[4]) < size) {
                 snprintf(root, size, "%s", fields[3]);
                 snprintf(mnt, size, "%s", fields[4]);
+                *local_events = local;
                 return true;
             }
         }
@@ -107,16 +121,18 @@ int ng_cgroup_resolve(const char *proc_pid_cgroup, const char *mountinfo, ng_cgr
     }
     char root[PATH_MAX], mnt[PATH_MAX];
     ng_cgroup cg = {0};
-    if (have_v1 && find_mount(mountinfo, 1, root, mnt, sizeof(root)) &&
+    bool local_events = false;
+    if (have_v1 && find_mount(mountinfo, 1, root, mnt, sizeof(root), &local_events) &&
         join_mount(root, mnt, v1_path, cg.dir, sizeof(cg.dir))) {
         cg.version = 1;
         snprintf(cg.kernel_path, sizeof(cg.kernel_path), "%s", v1_path);
         *ret = cg;
         return 0;
     }
-    if (have_v2 && find_mount(mountinfo, 2, root, mnt, sizeof(root)) &&
+    if (have_v2 && find_mount(mountinfo, 2, root, mnt, sizeof(root), &local_events) &&
         join_mount(root, mnt, v2_path, cg.dir, sizeof(cg.dir))) {
         cg.version = 2;
+        cg.local_events = local_events;
         snprintf(cg.kernel_path, sizeof(cg.kernel_path), "%s", v2_path);
         *ret = cg;
         return 0;
@@ -130,7 +146,72 @@ static int read_small(const char *path, char **ret, ng_error **err)
     return ng_read_file_bounded(path, SMALL_FILE_MAX, ret, &len, err);
 }
 
-int ng_cgroup_for_pid(const char *proc_root, pid_t pid, ng_cgroup *ret, ng_error **err)
+/* Does dir's memory.max say "max" (no limit of its own)? False when unreadable too. */
+static bool v2_unlimited(const char *dir)
+{
+    char path[PATH_MAX];
+    cleanup_free char *text = NULL;
+    size_t len;
+    snprintf(path, sizeof(path), "%s/memory.max", dir);
+    return ng_read_file_bounded(path, 64, &text, &len, NULL) == 0 && strcmp(text, "max\n") == 0;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+int ng_cgroup_climb(ng_cgroup *cg, const ng_cgroup_levels *levels)
+{
+    if (!levels || cg->version != 2 || !levels->own[0] || !levels->inner[0])
+        return 0;
+    char own_tail[PATH_MAX], inner_tail[PATH_MAX], dir[PATH_MAX], kpath[PATH_MAX];
+    int n1 = snprintf(own_tail, sizeof(own_tail), "/%s/%s", levels->own, levels->inner);
+    int n2 = snprintf(inner_tail, sizeof(inner_tail), "/%s", levels->inner);
+    if (n1 < 0 || (size_t)n1 >= sizeof(own_tail) || n2 < 0 || (size_t)n2 >= sizeof(inner_tail))
+        return 0;
+    /* pid 1's cgroup must be exactly the runtime's levels below the container's own cgroup (both
+     * tails start at a '/', so they match whole elements): else it is not known whose the cgroups
+     * above are, and none is read. */
+    if (!ends_with(cg->kernel_path, own_tail) || !ends_with(cg->dir, inner_tail))
+        return 0;
+    int inner_levels = 1;
+    for (const char *p = levels->inner; *p; p++)
+        inner_levels += *p == '/';
+    snprintf(dir, sizeof(dir), "%s", cg->dir);
+    snprintf(kpath, sizeof(kpath), "%s", cg->kernel_path);
+    int climbed = 0;
+    for (; climbed < inner_levels && v2_unlimited(dir); climbed++) {
+        char parent_events[PATH_MAX];
+        char *d = strrchr(dir, '/'), *k = strrchr(kpath, '/');
+        *d = '\0';
+        *k = '\0';
+        snprintf(parent_events, sizeof(parent_events), "%s/memory.events", dir);
+        if (access(parent_events, R_OK) < 0) {
+            *d = *k = '/';
+            break;
+        }
+    }
+    if (climbed) {
+        snprintf(cg->leaf_dir, sizeof(cg->leaf_dir), "%s", cg->dir);
+        snprintf(cg->dir, sizeof(cg->dir), "%s", dir);
+        snprintf(cg->kernel_path, sizeof(cg->kernel_path), "%s", kpath);
+    }
+    return climbed;
+}
+
+int ng_cgroup_v2_watch_more(const ng_cgroup *cg, int inotify_fd)
+{
+    char path[PATH_MAX];
+    if (cg->version != 2 || !cg->local_events || !cg->leaf_dir[0])
+        return 0;
+    snprintf(path, sizeof(path), "%s/memory.events", cg->leaf_dir);
+    return inotify_add_watch(inotify_fd, path, IN_MODIFY) < 0 ? -errno : 0;
+}
+
+int ng_cgroup_for_pid(const char *proc_root, pid_t pid, const ng_cgroup_levels *levels, ng_cgroup *ret,
+                      ng_error **err)
 {
     char path[PATH_MAX];
     cleanup_free char *cgroups = NULL, *mountinfo = NULL;
@@ -151,6 +232,7 @@ int ng_cgroup_for_pid(const char *proc_root, pid_t pid, ng_cgroup *ret, ng_error
         if (access(path, R_OK) < 0)
             return ng_error_set(err, ENOENT, "pid %d: cgroup %s has no memory controller", (int)pid,
                                 ret->dir);
+        ng_cgroup_climb(ret, levels);
     }
     return 0;
 }
@@ -187,6 +269,64 @@ static int64_t file_value(const ng_cgroup *cg, const char *name)
     return ng_parse_int64(text, &v) == 0 ? v : -1;
 }
 
+typedef void (*subtree_fn)(int dfd, void *ctx);
+
+/* Calls fn for the cgroup open at dfd and for each cgroup below it, depth first, at most *budget
+ * cgroups and SUBTREE_MAX_DEPTH levels down. */
+static void walk_subtree(int dfd, int depth, int *budget, subtree_fn fn, void *ctx)
+{
+    if (*budget <= 0)
+        return;
+    (*budget)--;
+    fn(dfd, ctx);
+    if (depth >= SUBTREE_MAX_DEPTH)
+        return;
+    int self = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = self >= 0 ? fdopendir(self) : NULL;
+    if (!d) {
+        if (self >= 0)
+            close(self);
+        return;
+    }
+    struct dirent *e;
+    while (*budget > 0 && (e = readdir(d))) {
+        if ((e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) || strcmp(e->d_name, ".") == 0 ||
+            strcmp(e->d_name, "..") == 0)
+            continue;
+        cleanup_close int sub = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (sub >= 0)
+            walk_subtree(sub, depth + 1, budget, fn, ctx);
+    }
+    closedir(d);
+}
+
+static void walk_cgroup(const char *dir, subtree_fn fn, void *ctx)
+{
+    int budget = SUBTREE_MAX_CGROUPS;
+    cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0)
+        walk_subtree(dfd, 0, &budget, fn, ctx);
+}
+
+typedef struct local_kills {
+    int64_t sum;
+    bool found;
+} local_kills;
+
+static void add_local_kills(int dfd, void *ctx)
+{
+    local_kills *k = ctx;
+    cleanup_free char *text = NULL;
+    size_t len;
+    if (ng_read_file_at(dfd, "memory.events.local", 4096, &text, &len, NULL, NULL) < 0)
+        return;
+    int64_t v = keyed_value(text, "oom_kill");
+    if (v >= 0 && k->sum <= INT64_MAX - v) {
+        k->sum += v;
+        k->found = true;
+    }
+}
+
 int ng_cgroup_read_counters(const ng_cgroup *cg, ng_memory_counters *ret)
 {
     ng_memory_counters c = {-1, -1, -1, -1, -1, -1, -1};
@@ -214,6 +354,15 @@ int ng_cgroup_read_counters(const ng_cgroup *cg, ng_memory_counters *ret)
             c.oom_kills = keyed_value(events, "oom_kill");
             c.high_events = keyed_value(events, "high");
             c.max_events = keyed_value(events, "max");
+        }
+        if (cg->local_events) {
+            /* memory_localevents: a kill counts only in the victim's own cgroup (mm/memcontrol.c
+             * memcg_memory_event() stops at the first level), which may be below dir. Each kill is
+             * in exactly one memory.events.local, so the subtree's sum counts each once. */
+            local_kills k = {0, false};
+            walk_cgroup(cg->dir, add_local_kills, &k);
+            if (k.found)
+                c.oom_kills = k.sum;
         }
     }
     *ret = c;
@@ -262,28 +411,52 @@ static bool read_proc_status(const char *proc_root, pid_t pid, ng_proc_rss *out)
     return true;
 }
 
-int ng_cgroup_snapshot(const ng_cgroup *cg, const char *proc_root, ng_proc_rss *ret, size_t max,
-                       size_t *ret_n)
+typedef struct pid_list {
+    pid_t pids[1024];
+    size_t n;
+} pid_list;
+
+static void add_procs(int dfd, void *ctx)
 {
-    char path[PATH_MAX];
+    pid_list *l = ctx;
     cleanup_free char *procs = NULL;
     size_t len;
-    *ret_n = 0;
-    snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dir);
-    int r = ng_read_file_bounded(path, SMALL_FILE_MAX, &procs, &len, NULL);
-    if (r < 0)
-        return r;
-    ng_proc_rss all[1024];
-    size_t n = 0;
-    for (char *p = procs; *p && n < 1024;) {
+    if (ng_read_file_at(dfd, "cgroup.procs", SMALL_FILE_MAX, &procs, &len, NULL, NULL) < 0)
+        return;
+    for (char *p = procs; *p && l->n < sizeof(l->pids) / sizeof(l->pids[0]);) {
         char *end = NULL;
         long pid = strtol(p, &end, 10);
         if (end == p)
             break;
-        if (pid > 0 && read_proc_status(proc_root, (pid_t)pid, &all[n]))
-            n++;
+        if (pid > 0 && pid <= INT32_MAX)
+            l->pids[l->n++] = (pid_t)pid;
         p = end + strspn(end, "\n");
     }
+}
+
+int ng_cgroup_snapshot(const ng_cgroup *cg, const char *proc_root, ng_proc_rss *ret, size_t max,
+                       size_t *ret_n)
+{
+    *ret_n = 0;
+    cleanup_close int dfd = open(cg->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd < 0)
+        return -errno;
+    pid_list *l = calloc(1, sizeof(*l));
+    if (!l)
+        return -ENOMEM;
+    if (cg->version == 2) {
+        /* v2 keeps processes in leaves only: a climbed cgroup's are in the cgroups below it. */
+        int budget = SUBTREE_MAX_CGROUPS;
+        walk_subtree(dfd, 0, &budget, add_procs, l);
+    } else {
+        add_procs(dfd, l);
+    }
+    ng_proc_rss all[1024];
+    size_t n = 0;
+    for (size_t i = 0; i < l->n && n < 1024; i++)
+        if (read_proc_status(proc_root, l->pids[i], &all[n]))
+            n++;
+    free(l);
     /* cppcheck-suppress uninitvar ; only the n entries filled above are sorted */
     qsort(all, n, sizeof(all[0]), by_rss_desc);
     if (n > max)

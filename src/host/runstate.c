@@ -88,6 +88,8 @@ int ng_container_state_write(const char *dir, const ng_container_state *cs, ng_e
     NG_GEN(ng_gen_kv_int(g, "cgroup_version", cs->cgroup.version));
     NG_GEN(ng_gen_kv_str(g, "cgroup_dir", cs->cgroup.dir));
     NG_GEN(ng_gen_kv_str(g, "cgroup_kernel_path", cs->cgroup.kernel_path));
+    NG_GEN(ng_gen_kv_str(g, "cgroup_leaf_dir", cs->cgroup.leaf_dir));
+    NG_GEN(ng_gen_kv_bool(g, "cgroup_local_events", cs->cgroup.local_events));
     NG_GEN(ng_gen_kv_int(g, "memory_limit_bytes", cs->memory_limit_bytes));
     NG_GEN(ng_gen_kv_int(g, "heap_mib", cs->heap_mib));
     NG_GEN(ng_gen_kv_str(g, "node_options", cs->node_options));
@@ -132,6 +134,10 @@ int ng_container_state_read(const char *dir, ng_container_state *ret, ng_error *
     cs.cgroup.version = (int)get_int(v, "cgroup_version", 0);
     get_str(v, "cgroup_dir", cs.cgroup.dir, sizeof(cs.cgroup.dir));
     get_str(v, "cgroup_kernel_path", cs.cgroup.kernel_path, sizeof(cs.cgroup.kernel_path));
+    get_str(v, "cgroup_leaf_dir", cs.cgroup.leaf_dir, sizeof(cs.cgroup.leaf_dir));
+    bool local_events = false;
+    cs.cgroup.local_events =
+        ng_json_get_bool(v, "cgroup_local_events", &local_events, NULL) > 0 && local_events;
     cs.memory_limit_bytes = get_int(v, "memory_limit_bytes", 0);
     cs.heap_mib = get_int(v, "heap_mib", -1);
     get_str(v, "node_options", cs.node_options, sizeof(cs.node_options));

@@ -403,6 +403,7 @@ static int arm(watch *w, ng_error **err)
             return ng_error_set(err, errno, "inotify on %s: %s", path, strerror(errno));
         snprintf(path, sizeof(path), "%s/cgroup.events", w->cs.cgroup.dir);
         inotify_add_watch(w->inotify_fd, path, IN_MODIFY);
+        ng_cgroup_v2_watch_more(&w->cs.cgroup, w->inotify_fd);
     }
     ng_memory_counters c;
     ng_cgroup_read_counters(&w->cs.cgroup, &c);

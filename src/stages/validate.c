@@ -8,6 +8,7 @@
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/diag.h"
+#include "nodeguard/engines.h"
 #include "nodeguard/fsutil.h"
 #include "nodeguard/sandbox.h"
 #include "nodeguard/spec.h"
@@ -111,6 +112,10 @@ int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd, int
         reply.cs.pod[sizeof(reply.cs.pod) - 1] = reply.cs.namespace_[sizeof(reply.cs.namespace_) - 1] = '\0';
         reply.cs.container_name[sizeof(reply.cs.container_name) - 1] =
             reply.cs.image[sizeof(reply.cs.image) - 1] = '\0';
+        /* The levels say how far above pid 1's cgroup the container's own is: only as the engine
+         * table makes them, else pid 1's own cgroup is watched. */
+        if (!ng_engine_cgroup_levels_valid(&reply.cs.levels, reply.cs.id))
+            reply.cs.levels = (ng_cgroup_levels){.own = "", .inner = ""};
         ng_arm_watcher(&c, &reply.cs);
     }
     ng_stage_close(&c);

@@ -77,6 +77,7 @@ void ng_container_state_describe(const ng_policy *policy, const ng_state *st, co
     copy_name(spec, NG_NAME_NAMESPACE, cs.namespace_, sizeof(cs.namespace_));
     copy_name(spec, NG_NAME_CONTAINER, cs.container_name, sizeof(cs.container_name));
     copy_name(spec, NG_NAME_IMAGE, cs.image, sizeof(cs.image));
+    ng_engine_cgroup_levels(spec->annotations, spec->cgroups_path, st->id, &cs.levels);
     *ret = cs;
 }
 
@@ -92,7 +93,7 @@ void ng_arm_watcher(stage_ctx *c, ng_container_state *cs)
         ng_error_set(&err, EINVAL, "the state has no pid");
         goto fail;
     }
-    if (ng_cgroup_for_pid("/proc", cs->pid, &cs->cgroup, &err) < 0)
+    if (ng_cgroup_for_pid("/proc", cs->pid, &cs->levels, &cs->cgroup, &err) < 0)
         goto fail;
     what = "writing the watcher's state";
     int r = ng_state_dir_for(root, cs->id, dir, sizeof(dir));

@@ -2,12 +2,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "helpers.h"
 #include "nodeguard/cgroup.h"
 #include "nodeguard/cleanup.h"
+#include "nodeguard/engines.h"
+#include "nodeguard/json.h"
 #include "nodeguard/kmsg.h"
 #include "nodeguard/util.h"
 #include "nodeguard/watcher.h"
@@ -377,16 +380,284 @@ static void test_kmsg_usage_goes_to_its_kill(void **state)
     close(sv[1]);
 }
 
+/* --- cgroup v2 with crun's levels, on a simulated tree (regular files in a temp dir) --- */
+
+#define CID       "3430b621577d2365a0a95301ca12c436241eb2b87c8fa7cc24f4d728a95d1e4c"
+#define SCOPE     "/machine.slice/libpod-" CID ".scope"
+#define SCOPE_REL "machine.slice/libpod-" CID ".scope"
+
+static char tree[64];
+
+/* Writes text to tree/rel, making the directories on the way. */
+static void put(const char *rel, const char *text)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", tree, rel);
+    for (char *p = path + strlen(tree) + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        mkdir(path, 0755);
+        *p = '/';
+    }
+    FILE *f = fopen(path, "we");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* A v2 cgroup as the kernel shows it: memory.max, memory.events(.local), cgroup.procs. */
+static void cgroup_at(const char *rel, const char *max, int kills, int local_kills, const char *procs)
+{
+    char path[PATH_MAX], text[256];
+    snprintf(path, sizeof(path), "%s/memory.max", rel);
+    put(path, max);
+    snprintf(text, sizeof(text), "low 0\nhigh 0\nmax 3\noom 1\noom_kill %d\noom_group_kill 0\n", kills);
+    snprintf(path, sizeof(path), "%s/memory.events", rel);
+    put(path, text);
+    snprintf(text, sizeof(text), "low 0\nhigh 0\nmax 0\noom 0\noom_kill %d\noom_group_kill 0\n", local_kills);
+    snprintf(path, sizeof(path), "%s/memory.events.local", rel);
+    put(path, text);
+    snprintf(path, sizeof(path), "%s/cgroup.procs", rel);
+    put(path, procs);
+}
+
+static int tree_setup(void **state)
+{
+    (void)state;
+    snprintf(tree, sizeof(tree), "/tmp/ng-cgtest.XXXXXX");
+    assert_non_null(mkdtemp(tree));
+    /* podman + crun, systemd manager: the limit on the scope, pid 1 in its "container" child */
+    cgroup_at("machine.slice", "max\n", 0, 0, "");
+    cgroup_at(SCOPE_REL, "67108864\n", 0, 0, "");
+    cgroup_at(SCOPE_REL "/container", "max\n", 0, 0, "");
+    return 0;
+}
+
+static int tree_teardown(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tree);
+    return system(cmd);
+}
+
+static void mountinfo_for(char *out, size_t size, const char *opts)
+{
+    snprintf(out, size, "25 1 0:22 / %s rw,nosuid - cgroup2 cgroup2 %s\n", tree, opts);
+}
+
+/* pid 1's cgroup path resolved in the tree, then climbed by the levels crun makes for a config
+ * with these annotations (JSON), cgroupsPath and id. Returns the levels climbed. */
+static int resolve_and_climb(const char *pid_path, const char *annotations, const char *cgroups_path,
+                             const char *id, const char *mount_opts, ng_cgroup *cg)
+{
+    char mi[512], procs[PATH_MAX + 8];
+    mountinfo_for(mi, sizeof(mi), mount_opts);
+    snprintf(procs, sizeof(procs), "0::%s\n", pid_path);
+    assert_int_equal(ng_cgroup_resolve(procs, mi, cg, NULL), 0);
+    cleanup_yajl_val yajl_val a = NULL;
+    assert_int_equal(ng_json_parse(annotations, strlen(annotations), 8, &a, NULL), 0);
+    ng_cgroup_levels levels;
+    ng_engine_cgroup_levels(a, cgroups_path, id, &levels);
+    return ng_cgroup_climb(cg, &levels);
+}
+
+static void test_climb_to_the_scope_with_the_limit(void **state)
+{
+    (void)state;
+    ng_cgroup cg;
+    char want[PATH_MAX];
+    assert_int_equal(resolve_and_climb(SCOPE "/container", "{}", "machine.slice:libpod:" CID, CID, "rw", &cg),
+                     1);
+    snprintf(want, sizeof(want), "%s%s", tree, SCOPE);
+    assert_string_equal(cg.dir, want);
+    assert_string_equal(cg.kernel_path, SCOPE);
+    snprintf(want, sizeof(want), "%s%s/container", tree, SCOPE);
+    assert_string_equal(cg.leaf_dir, want);
+    ng_memory_counters c;
+    assert_int_equal(ng_cgroup_read_counters(&cg, &c), 0);
+    assert_int_equal(c.limit_bytes, 67108864);
+
+    /* the same through ng_cgroup_for_pid, with /proc redirected into the tree */
+    char proc_pid[PATH_MAX], text[PATH_MAX + 64];
+    snprintf(proc_pid, sizeof(proc_pid), "proc/4242/cgroup");
+    put(proc_pid, "0::" SCOPE "/container\n");
+    mountinfo_for(text, sizeof(text), "rw");
+    put("proc/self/mountinfo", text);
+    char proc_root[PATH_MAX];
+    snprintf(proc_root, sizeof(proc_root), "%s/proc", tree);
+    ng_cgroup_levels levels = {.own = "libpod-" CID ".scope", .inner = "container"};
+    ng_cgroup viapid;
+    assert_int_equal(ng_cgroup_for_pid(proc_root, 4242, &levels, &viapid, NULL), 0);
+    assert_string_equal(viapid.kernel_path, SCOPE);
+    /* without levels (a caller that knows nothing of the runtime): pid 1's own cgroup, as before */
+    assert_int_equal(ng_cgroup_for_pid(proc_root, 4242, NULL, &viapid, NULL), 0);
+    assert_string_equal(viapid.kernel_path, SCOPE "/container");
+}
+
+static void test_climb_only_from_an_unlimited_level(void **state)
+{
+    (void)state;
+    ng_cgroup cg;
+    /* "container" with a limit of its own: the OOM happens there, it stays watched */
+    cgroup_at(SCOPE_REL "/container", "33554432\n", 0, 0, "");
+    assert_int_equal(resolve_and_climb(SCOPE "/container", "{}", "machine.slice:libpod:" CID, CID, "rw", &cg),
+                     0);
+    assert_string_equal(cg.kernel_path, SCOPE "/container");
+    assert_string_equal(cg.leaf_dir, "");
+    cgroup_at(SCOPE_REL "/container", "max\n", 0, 0, "");
+    /* a scope without a limit is still the container's own level, and the top: never above it */
+    cgroup_at(SCOPE_REL, "max\n", 0, 0, "");
+    assert_int_equal(resolve_and_climb(SCOPE "/container", "{}", "machine.slice:libpod:" CID, CID, "rw", &cg),
+                     1);
+    assert_string_equal(cg.kernel_path, SCOPE);
+    cgroup_at(SCOPE_REL, "67108864\n", 0, 0, "");
+}
+
+static void test_climb_subgroup_and_delegate_annotations(void **state)
+{
+    (void)state;
+    ng_cgroup cg;
+    /* run.oci.systemd.subgroup names crun's subgroup */
+    cgroup_at(SCOPE_REL "/payload", "max\n", 0, 0, "");
+    assert_int_equal(resolve_and_climb(SCOPE "/payload", "{\"run.oci.systemd.subgroup\": \"payload\"}",
+                                       "machine.slice:libpod:" CID, CID, "rw", &cg),
+                     1);
+    assert_string_equal(cg.kernel_path, SCOPE);
+    /* ... and without it a "payload" child is not crun's: not climbed */
+    assert_int_equal(resolve_and_climb(SCOPE "/payload", "{}", "machine.slice:libpod:" CID, CID, "rw", &cg),
+                     0);
+    /* "" turns the subgroup off: pid 1 is in the scope itself */
+    assert_int_equal(resolve_and_climb(SCOPE, "{\"run.oci.systemd.subgroup\": \"\"}",
+                                       "machine.slice:libpod:" CID, CID, "rw", &cg),
+                     0);
+    assert_string_equal(cg.kernel_path, SCOPE);
+    /* run.oci.delegate-cgroup below the subgroup, two levels: climbed to the first limit */
+    cgroup_at(SCOPE_REL "/container/app/x", "max\n", 0, 0, "");
+    cgroup_at(SCOPE_REL "/container/app", "max\n", 0, 0, "");
+    const char *deleg = "{\"run.oci.delegate-cgroup\": \"/app//x/\"}";
+    assert_int_equal(
+        resolve_and_climb(SCOPE "/container/app/x", deleg, "machine.slice:libpod:" CID, CID, "rw", &cg), 3);
+    assert_string_equal(cg.kernel_path, SCOPE);
+    cgroup_at(SCOPE_REL "/container", "33554432\n", 0, 0, "");
+    assert_int_equal(
+        resolve_and_climb(SCOPE "/container/app/x", deleg, "machine.slice:libpod:" CID, CID, "rw", &cg), 2);
+    assert_string_equal(cg.kernel_path, SCOPE "/container");
+    cgroup_at(SCOPE_REL "/container", "max\n", 0, 0, "");
+    /* cgroupfs: the delegate below cgroupsPath itself */
+    cgroup_at("libpod_parent/libpod-" CID, "67108864\n", 0, 0, "");
+    cgroup_at("libpod_parent/libpod-" CID "/d", "max\n", 0, 0, "");
+    assert_int_equal(resolve_and_climb("/libpod_parent/libpod-" CID "/d",
+                                       "{\"run.oci.delegate-cgroup\": \"d\"}", "/libpod_parent/libpod-" CID,
+                                       CID, "rw", &cg),
+                     1);
+    assert_string_equal(cg.kernel_path, "/libpod_parent/libpod-" CID);
+}
+
+/* Whatever the config says, nothing above the container's own cgroup is ever taken for it. */
+static void test_climb_never_out_of_the_container(void **state)
+{
+    (void)state;
+    ng_cgroup cg;
+    const char *mine = "machine.slice:libpod:" CID;
+    /* pid 1 in a "container" whose parent is the slice, not this container's scope */
+    cgroup_at("machine.slice/container", "max\n", 0, 0, "");
+    assert_int_equal(resolve_and_climb("/machine.slice/container", "{}", mine, CID, "rw", &cg), 0);
+    assert_string_equal(cg.kernel_path, "/machine.slice/container");
+    /* a subgroup annotation that reaches over the scope, or climbs with "..": not followed */
+    static const char *const hostile[] = {
+        "{\"run.oci.systemd.subgroup\": \"libpod-" CID ".scope/container\"}",
+        "{\"run.oci.systemd.subgroup\": \"../../container\"}",
+        "{\"run.oci.systemd.subgroup\": \"container/..\"}",
+        "{\"run.oci.delegate-cgroup\": \"..\"}",
+        "{\"run.oci.systemd.subgroup\": 1}",
+    };
+    for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+        assert_int_equal(resolve_and_climb(SCOPE "/container", hostile[i], mine, CID, "rw", &cg), 0);
+        assert_string_equal(cg.kernel_path, SCOPE "/container");
+    }
+    /* a config whose cgroupsPath names another container, or none (the runtime's default) */
+    assert_int_equal(
+        resolve_and_climb(SCOPE "/container", "{}", "machine.slice:libpod:other", CID, "rw", &cg), 0);
+    assert_int_equal(resolve_and_climb(SCOPE "/container", "{}", "", CID, "rw", &cg), 0);
+    assert_int_equal(resolve_and_climb(SCOPE "/container", "{}", "machine.slice:libpod:" CID, "", "rw", &cg),
+                     0);
+    /* cgroupfs with a delegate annotation, pid 1 not below cgroupsPath */
+    cgroup_at("libpod_parent/d", "max\n", 0, 0, "");
+    assert_int_equal(resolve_and_climb("/libpod_parent/d", "{\"run.oci.delegate-cgroup\": \"d\"}",
+                                       "/libpod_parent/libpod-" CID, CID, "rw", &cg),
+                     0);
+    /* runc (no subgroup): pid 1 in the scope, which ends in no "container" */
+    assert_int_equal(resolve_and_climb(SCOPE, "{}", mine, CID, "rw", &cg), 0);
+    assert_string_equal(cg.kernel_path, SCOPE);
+}
+
+/* memory_localevents: a kill counts only in the victim's own cgroup; the watched scope must still
+ * see it, once. */
+static void test_localevents_kills_below(void **state)
+{
+    (void)state;
+    ng_cgroup cg;
+    char pid[32];
+    snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+    /* hierarchical (the default): the scope's memory.events already counts the child's 2 kills */
+    cgroup_at(SCOPE_REL, "67108864\n", 2, 0, "");
+    cgroup_at(SCOPE_REL "/container", "max\n", 2, 2, pid);
+    assert_int_equal(
+        resolve_and_climb(SCOPE "/container", "{}", "machine.slice:libpod:" CID, CID, "rw,nsdelegate", &cg),
+        1);
+    assert_false(cg.local_events);
+    ng_memory_counters c;
+    assert_int_equal(ng_cgroup_read_counters(&cg, &c), 0);
+    assert_int_equal(c.oom_kills, 2);
+    /* memory_localevents: the scope's memory.events has none of them; the subtree's .local has 2+1 */
+    cgroup_at(SCOPE_REL, "67108864\n", 0, 0, "");
+    cgroup_at(SCOPE_REL "/container/app", "max\n", 1, 1, "");
+    assert_int_equal(resolve_and_climb(SCOPE "/container", "{}", "machine.slice:libpod:" CID, CID,
+                                       "rw,nsdelegate,memory_localevents", &cg),
+                     1);
+    assert_true(cg.local_events);
+    assert_int_equal(ng_cgroup_read_counters(&cg, &c), 0);
+    assert_int_equal(c.oom_kills, 3);
+    /* the processes of a climbed cgroup are in the cgroups below it */
+    ng_proc_rss procs[4];
+    size_t n = 0;
+    assert_int_equal(ng_cgroup_snapshot(&cg, "/proc", procs, 4, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(procs[0].pid, getpid());
+    /* and the leaf's memory.events is watched too: a kill there wakes the watcher */
+    int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+    assert_true(ifd >= 0);
+    assert_int_equal(ng_cgroup_v2_watch_more(&cg, ifd), 0);
+    cgroup_at(SCOPE_REL "/container", "max\n", 3, 3, pid);
+    char buf[4096];
+    assert_true(read(ifd, buf, sizeof(buf)) > 0);
+    close(ifd);
+    cgroup_at(SCOPE_REL "/container/app", "max\n", 0, 0, "");
+    cgroup_at(SCOPE_REL "/container", "max\n", 0, 0, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_resolve_v1),           cmocka_unit_test(test_resolve_namespaced_root),
-        cmocka_unit_test(test_resolve_v2),           cmocka_unit_test(test_kmsg_oom_kill_line),
-        cmocka_unit_test(test_kmsg_commas_in_names), cmocka_unit_test(test_kmsg_killed_process),
-        cmocka_unit_test(test_kmsg_hostile_names),   cmocka_unit_test(test_kmsg_other_and_malformed),
-        cmocka_unit_test(test_spawn_armed),          cmocka_unit_test(test_spawn_ended_before_armed),
-        cmocka_unit_test(test_spawn_late),           cmocka_unit_test(test_spawn_late_before_start),
-        cmocka_unit_test(test_kmsg_usage_line),      cmocka_unit_test(test_kmsg_usage_goes_to_its_kill),
+        cmocka_unit_test(test_resolve_v1),
+        cmocka_unit_test(test_resolve_namespaced_root),
+        cmocka_unit_test(test_resolve_v2),
+        cmocka_unit_test(test_kmsg_oom_kill_line),
+        cmocka_unit_test(test_kmsg_commas_in_names),
+        cmocka_unit_test(test_kmsg_killed_process),
+        cmocka_unit_test(test_kmsg_hostile_names),
+        cmocka_unit_test(test_kmsg_other_and_malformed),
+        cmocka_unit_test(test_spawn_armed),
+        cmocka_unit_test(test_spawn_ended_before_armed),
+        cmocka_unit_test(test_spawn_late),
+        cmocka_unit_test(test_spawn_late_before_start),
+        cmocka_unit_test(test_kmsg_usage_line),
+        cmocka_unit_test(test_kmsg_usage_goes_to_its_kill),
+        cmocka_unit_test(test_climb_to_the_scope_with_the_limit),
+        cmocka_unit_test(test_climb_only_from_an_unlimited_level),
+        cmocka_unit_test(test_climb_subgroup_and_delegate_annotations),
+        cmocka_unit_test(test_climb_never_out_of_the_container),
+        cmocka_unit_test(test_localevents_kills_below),
     };
-    return cmocka_run_group_tests_name("oom", tests, NULL, NULL);
+    return cmocka_run_group_tests_name("oom", tests, tree_setup, tree_teardown);
 }
