@@ -146,14 +146,17 @@ static int read_small(const char *path, char **ret, ng_error **err)
     return ng_read_file_bounded(path, SMALL_FILE_MAX, ret, &len, err);
 }
 
-/* Does dir's memory.max say "max" (no limit of its own)? False when unreadable too. */
+/* Has dir no memory limit of its own? memory.max says "max", or the level has no memory controller
+ * at all (no memory.max; its processes are then charged to the nearest level above that has one:
+ * mm/memcontrol.c, a task's memcg is its css for the memory subsystem). False when unreadable. */
 static bool v2_unlimited(const char *dir)
 {
     char path[PATH_MAX];
     cleanup_free char *text = NULL;
     size_t len;
     snprintf(path, sizeof(path), "%s/memory.max", dir);
-    return ng_read_file_bounded(path, 64, &text, &len, NULL) == 0 && strcmp(text, "max\n") == 0;
+    int r = ng_read_file_bounded(path, 64, &text, &len, NULL);
+    return (r == 0 && strcmp(text, "max\n") == 0) || r == -ENOENT;
 }
 
 static bool ends_with(const char *s, const char *tail)
@@ -227,12 +230,12 @@ int ng_cgroup_for_pid(const char *proc_root, pid_t pid, const ng_cgroup_levels *
     if (r < 0)
         return ng_error_wrap(err, "pid %d", (int)pid);
     if (ret->version == 2) {
+        ng_cgroup_climb(ret, levels);
         /* The unified tree may lack the memory controller (cgroup v1 hybrid hosts). */
         snprintf(path, sizeof(path), "%s/memory.events", ret->dir);
         if (access(path, R_OK) < 0)
             return ng_error_set(err, ENOENT, "pid %d: cgroup %s has no memory controller", (int)pid,
                                 ret->dir);
-        ng_cgroup_climb(ret, levels);
     }
     return 0;
 }

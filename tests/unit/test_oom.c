@@ -511,6 +511,25 @@ static void test_climb_only_from_an_unlimited_level(void **state)
                      1);
     assert_string_equal(cg.kernel_path, SCOPE);
     cgroup_at(SCOPE_REL, "67108864\n", 0, 0, "");
+    /* a subgroup without the memory controller (no memory.max): its processes are charged to the
+     * scope, which is watched */
+    put(SCOPE_REL "/nomem/cgroup.procs", "");
+    assert_int_equal(resolve_and_climb(SCOPE "/nomem", "{\"run.oci.systemd.subgroup\": \"nomem\"}",
+                                       "machine.slice:libpod:" CID, CID, "rw", &cg),
+                     1);
+    assert_string_equal(cg.kernel_path, SCOPE);
+    /* and through ng_cgroup_for_pid, which wants memory.events where it ends, not in the leaf */
+    char text[PATH_MAX + 64], proc_root[PATH_MAX];
+    put("proc/4343/cgroup", "0::" SCOPE "/nomem\n");
+    mountinfo_for(text, sizeof(text), "rw");
+    put("proc/self/mountinfo", text);
+    snprintf(proc_root, sizeof(proc_root), "%s/proc", tree);
+    ng_cgroup_levels levels = {.own = "libpod-" CID ".scope", .inner = "nomem"};
+    assert_int_equal(ng_cgroup_for_pid(proc_root, 4343, &levels, &cg, NULL), 0);
+    assert_string_equal(cg.kernel_path, SCOPE);
+    ng_error *err = NULL;
+    assert_int_equal(ng_cgroup_for_pid(proc_root, 4343, NULL, &cg, &err), -ENOENT);
+    ng_error_free(err);
 }
 
 static void test_climb_subgroup_and_delegate_annotations(void **state)
