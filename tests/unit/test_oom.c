@@ -216,7 +216,7 @@ static void test_spawn_late(void **state)
 {
     (void)state;
     spawn_fixture f;
-    stand_in(&f, "trap '' PIPE; sleep 0.3; printf 1 >&3; echo $? > \"$2/wrote\"");
+    stand_in(&f, "trap '' PIPE; sleep 0.3; printf 1 >&3; echo $? > \"$2/wrote.tmp\"; mv \"$2/wrote.tmp\" \"$2/wrote\"");
     cleanup_error ng_error *err = NULL;
     int late_fd = -1;
     assert_int_equal(ng_watcher_spawn(f.exe, f.dir, ng_monotonic_ms() + 20, &late_fd, NULL, &err),
@@ -240,7 +240,7 @@ static void test_spawn_late_before_start(void **state)
 {
     (void)state;
     spawn_fixture f;
-    stand_in(&f, "trap '' PIPE; printf 1 >&3; echo $? > \"$2/wrote\"");
+    stand_in(&f, "trap '' PIPE; printf 1 >&3; echo $? > \"$2/wrote.tmp\"; mv \"$2/wrote.tmp\" \"$2/wrote\"");
     int late_fd = -1;
     assert_int_equal(ng_watcher_spawn(f.exe, f.dir, ng_monotonic_ms(), &late_fd, NULL, NULL), -ETIMEDOUT);
     assert_true(late_fd >= 0);
