@@ -54,6 +54,8 @@ typedef struct ng_memory_counters {
                           memory.events.local oom_kill summed over the subtree); -1 unknown */
     int64_t high_events; /* v2 memory.events high; -1 on v1 */
     int64_t max_events;  /* v2 memory.events max; v1 memory.failcnt */
+    int64_t group_kills; /* v2 memory.events oom_group_kill (memory.oom.group: the kernel killed the
+                            whole cgroup, each process counted in oom_kill too); -1 on v1 */
 } ng_memory_counters;
 
 /* Reads what can be read; a vanished cgroup gives -ENOENT. */

@@ -46,7 +46,8 @@ typedef struct ng_watcher_state {
     int exit_status; /* wait status of pid 1 */
     int64_t exit_ms;
     int64_t pressure_records;
-    char note[256]; /* what the watcher could not do (no kmsg, no proc connector) */
+    int64_t group_kills; /* memory.oom.group kills since arming (v2); -1 unknown (v1); not saved */
+    char note[256];      /* what the watcher could not do (no kmsg, no proc connector) */
 } ng_watcher_state;
 
 /* STATE_DIR: $NODEGUARD_STATE_DIR, else /run/nodeguard (root) or the user's runtime directory's

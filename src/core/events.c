@@ -88,6 +88,8 @@ static const ng_event_field oom_kill_fields[] = {
     NAME_FIELDS,
     MEMORY_FIELDS,
     KEPT(NULL, "oom_kill_count", INT, 0, oom_kill_count, "this kill's number in the container's life"),
+    FIELD(NULL, "group_kill", BOOL, NULLABLE,
+          "the kernel killed the whole cgroup (memory.oom.group); null on v1"),
     FIELD(NULL, "victim", OBJECT, NULLABLE, "the killed process; null when kmsg named none"),
     KEPT("victim", "pid", INT, NULLABLE, victim_pid, "its pid"),
     KEPT("victim", "name", STRING, 0, victim_name, "its command name"),

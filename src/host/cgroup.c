@@ -332,7 +332,7 @@ static void add_local_kills(int dfd, void *ctx)
 
 int ng_cgroup_read_counters(const ng_cgroup *cg, ng_memory_counters *ret)
 {
-    ng_memory_counters c = {-1, -1, -1, -1, -1, -1, -1};
+    ng_memory_counters c = {-1, -1, -1, -1, -1, -1, -1, -1};
     char path[PATH_MAX];
     cleanup_free char *events = NULL;
     size_t len;
@@ -357,6 +357,7 @@ int ng_cgroup_read_counters(const ng_cgroup *cg, ng_memory_counters *ret)
             c.oom_kills = keyed_value(events, "oom_kill");
             c.high_events = keyed_value(events, "high");
             c.max_events = keyed_value(events, "max");
+            c.group_kills = keyed_value(events, "oom_group_kill");
         }
         if (cg->local_events) {
             /* memory_localevents: a kill counts only in the victim's own cgroup (mm/memcontrol.c

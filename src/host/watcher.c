@@ -40,9 +40,10 @@ typedef struct watch {
     ng_container_state cs;
     ng_watcher_state ws;
     int epfd, kmsg_fd, oom_efd, pressure_efd, inotify_fd, exit_fd, signal_fd;
-    int64_t baseline_kills; /* the kernel's oom_kill counter when armed: earlier kills are not ours */
-    int64_t counter_kills;  /* the highest oom_kill counter read since */
-    int64_t kmsg_victims;   /* kills of this memcg seen in kmsg since */
+    int64_t baseline_kills;       /* the kernel's oom_kill counter when armed: earlier kills are not ours */
+    int64_t counter_kills;        /* the highest oom_kill counter read since */
+    int64_t baseline_group_kills; /* v2 oom_group_kill when armed; -1 on v1 */
+    int64_t kmsg_victims;         /* kills of this memcg seen in kmsg since */
     ng_kmsg_oom queue[MAX_QUEUED_VICTIMS];
     size_t queued;
     /* a kernel OOM report's usage line, until that report's kill line takes it */
@@ -163,6 +164,9 @@ int ng_watcher_gen_oom_kill(yajl_gen g, const ng_container_state *cs, const ng_w
         return -EINVAL;
     NG_GEN(ng_gen_string(g, "oom_kill_count"));
     NG_GEN(ng_gen_int(g, ws->oom_kills + 1));
+    /* memory.oom.group: the kernel killed every process of the cgroup, one record each. */
+    NG_GEN(ng_gen_string(g, "group_kill"));
+    NG_GEN(ws->group_kills < 0 ? yajl_gen_null(g) : yajl_gen_bool(g, ws->group_kills > 0));
     NG_GEN(ng_gen_string(g, "victim"));
     if (victim) {
         NG_GEN(yajl_gen_map_open(g));
@@ -293,7 +297,7 @@ static void handle_oom(watch *w, bool expect_kill)
     ng_proc_rss procs[MAX_SNAPSHOT];
     size_t n_procs = 0;
     ng_cgroup_snapshot(&w->cs.cgroup, "/proc", procs, MAX_SNAPSHOT, &n_procs);
-    ng_memory_counters c = {-1, -1, -1, -1, -1, -1, -1};
+    ng_memory_counters c = {-1, -1, -1, -1, -1, -1, -1, -1};
     int64_t deadline = ng_monotonic_ms() + SETTLE_MS;
     for (;;) {
         ng_memory_counters now;
@@ -309,6 +313,8 @@ static void handle_oom(watch *w, bool expect_kill)
         sleep_ms(10);
     }
     update_memory(w, &c);
+    if (c.group_kills >= 0 && w->baseline_group_kills >= 0)
+        w->ws.group_kills = c.group_kills - w->baseline_group_kills;
     int64_t target = kills_seen(w);
     while (w->ws.oom_kills < target) {
         ng_kmsg_oom victim;
@@ -408,6 +414,7 @@ static int arm(watch *w, ng_error **err)
     ng_memory_counters c;
     ng_cgroup_read_counters(&w->cs.cgroup, &c);
     w->baseline_kills = w->counter_kills = c.oom_kills > 0 ? c.oom_kills : 0;
+    w->baseline_group_kills = c.group_kills;
     w->v2_pressure_events = (c.high_events > 0 ? c.high_events : 0) + (c.max_events > 0 ? c.max_events : 0);
     if (w->cs.pid > 0) {
         cleanup_error ng_error *e = NULL;
@@ -550,7 +557,8 @@ int ng_watch(const char *dir, int ready_fd)
     cleanup_error ng_error *err = NULL;
     if (ng_container_state_read(dir, &w.cs, &err) < 0)
         return 1;
-    w.ws = (ng_watcher_state){.watcher_pid = getpid(), .peak_bytes = -1, .usage_bytes = -1};
+    w.ws =
+        (ng_watcher_state){.watcher_pid = getpid(), .peak_bytes = -1, .usage_bytes = -1, .group_kills = -1};
     if (arm(&w, &err) < 0) {
         note(&w, ng_error_msg(err));
         w.ws.final = true;

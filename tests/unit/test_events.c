@@ -455,15 +455,23 @@ static void test_watcher_records(void **state)
     cleanup_free char *kill_unknown = finish(g);
     check_record(NG_EVENT_OOM_KILL, kill_unknown, strlen(kill_unknown), NULL);
     assert_non_null(strstr(kill_unknown, "\"usage_bytes\":null"));
+    /* group_kill: false before any memory.oom.group kill, true after one, null where unknown (v1). */
+    assert_non_null(strstr(kill_unknown, "\"group_kill\":false"));
 
     /* No victim named, nothing in the cgroup any more, no counters: nulls where the registry allows. */
-    ng_memory_counters none = {-1, -1, -1, -1, -1, -1, -1};
+    ng_memory_counters none = {-1, -1, -1, -1, -1, -1, -1, -1};
     ng_container_state bare = {.pid = 1, .memory_limit_bytes = 0, .heap_mib = -1};
-    ng_watcher_state ws_none = {.peak_bytes = -1, .usage_bytes = -1};
+    ng_watcher_state ws_none = {.peak_bytes = -1, .usage_bytes = -1, .group_kills = -1};
     g = ng_record_begin(NG_EVENT_OOM_KILL, "watcher", NULL);
     assert_int_equal(ng_watcher_gen_oom_kill(g, &bare, &ws_none, NULL, &none, NULL, 0, NULL), 0);
     cleanup_free char *unnamed = finish(g);
     check_record(NG_EVENT_OOM_KILL, unnamed, strlen(unnamed), NULL);
+    assert_non_null(strstr(unnamed, "\"group_kill\":null"));
+    ws_none.group_kills = 1;
+    g = ng_record_begin(NG_EVENT_OOM_KILL, "watcher", NULL);
+    assert_int_equal(ng_watcher_gen_oom_kill(g, &bare, &ws_none, NULL, &none, NULL, 0, NULL), 0);
+    cleanup_free char *grouped = finish(g);
+    assert_non_null(strstr(grouped, "\"group_kill\":true"));
 
     g = ng_record_begin(NG_EVENT_MEMORY_PRESSURE, "watcher", NULL);
     assert_int_equal(ng_watcher_gen_memory_pressure(g, &cs, &ws, &c, "memory.events max", NULL), 0);
