@@ -20,6 +20,7 @@ typedef enum ng_kmsg_kind {
     NG_KMSG_KILLED_PROCESS, /* "...Killed process PID (NAME) total-vm:..." has the sizes */
     NG_KMSG_OOM_REPORT,     /* "NAME invoked oom-killer: gfp_mask=...": a report begins */
     NG_KMSG_MEMCG_USAGE,    /* "memory: usage NkB, limit NkB, failcnt N": the OOM memcg at the kill */
+    NG_KMSG_OOM_GROUP,      /* "Tasks in /p are going to be killed due to memory.oom.group set" */
 } ng_kmsg_kind;
 
 typedef struct ng_kmsg_oom {
@@ -41,6 +42,11 @@ typedef struct ng_kmsg_oom {
 typedef struct ng_kmsg_track {
     bool pending;
     int64_t usage_kb, limit_kb;
+    /* memory.oom.group: after "Tasks in /p are going to be killed", the report's further "Killed
+     * process" lines are that group's members, which no "oom-kill:" line names: ng_kmsg_next_oom
+     * gives them /p as oom_memcg. */
+    bool in_group;
+    char group_memcg[PATH_MAX];
 } ng_kmsg_track;
 
 /* Parses one /dev/kmsg record ("PRIO,SEQ,TS_US,FLAGS;MESSAGE\n[ KEY=VALUE\n]..."). Returns the

@@ -138,6 +138,18 @@ static int parse_memcg_usage(const char *msg, size_t len, ng_kmsg_oom *o)
     return o->kind = NG_KMSG_MEMCG_USAGE;
 }
 
+/* "Tasks in %s are going to be killed due to memory.oom.group set", the whole message, as
+ * mm/memcontrol.c mem_cgroup_print_oom_group() prints it (pr_cont'ed into one record). */
+static int parse_oom_group(const char *msg, size_t len, ng_kmsg_oom *o)
+{
+    static const char head[] = "Tasks in ", tail[] = " are going to be killed due to memory.oom.group set";
+    size_t h = sizeof(head) - 1, t = sizeof(tail) - 1;
+    if (len <= h + t || memcmp(msg, head, h) != 0 || memcmp(msg + len - t, tail, t) != 0 || msg[h] != '/')
+        return NG_KMSG_OTHER;
+    copy_field(o->oom_memcg, sizeof(o->oom_memcg), msg + h, len - h - t);
+    return o->kind = NG_KMSG_OOM_GROUP;
+}
+
 int ng_kmsg_parse(const char *record, size_t len, ng_kmsg_oom *ret)
 {
     const char *semi = memchr(record, ';', len);
@@ -180,6 +192,8 @@ int ng_kmsg_parse(const char *record, size_t len, ng_kmsg_oom *ret)
         kind = parse_memcg_usage(msg, mlen, &o);
     else if (memmem(msg, mlen, " invoked oom-killer: gfp_mask=", 30))
         kind = NG_KMSG_OOM_REPORT;
+    else if (mlen > 9 && memcmp(msg, "Tasks in ", 9) == 0)
+        kind = parse_oom_group(msg, mlen, &o);
     o.kind = (ng_kmsg_kind)kind;
     *ret = o;
     return kind;
@@ -221,9 +235,17 @@ int ng_kmsg_next_oom(int fd, ng_kmsg_track *track, ng_kmsg_oom *ret)
             continue;
         }
         if (kind == NG_KMSG_OOM_REPORT) {
-            *track = (ng_kmsg_track){0};
+            track->pending = track->in_group = false;
             continue;
         }
+        if (kind == NG_KMSG_OOM_GROUP) {
+            /* mm/oom_kill.c oom_kill_process(): the victim's kill, this line, then each member's. */
+            track->in_group = true;
+            snprintf(track->group_memcg, sizeof(track->group_memcg), "%s", ret->oom_memcg);
+            continue;
+        }
+        if (kind == NG_KMSG_KILLED_PROCESS && track->in_group)
+            snprintf(ret->oom_memcg, sizeof(ret->oom_memcg), "%s", track->group_memcg);
         if (kind == NG_KMSG_OOM_KILL) {
             /* mm/oom_kill.c dump_header() prints the usage line, then (dump_oom_summary) this one,
              * under oom_lock: the pending usage is this kill's. */
@@ -231,7 +253,7 @@ int ng_kmsg_next_oom(int fd, ng_kmsg_track *track, ng_kmsg_oom *ret)
                 ret->usage_kb = track->usage_kb;
                 ret->limit_kb = track->limit_kb;
             }
-            *track = (ng_kmsg_track){0};
+            track->pending = track->in_group = false;
         }
         if (kind > 0)
             return kind;

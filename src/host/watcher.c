@@ -29,6 +29,8 @@
 #include "nodeguard/watcher.h"
 
 #define MAX_QUEUED_VICTIMS 16
+#define MAX_COUNTED        32 /* victims remembered, so that one killed twice counts once */
+#define SAME_KILL_US       2000000
 #define MAX_SNAPSHOT       16
 #define SETTLE_MS          200  /* how long counters and kmsg may lag the OOM notification */
 #define ARMED_LATE_WAIT_MS 2000 /* for createRuntime's record that it stopped waiting */
@@ -46,6 +48,11 @@ typedef struct watch {
     int64_t kmsg_victims;         /* kills of this memcg seen in kmsg since */
     ng_kmsg_oom queue[MAX_QUEUED_VICTIMS];
     size_t queued;
+    struct {
+        int64_t pid;
+        uint64_t ts_us;
+    } counted[MAX_COUNTED]; /* a ring of the victims counted, newest at counted_next - 1 */
+    size_t counted_next;
     /* a kernel OOM report's usage line, until that report's kill line takes it */
     ng_kmsg_track kmsg_track;
     int64_t last_pressure_ms;
@@ -94,8 +101,22 @@ static ng_kmsg_oom *queued_victim(watch *w, int64_t pid)
     return NULL;
 }
 
+/* memory.oom.group: the kernel kills the chosen victim, then every member of the group, the victim
+ * again among them while it is still exiting (mm/oom_kill.c oom_kill_memcg_member() does not skip
+ * it): a second "Killed process" line for a pid counted within the same OOM is the same kill. */
+static bool counted_already(const watch *w, const ng_kmsg_oom *m)
+{
+    for (size_t i = 0; i < MAX_COUNTED; i++)
+        if (w->counted[i].pid == m->pid && m->pid > 0 && m->ts_us - w->counted[i].ts_us < SAME_KILL_US)
+            return true;
+    return false;
+}
+
 static void count_victim(watch *w, const ng_kmsg_oom *m)
 {
+    w->counted[w->counted_next % MAX_COUNTED].pid = m->pid;
+    w->counted[w->counted_next % MAX_COUNTED].ts_us = m->ts_us;
+    w->counted_next++;
     w->kmsg_victims++;
     if (w->queued < MAX_QUEUED_VICTIMS)
         w->queue[w->queued++] = *m;
@@ -104,7 +125,8 @@ static void count_victim(watch *w, const ng_kmsg_oom *m)
 /* Reads the OOM lines queued in kmsg. An "oom-kill:" line naming our memcg counts a victim and the
  * "Killed process" line after it fills in the sizes. The kernel rate-limits the report that holds
  * the "oom-kill:" line (10 per 5 s) but always prints "Killed process", so that line alone also
- * counts when its pid was in this cgroup (the snapshot taken at the wake, or pid 1). */
+ * counts when its pid was in this cgroup (the snapshot taken at the wake, or pid 1), or when it
+ * is a member of our memcg's group kill (memory.oom.group: no "oom-kill:" line names those). */
 static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
 {
     ng_kmsg_oom m;
@@ -127,7 +149,9 @@ static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
                 v->file_rss_kb = m.file_rss_kb;
                 v->shmem_rss_kb = m.shmem_rss_kb;
                 v->oom_score_adj = m.oom_score_adj;
-            } else if (!v && (in_snapshot(procs, n_procs, m.pid) || m.pid == w->cs.pid)) {
+            } else if (!v && !counted_already(w, &m) &&
+                       (in_snapshot(procs, n_procs, m.pid) || m.pid == w->cs.pid ||
+                        (m.oom_memcg[0] && our_memcg(w, m.oom_memcg)))) {
                 count_victim(w, &m);
             }
         }
@@ -275,6 +299,10 @@ static void record_armed_late(watch *w, int ready_fd)
 static int64_t kills_seen(const watch *w)
 {
     int64_t by_counter = w->counter_kills - w->baseline_kills;
+    /* After a group kill the counter can count the victim twice (counted_already): kmsg, when it
+     * is read, names each process killed once. */
+    if (w->kmsg_fd >= 0 && w->ws.group_kills > 0)
+        return w->kmsg_victims;
     return by_counter > w->kmsg_victims ? by_counter : w->kmsg_victims;
 }
 
@@ -305,6 +333,8 @@ static void handle_oom(watch *w, bool expect_kill)
             c = now;
         if (c.oom_kills > w->counter_kills)
             w->counter_kills = c.oom_kills;
+        if (c.group_kills >= 0 && w->baseline_group_kills >= 0)
+            w->ws.group_kills = c.group_kills - w->baseline_group_kills;
         drain_kmsg(w, procs, n_procs);
         bool details = w->kmsg_fd < 0 || w->kmsg_victims >= w->counter_kills - w->baseline_kills;
         bool new_kill = kills_seen(w) > w->ws.oom_kills;
@@ -313,8 +343,6 @@ static void handle_oom(watch *w, bool expect_kill)
         sleep_ms(10);
     }
     update_memory(w, &c);
-    if (c.group_kills >= 0 && w->baseline_group_kills >= 0)
-        w->ws.group_kills = c.group_kills - w->baseline_group_kills;
     int64_t target = kills_seen(w);
     while (w->ws.oom_kills < target) {
         ng_kmsg_oom victim;

@@ -216,7 +216,8 @@ static void test_spawn_late(void **state)
 {
     (void)state;
     spawn_fixture f;
-    stand_in(&f, "trap '' PIPE; sleep 0.3; printf 1 >&3; echo $? > \"$2/wrote.tmp\"; mv \"$2/wrote.tmp\" \"$2/wrote\"");
+    stand_in(&f, "trap '' PIPE; sleep 0.3; printf 1 >&3; echo $? > \"$2/wrote.tmp\"; mv \"$2/wrote.tmp\" "
+                 "\"$2/wrote\"");
     cleanup_error ng_error *err = NULL;
     int late_fd = -1;
     assert_int_equal(ng_watcher_spawn(f.exe, f.dir, ng_monotonic_ms() + 20, &late_fd, NULL, &err),
@@ -376,6 +377,46 @@ static void test_kmsg_usage_goes_to_its_kill(void **state)
     assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_OOM_KILL);
     assert_int_equal(o.usage_kb, 3000);
     assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), 0);
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* memory.oom.group: after "Tasks in /p are going to be killed", the members' "Killed process" lines
+ * carry /p (no "oom-kill:" line names them); the next report, or a forged line, ends nothing. */
+static void test_kmsg_group_members(void **state)
+{
+    (void)state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+    ng_kmsg_track track = {0};
+    ng_kmsg_oom o;
+    static const char *const report[] = {
+        KILL_LINE("40", "4400"),
+        KILLED_LINE("41", "4400"),
+        "6,42,9,-;Tasks in /machine.slice/libpod-abc.scope are going to be killed due to memory.oom.group "
+        "set",
+        KILLED_LINE("43", "4401"),
+        /* a process cannot forge the group line: userspace records have a facility above 0 */
+        "14,44,9,-;Tasks in /other.scope are going to be killed due to memory.oom.group set",
+        KILLED_LINE("45", "4400"),
+        "4,46,1,-;node invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+        KILLED_LINE("47", "4500"),
+    };
+    send_records(sv[0], report, 8);
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_OOM_KILL);
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
+    assert_string_equal(o.oom_memcg, ""); /* the victim's own line: before the group line */
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
+    assert_int_equal(o.pid, 4401);
+    assert_string_equal(o.oom_memcg, "/machine.slice/libpod-abc.scope");
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
+    assert_int_equal(o.pid, 4400);
+    assert_string_equal(o.oom_memcg, "/machine.slice/libpod-abc.scope");
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
+    assert_int_equal(o.pid, 4500);
+    assert_string_equal(o.oom_memcg, ""); /* a new report: no longer the group's */
+    /* the group line must be whole: a prefix alone is another message */
+    assert_int_equal(ng_kmsg_parse("6,50,9,-;Tasks in /x are going", 30, &o), NG_KMSG_OTHER);
     close(sv[0]);
     close(sv[1]);
 }
@@ -672,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_spawn_late_before_start),
         cmocka_unit_test(test_kmsg_usage_line),
         cmocka_unit_test(test_kmsg_usage_goes_to_its_kill),
+        cmocka_unit_test(test_kmsg_group_members),
         cmocka_unit_test(test_climb_to_the_scope_with_the_limit),
         cmocka_unit_test(test_climb_only_from_an_unlimited_level),
         cmocka_unit_test(test_climb_subgroup_and_delegate_annotations),
