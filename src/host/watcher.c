@@ -614,11 +614,12 @@ static void finish(watch *w)
             ;
         read_exit(w);
     }
-    if (w->pid1_gone)
-        read_engine_exit(w);
     uint64_t pending = 0;
     bool notified = w->oom_efd >= 0 && read(w->oom_efd, &pending, sizeof(pending)) == sizeof(pending);
     handle_oom(w, notified && pending > 0);
+    /* After the last counters, which are gone with the cgroup: this may wait for conmon. */
+    if (w->pid1_gone)
+        read_engine_exit(w);
     w->ws.final = true;
     save_state(w);
 }
