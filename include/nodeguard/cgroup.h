@@ -42,6 +42,22 @@ int ng_cgroup_climb(ng_cgroup *cg, const ng_cgroup_levels *levels);
  * cg was climbed. Returns 0, or -errno. */
 int ng_cgroup_v2_watch_more(const ng_cgroup *cg, int inotify_fd);
 
+/* Is /sys/fs/cgroup the unified (cgroup v2) hierarchy? Where a rootless user can watch their
+ * containers: systemd delegates them a subtree of it. Cached after the first call. */
+bool ng_cgroup_unified_host(void);
+
+/* Is cg (resolved and climbed for the container) the container's own cgroup or one of the runtime's
+ * levels below it (levels: nodeguard/engines.h)? Its kernel path must end in "/own" followed by at
+ * most the first elements of "inner", whole elements; pid 1's own cgroup (cg->leaf_dir when climbed)
+ * must then be below it. False without levels (own empty): whose the cgroup is is not known. */
+bool ng_cgroup_is_containers(const ng_cgroup *cg, const ng_cgroup_levels *levels);
+
+/* Opens dir (O_DIRECTORY, O_NOFOLLOW) and checks on the open descriptor, not by its path again, that it
+ * is a cgroup2 directory owned by uid, and that its memory.events (opened relative to it) is a regular
+ * file on the same filesystem. Returns the descriptor, or -errno with err set. A rootless watcher
+ * watches only what this accepts: the user's own delegated cgroups, never another user's or root's. */
+int ng_cgroup_open_owned(const char *dir, uid_t uid, ng_error **err);
+
 /* Parses the text of /proc/PID/cgroup and /proc/self/mountinfo (separated for unit tests). */
 int ng_cgroup_resolve(const char *proc_pid_cgroup, const char *mountinfo, ng_cgroup *ret, ng_error **err);
 

@@ -93,6 +93,17 @@ const char *ng_engine_name(ng_engine_id id);
  * config's cgroupsPath and on a path in the cgroup tree alike. Cut to size - 1 bytes. */
 void ng_engine_container_id(const char *cgroups_path, char *out, size_t size);
 
+/* Where a rootless engine's monitor leaves pid 1's exit code, under the user's runtime directory:
+ * podman 5 (conmon --persist-dir): RUNTIME_DIR/libpod/tmp/persist/<id>/exit, and exits/<id> (--exit-dir),
+ * which podman removes once it has read it. Fills up to max paths, returns how many (0: the engine
+ * keeps none that nodeguard knows, or id is not a plain name). */
+size_t ng_engine_exit_files(ng_engine_id engine, const char *runtime_dir, const char *id, char (*ret)[4096],
+                            size_t max);
+
+/* An exit file's text as conmon writes it: the decimal exit code, 128+N for a signal N (no newline,
+ * or one). Returns 0 with *ret_code in 0..255, or -EINVAL for anything else. */
+int ng_engine_parse_exit_code(const char *text, int *ret_code);
+
 /* The engine whose shape a cgroups path has: the systemd form's prefix, else the last element's
  * prefix, else the parent of a bare id. NG_ENGINE_UNKNOWN when no shape tells (a bare id under a
  * parent no engine uses by default). */

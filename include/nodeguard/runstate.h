@@ -24,10 +24,12 @@ typedef struct ng_container_state {
     char pod[128], namespace_[128], container_name[128], image[256];
     int64_t created_ms; /* realtime, ms since the epoch */
     char log_path[PATH_MAX];
+    int log_kind; /* ng_log_kind (policy.h): a rootless user's own log is opened with its checks */
     int64_t log_max_bytes, log_generations;
     int64_t pressure_percent;    /* 0: off */
     int64_t pressure_interval_s; /* at most one pressure record per interval */
     bool sandbox;                /* the watcher enters the sandbox once armed */
+    int engine; /* ng_engine_id from the config: where a rootless engine keeps pid 1's exit */
     /* createRuntime only, not saved: the runtime's levels below the container's own cgroup, from
      * the config (ng_engine_cgroup_levels), for finding the cgroup with the limit */
     ng_cgroup_levels levels;
@@ -43,8 +45,14 @@ typedef struct ng_watcher_state {
     pid_t last_victim_pid;
     bool pid1_oom_killed;
     bool exit_known;
-    int exit_status; /* wait status of pid 1 */
-    int64_t exit_ms;
+    int exit_status;    /* wait status of pid 1 */
+    int64_t exit_ms;    /* when pid 1's end was seen (proc connector, or a pidfd rootless); 0 not seen */
+    bool kmsg_readable; /* /dev/kmsg was open: a kill without a victim is one kmsg did not name */
+    /* rootless: pid 1's exit code from the engine's exit file (conmon's), read by the watcher once
+     * the pidfd says pid 1 ended (podman removes the file before poststop runs). 128+N is also how
+     * a signal N reads: no wait status, so exit_known stays false */
+    bool exit_code_from_engine;
+    int engine_exit_code;
     int64_t pressure_records;
     int64_t group_kills; /* memory.oom.group kills since arming (v2); -1 unknown (v1); not saved */
     char note[256];      /* what the watcher could not do (no kmsg, no proc connector) */

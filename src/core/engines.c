@@ -1,5 +1,6 @@
 /* The engine table and lookups over it (include/nodeguard/engines.h). Every fact names the file of
  * the engine's own repository it comes from; a new engine is a new entry. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "nodeguard/engines.h"
@@ -448,4 +449,43 @@ bool ng_runtime_command_creates(const char *command)
             in_list(command, strlen(command), ng_engines[i].runtime->creating_commands))
             return true;
     return false;
+}
+
+/* containers/podman: libpod/oci_conmon_common.go passes conmon --exit-dir (Engine.TmpDir/exits) and
+ * --persist-dir (Engine.TmpDir/persist/<id>); rootless, TmpDir is $XDG_RUNTIME_DIR/libpod/tmp
+ * (pkg/util/utils_supported.go GetRootlessRuntimeDir, config's tmp_dir). containers/conmon
+ * src/ctr_exit.c writes the code to both. Seen in the test VM (podman 5.4.2, conmon 2.1.12). */
+size_t ng_engine_exit_files(ng_engine_id engine, const char *runtime_dir, const char *id, char (*ret)[4096],
+                            size_t max)
+{
+    if (engine != NG_ENGINE_PODMAN || !runtime_dir || runtime_dir[0] != '/' || !id || !*id ||
+        strchr(id, '/') || strcmp(id, ".") == 0 || strcmp(id, "..") == 0)
+        return 0;
+    size_t n = 0;
+    for (int i = 0; i < 2 && n < max; i++) {
+        int len = i == 0 ? snprintf(ret[n], sizeof(ret[n]), "%s/libpod/tmp/persist/%s/exit", runtime_dir, id)
+                         : snprintf(ret[n], sizeof(ret[n]), "%s/libpod/tmp/exits/%s", runtime_dir, id);
+        if (len > 0 && (size_t)len < sizeof(ret[n]))
+            n++;
+    }
+    return n;
+}
+
+int ng_engine_parse_exit_code(const char *text, int *ret_code)
+{
+    size_t n = strlen(text);
+    if (n && text[n - 1] == '\n')
+        n--;
+    if (n == 0 || n > 3)
+        return -EINVAL;
+    int code = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return -EINVAL;
+        code = code * 10 + (text[i] - '0');
+    }
+    if (code > 255 || (n > 1 && text[0] == '0'))
+        return -EINVAL;
+    *ret_code = code;
+    return 0;
 }

@@ -81,7 +81,8 @@ static const ng_event_field decision_fields[] = {
     FIELD(NULL, "plan", STRING, OPTIONAL, "the sizing arithmetic"),
     FIELD(NULL, "warnings", ARRAY, OPTIONAL, "problems in this container's input"),
     FIELD(NULL, "policy_warnings", ARRAY, 0, "problems in the policy file"),
-    FIELD(NULL, "oom_recording", STRING, OPTIONAL, "why OOM recording is off, when not by the policy"),
+    FIELD(NULL, "oom_recording", STRING, OPTIONAL,
+          "rootless only: why OOM recording is off (cgroup v1) or partial (cgroup v2)"),
 };
 
 static const ng_event_field oom_kill_fields[] = {
@@ -100,6 +101,8 @@ static const ng_event_field oom_kill_fields[] = {
     FIELD("victim", "shmem_rss_kb", INT, NULLABLE, "its shared resident memory"),
     FIELD("victim", "oom_score_adj", INT, 0, "its oom_score_adj"),
     FIELD("victim", "kernel_time_us", INT, 0, "kmsg's timestamp, microseconds since boot"),
+    FIELD(NULL, "victim_unknown_reason", STRING, NULLABLE,
+          "why victim is null (kmsg not readable, or it named no process); null when named"),
     FIELD(NULL, "processes", ARRAY, 0, "up to 16 processes in the cgroup at the wake, largest first"),
     FIELD("processes", "pid", INT, 0, "the process's pid"),
     FIELD("processes", "name", STRING, 0, "its command name"),

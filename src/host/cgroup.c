@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include "nodeguard/cgroup.h"
 #include "nodeguard/cleanup.h"
@@ -202,6 +205,73 @@ int ng_cgroup_climb(ng_cgroup *cg, const ng_cgroup_levels *levels)
         snprintf(cg->kernel_path, sizeof(cg->kernel_path), "%s", kpath);
     }
     return climbed;
+}
+
+bool ng_cgroup_unified_host(void)
+{
+    static int cached = -1;
+    struct statfs sf;
+    if (cached < 0)
+        cached = statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+    return cached == 1;
+}
+
+/* Does path end in "/" followed by tail, as whole elements? */
+static bool ends_with_elements(const char *path, const char *tail)
+{
+    size_t n = strlen(path), t = strlen(tail);
+    return t && n > t && path[n - t - 1] == '/' && strcmp(path + n - t, tail) == 0;
+}
+
+bool ng_cgroup_is_containers(const ng_cgroup *cg, const ng_cgroup_levels *levels)
+{
+    if (!levels || !levels->own[0] || strchr(levels->own, '/'))
+        return false;
+    /* The candidates, from the own cgroup down: "own", "own/i1", "own/i1/i2", ... */
+    char tail[sizeof(levels->own) + sizeof(levels->inner) + 1];
+    int n = snprintf(tail, sizeof(tail), "%s", levels->own);
+    bool found = false;
+    for (const char *p = levels->inner;;) {
+        if (n < 0 || (size_t)n >= sizeof(tail))
+            return false;
+        if (ends_with_elements(cg->kernel_path, tail)) {
+            found = true;
+            break;
+        }
+        if (!*p)
+            break;
+        size_t len = strcspn(p, "/");
+        n += snprintf(tail + n, sizeof(tail) - (size_t)n, "/%.*s", (int)len, p);
+        p += len + (p[len] == '/');
+    }
+    if (!found)
+        return false;
+    /* pid 1's own cgroup, when the climb left it, is below the watched one. */
+    size_t dl = strlen(cg->dir);
+    return !cg->leaf_dir[0] || (strncmp(cg->leaf_dir, cg->dir, dl) == 0 && cg->leaf_dir[dl] == '/');
+}
+
+int ng_cgroup_open_owned(const char *dir, uid_t uid, ng_error **err)
+{
+    cleanup_close int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return ng_error_set(err, errno, "cannot open %s: %s", dir, strerror(errno));
+    struct statfs sf;
+    struct stat st, ev;
+    if (fstatfs(dfd, &sf) < 0 || fstat(dfd, &st) < 0)
+        return ng_error_set(err, errno, "%s: %s", dir, strerror(errno));
+    if (sf.f_type != CGROUP2_SUPER_MAGIC)
+        return ng_error_set(err, EPERM, "%s is not a cgroup2 directory", dir);
+    if (st.st_uid != uid)
+        return ng_error_set(err, EPERM,
+                            "%s is owned by uid %u, not by the user (uid %u): not delegated to them", dir,
+                            (unsigned)st.st_uid, (unsigned)uid);
+    cleanup_close int efd = openat(dfd, "memory.events", O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+    if (efd < 0 || fstat(efd, &ev) < 0)
+        return ng_error_set(err, errno, "%s/memory.events: %s", dir, strerror(errno));
+    if (!S_ISREG(ev.st_mode) || ev.st_dev != st.st_dev)
+        return ng_error_set(err, EPERM, "%s/memory.events is not the cgroup's own file", dir);
+    return NG_TAKE_FD(dfd);
 }
 
 int ng_cgroup_v2_watch_more(const ng_cgroup *cg, int inotify_fd)

@@ -100,11 +100,13 @@ int ng_container_state_write(const char *dir, const ng_container_state *cs, ng_e
     NG_GEN(ng_gen_kv_str(g, "image", cs->image));
     NG_GEN(ng_gen_kv_int(g, "created_ms", cs->created_ms));
     NG_GEN(ng_gen_kv_str(g, "log_path", cs->log_path));
+    NG_GEN(ng_gen_kv_int(g, "log_kind", cs->log_kind));
     NG_GEN(ng_gen_kv_int(g, "log_max_bytes", cs->log_max_bytes));
     NG_GEN(ng_gen_kv_int(g, "log_generations", cs->log_generations));
     NG_GEN(ng_gen_kv_int(g, "pressure_percent", cs->pressure_percent));
     NG_GEN(ng_gen_kv_int(g, "pressure_interval_s", cs->pressure_interval_s));
     NG_GEN(ng_gen_kv_bool(g, "sandbox", cs->sandbox));
+    NG_GEN(ng_gen_kv_int(g, "engine", cs->engine));
     NG_GEN(yajl_gen_map_close(g));
     return write_atomic(dir, "container.json", g, err);
 }
@@ -148,10 +150,12 @@ int ng_container_state_read(const char *dir, ng_container_state *ret, ng_error *
     get_str(v, "image", cs.image, sizeof(cs.image));
     cs.created_ms = get_int(v, "created_ms", 0);
     get_str(v, "log_path", cs.log_path, sizeof(cs.log_path));
+    cs.log_kind = (int)get_int(v, "log_kind", 0);
     cs.log_max_bytes = get_int(v, "log_max_bytes", 0);
     cs.log_generations = get_int(v, "log_generations", 5);
     cs.pressure_percent = get_int(v, "pressure_percent", 0);
     cs.pressure_interval_s = get_int(v, "pressure_interval_s", 60);
+    cs.engine = (int)get_int(v, "engine", 0);
     bool sandbox = true;
     cs.sandbox = ng_json_get_bool(v, "sandbox", &sandbox, NULL) > 0 ? sandbox : true;
     if (!cs.id[0] || (cs.cgroup.version != 1 && cs.cgroup.version != 2) || cs.cgroup.dir[0] != '/')
@@ -176,6 +180,9 @@ int ng_watcher_state_write(const char *dir, const ng_watcher_state *ws, ng_error
     NG_GEN(ng_gen_kv_bool(g, "exit_known", ws->exit_known));
     NG_GEN(ng_gen_kv_int(g, "exit_status", ws->exit_status));
     NG_GEN(ng_gen_kv_int(g, "exit_ms", ws->exit_ms));
+    NG_GEN(ng_gen_kv_bool(g, "kmsg_readable", ws->kmsg_readable));
+    NG_GEN(ng_gen_kv_bool(g, "exit_code_from_engine", ws->exit_code_from_engine));
+    NG_GEN(ng_gen_kv_int(g, "engine_exit_code", ws->engine_exit_code));
     NG_GEN(ng_gen_kv_int(g, "pressure_records", ws->pressure_records));
     NG_GEN(ng_gen_kv_str(g, "note", ws->note));
     NG_GEN(yajl_gen_map_close(g));
@@ -232,6 +239,11 @@ int ng_watcher_state_read(const char *dir, ng_watcher_state *ret, ng_error **err
     ws.exit_known = get_bool(v, "exit_known");
     ws.exit_status = (int)get_int(v, "exit_status", 0);
     ws.exit_ms = get_int(v, "exit_ms", 0);
+    ws.kmsg_readable = get_bool(v, "kmsg_readable");
+    ws.exit_code_from_engine = get_bool(v, "exit_code_from_engine");
+    ws.engine_exit_code = (int)get_int(v, "engine_exit_code", 0);
+    if (ws.engine_exit_code < 0 || ws.engine_exit_code > 255)
+        ws.exit_code_from_engine = false;
     ws.pressure_records = get_int(v, "pressure_records", 0);
     get_str(v, "note", ws.note, sizeof(ws.note));
     *ret = ws;

@@ -14,12 +14,16 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include "nodeguard/auditlog.h"
 #include "nodeguard/cgroup.h"
 #include "nodeguard/cleanup.h"
+#include "nodeguard/engines.h"
+#include "nodeguard/fsutil.h"
+#include "nodeguard/identity.h"
 #include "nodeguard/json.h"
 #include "nodeguard/kmsg.h"
 #include "nodeguard/procexit.h"
@@ -28,12 +32,13 @@
 #include "nodeguard/util.h"
 #include "nodeguard/watcher.h"
 
-#define MAX_QUEUED_VICTIMS 16
-#define MAX_COUNTED        32 /* victims remembered, so that one killed twice counts once */
-#define SAME_KILL_US       2000000
-#define MAX_SNAPSHOT       16
-#define SETTLE_MS          200  /* how long counters and kmsg may lag the OOM notification */
-#define ARMED_LATE_WAIT_MS 2000 /* for createRuntime's record that it stopped waiting */
+#define MAX_QUEUED_VICTIMS  16
+#define MAX_COUNTED         32 /* victims remembered, so that one killed twice counts once */
+#define SAME_KILL_US        2000000
+#define MAX_SNAPSHOT        16
+#define SETTLE_MS           200  /* how long counters and kmsg may lag the OOM notification */
+#define ARMED_LATE_WAIT_MS  2000 /* for createRuntime's record that it stopped waiting */
+#define ENGINE_EXIT_WAIT_MS 1000 /* for conmon to write pid 1's exit code once it has reaped it */
 
 enum { EV_OOM = 1, EV_PRESSURE, EV_INOTIFY, EV_EXIT, EV_SIGNAL };
 
@@ -57,6 +62,8 @@ typedef struct watch {
     ng_kmsg_track kmsg_track;
     int64_t last_pressure_ms;
     int64_t v2_pressure_events;
+    bool exit_is_pidfd; /* rootless: exit_fd is pid 1's pidfd, which says when, not how, it ended */
+    bool pid1_gone;
 } watch;
 
 static void sleep_ms(int ms)
@@ -211,6 +218,15 @@ int ng_watcher_gen_oom_kill(yajl_gen g, const ng_container_state *cs, const ng_w
     } else {
         NG_GEN(yajl_gen_null(g));
     }
+    /* Why no victim: the reader must not take a null for "no process was killed". */
+    NG_GEN(ng_gen_kv_str(g, "victim_unknown_reason",
+                         victim ? NULL
+                         : ws->kmsg_readable
+                             ? "kmsg named no process for this kill (its lines were lost or rate-limited): "
+                               "the kill was counted from the cgroup's oom_kill counter"
+                             : "kmsg not readable (rootless: /dev/kmsg needs CAP_SYSLOG under "
+                               "dmesg_restrict): the kill was counted from the cgroup's memory.events "
+                               "oom_kill, which does not say which process it was"));
     NG_GEN(ng_gen_string(g, "processes"));
     NG_GEN(yajl_gen_array_open(g));
     for (size_t i = 0; i < n_procs; i++) {
@@ -243,7 +259,11 @@ static void write_record(watch *w, yajl_gen g)
 {
     cleanup_error ng_error *err = NULL;
     ng_log log = NG_LOG_INIT;
-    if (ng_log_open(w->cs.log_path, &log, &err) < 0)
+    /* A rootless user's own log is opened with the checks the hook's stages apply to it. */
+    ng_log_kind kind = w->cs.log_kind == NG_LOG_USER || w->cs.log_kind == NG_LOG_SHARED
+                           ? (ng_log_kind)w->cs.log_kind
+                           : NG_LOG_SYSTEM;
+    if (ng_log_open_as(w->cs.log_path, kind, &log, &err) < 0)
         note(w, "audit log not writable");
     ng_log_set_rotation(&log, w->cs.log_max_bytes, (int)w->cs.log_generations);
     ng_record_write(log.fd >= 0 ? &log : NULL, g, &err);
@@ -417,14 +437,58 @@ static void epoll_add(watch *w, int fd, int tag)
         epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* Rootless, the state directory and this watcher are the user's, and so is everything the
+ * container's root can touch: the cgroup to watch is checked again on open descriptors (a cgroup2
+ * directory of the user's, memory.events its own), as createRuntime checked it. */
+static int rootless_check(watch *w, ng_error **err)
+{
+    if (w->cs.cgroup.version != 2)
+        return ng_error_set(err, ENOTSUP, "rootless on cgroup v1: nothing to watch");
+    cleanup_close int dfd = ng_cgroup_open_owned(w->cs.cgroup.dir, geteuid(), err);
+    if (dfd < 0)
+        return dfd;
+    if (w->cs.cgroup.leaf_dir[0]) {
+        size_t n = strlen(w->cs.cgroup.dir);
+        if (strncmp(w->cs.cgroup.leaf_dir, w->cs.cgroup.dir, n) != 0 || w->cs.cgroup.leaf_dir[n] != '/')
+            return ng_error_set(err, EPERM, "%s is not below %s", w->cs.cgroup.leaf_dir, w->cs.cgroup.dir);
+        cleanup_close int lfd = ng_cgroup_open_owned(w->cs.cgroup.leaf_dir, geteuid(), err);
+        if (lfd < 0)
+            return lfd;
+    }
+    return 0;
+}
+
+/* pid 1's pidfd, taken only while that pid is in the watched cgroup: a pid read from the state could
+ * be another process's by now; once the pidfd is open, it names that process and no other. */
+static int open_pid1_pidfd(const watch *w)
+{
+    char path[64], want[PATH_MAX + 4];
+    cleanup_free char *text = NULL;
+    size_t len;
+    cleanup_close int fd = (int)syscall(SYS_pidfd_open, w->cs.pid, 0);
+    if (fd < 0)
+        return -errno;
+    snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)w->cs.pid);
+    int n = snprintf(want, sizeof(want), "0::%s", w->cs.cgroup.kernel_path);
+    if (ng_read_file_bounded(path, 64 * 1024, &text, &len, NULL) < 0 || n < 0 || (size_t)n >= sizeof(want))
+        return -ESRCH;
+    const char *line = strstr(text, want);
+    if (!line || (line != text && line[-1] != '\n') || (line[n] != '\n' && line[n] != '/' && line[n] != '\0'))
+        return -ESRCH;
+    return NG_TAKE_FD(fd);
+}
+
 static int arm(watch *w, ng_error **err)
 {
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (w->epfd < 0)
         return ng_error_set(err, errno, "epoll: %s", strerror(errno));
     w->kmsg_fd = ng_kmsg_open(NULL);
+    w->ws.kmsg_readable = w->kmsg_fd >= 0;
     if (w->kmsg_fd < 0)
         note(w, "no /dev/kmsg: victims are not named");
+    if (ng_rootless() && rootless_check(w, err) < 0)
+        return -EPERM;
     if (w->cs.cgroup.version == 1) {
         w->oom_efd = arm_v1_event(&w->cs.cgroup, "memory.oom_control", NULL, err);
         if (w->oom_efd < 0)
@@ -444,7 +508,15 @@ static int arm(watch *w, ng_error **err)
     w->baseline_kills = w->counter_kills = c.oom_kills > 0 ? c.oom_kills : 0;
     w->baseline_group_kills = c.group_kills;
     w->v2_pressure_events = (c.high_events > 0 ? c.high_events : 0) + (c.max_events > 0 ? c.max_events : 0);
-    if (w->cs.pid > 0) {
+    if (w->cs.pid > 0 && ng_rootless()) {
+        /* The proc connector ignores a subscriber outside the initial user namespace (its socket
+         * binds, and never reports): a pidfd says when pid 1 ended; poststop reads how from the
+         * engine's exit file. */
+        w->exit_fd = open_pid1_pidfd(w);
+        w->exit_is_pidfd = w->exit_fd >= 0;
+        note(w, w->exit_fd >= 0 ? "no proc connector (rootless): pid 1's end seen through a pidfd"
+                                : "no proc connector (rootless) and no pidfd: pid 1's end is not seen");
+    } else if (w->cs.pid > 0) {
         cleanup_error ng_error *e = NULL;
         w->exit_fd = ng_procexit_open(w->cs.pid, &e);
         if (w->exit_fd < 0)
@@ -512,11 +584,50 @@ static bool cgroup_gone(const watch *w)
 static void read_exit(watch *w)
 {
     int status;
+    if (w->exit_is_pidfd) {
+        struct pollfd p = {.fd = w->exit_fd, .events = POLLIN};
+        if (!w->pid1_gone && poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP))) {
+            w->pid1_gone = true;
+            w->ws.exit_ms = ng_now_ms();
+        }
+        return;
+    }
     if (w->exit_fd >= 0 && !w->ws.exit_known && ng_procexit_read(w->exit_fd, w->cs.pid, &status) > 0) {
         w->ws.exit_known = true;
         w->ws.exit_status = status;
         w->ws.exit_ms = ng_now_ms();
     }
+}
+
+/* Rootless: how pid 1 ended, from the code the engine's monitor (conmon) writes once it has reaped
+ * it, moments after the pidfd said it ended. podman reads and removes the file in its cleanup,
+ * before the poststop hook runs (seen in the test VM), so the watcher takes it now: a bounded wait. */
+static void read_engine_exit(watch *w)
+{
+    char paths[2][4096];
+    cleanup_free char *runtime_dir = ng_user_runtime_dir();
+    ng_engine_id engine = w->cs.engine > NG_ENGINE_UNKNOWN && w->cs.engine <= NG_ENGINE_CRUN
+                              ? (ng_engine_id)w->cs.engine
+                              : NG_ENGINE_UNKNOWN;
+    size_t n = ng_engine_exit_files(engine, runtime_dir, w->cs.id, paths, 2);
+    int64_t deadline = ng_monotonic_ms() + ENGINE_EXIT_WAIT_MS;
+    while (n > 0) {
+        for (size_t i = 0; i < n; i++) {
+            cleanup_free char *text = NULL;
+            size_t len;
+            int code;
+            if (ng_read_file_bounded(paths[i], 16, &text, &len, NULL) == 0 &&
+                ng_engine_parse_exit_code(text, &code) == 0) {
+                w->ws.exit_code_from_engine = true;
+                w->ws.engine_exit_code = code;
+                return;
+            }
+        }
+        if (ng_monotonic_ms() >= deadline)
+            break;
+        sleep_ms(10);
+    }
+    note(w, n ? "no exit code in the engine's exit file" : "the engine keeps no exit file nodeguard knows");
 }
 
 /* Whatever ended the loop (pid 1's exit, the cgroup gone or empty, a signal, an error) takes a last
@@ -531,9 +642,19 @@ static void finish(watch *w)
 {
     /* The cgroup can vanish while an OOM settles: pid 1's exit is then still queued, unread. */
     read_exit(w);
+    if (w->exit_is_pidfd && !w->pid1_gone) {
+        /* The cgroup empties a moment before pid 1 is a zombie, which is when its pidfd is readable. */
+        struct pollfd p = {.fd = w->exit_fd, .events = POLLIN};
+        while (poll(&p, 1, 500) < 0 && errno == EINTR)
+            ;
+        read_exit(w);
+    }
     uint64_t pending = 0;
     bool notified = w->oom_efd >= 0 && read(w->oom_efd, &pending, sizeof(pending)) == sizeof(pending);
     handle_oom(w, notified && pending > 0);
+    /* After the last counters, which are gone with the cgroup: this may wait for conmon. */
+    if (w->pid1_gone)
+        read_engine_exit(w);
     w->ws.final = true;
     save_state(w);
 }
@@ -636,7 +757,7 @@ int ng_watch(const char *dir, int ready_fd)
             case EV_EXIT:
                 read_exit(&w);
                 /* pid 1 is gone: finish reads the last counters, while the cgroup still exists. */
-                done = w.ws.exit_known;
+                done = w.ws.exit_known || w.pid1_gone;
                 break;
             case EV_SIGNAL:
                 drain_fd(w.signal_fd);

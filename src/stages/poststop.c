@@ -9,6 +9,9 @@
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/diag.h"
+#include "nodeguard/engines.h"
+#include "nodeguard/fsutil.h"
+#include "nodeguard/identity.h"
 #include "nodeguard/json.h"
 #include "nodeguard/runstate.h"
 #include "nodeguard/sandbox.h"
@@ -23,6 +26,34 @@ static void classify(const ng_container_state *cs, const ng_watcher_state *ws, c
                      char *explanation, size_t size, bool *ret_certain)
 {
     *ret_certain = true;
+    if (!ws->exit_known && ws->exit_code_from_engine) {
+        /* conmon's exit file: a code, 128+N also for a signal N, so exit 137 and SIGKILL read alike. */
+        int code = ws->engine_exit_code;
+        *ret_certain = false;
+        if (code == 128 + SIGKILL && ws->oom_kills > 0) {
+            *ret_kind = "oom_kill";
+            snprintf(explanation, size,
+                     "pid 1 ended with 137 (the engine's exit file: SIGKILL, or exit 137) after %lld OOM "
+                     "kill(s) in the container, whose victims are not named (no kmsg rootless)",
+                     (long long)ws->oom_kills);
+        } else if ((code == 134 || code == 139) && cs->heap_mib > 0) {
+            *ret_kind = "v8_heap_oom";
+            snprintf(explanation, size,
+                     "pid 1 ended with %d (the engine's exit file: %s, or that exit code): how V8's "
+                     "\"Reached heap limit\" ends",
+                     code, code == 134 ? "SIGABRT" : "SIGSEGV");
+        } else if (code > 128) {
+            *ret_kind = "signal";
+            snprintf(explanation, size,
+                     "pid 1 ended with %d (the engine's exit file: signal %d, or that exit code)", code,
+                     code - 128);
+        } else {
+            *ret_kind = "exit";
+            *ret_certain = true;
+            snprintf(explanation, size, "pid 1 exited with status %d (the engine's exit file)", code);
+        }
+        return;
+    }
     if (!ws->exit_known) {
         *ret_kind = ws->oom_kills > 0 ? "oom_kill" : "unknown";
         *ret_certain = false;
@@ -81,7 +112,7 @@ int ng_container_exit_gen_fields(yajl_gen g, const ng_container_state *cs, const
     classify(cs, ws, &kind, explanation, sizeof(explanation), &certain);
     if (ng_container_state_gen_names(g, cs, err) < 0)
         return -EINVAL;
-    int64_t end = ws->exit_known && ws->exit_ms ? ws->exit_ms : ng_now_ms();
+    int64_t end = ws->exit_ms ? ws->exit_ms : ng_now_ms();
     NG_GEN(ng_gen_kv_int_if(g, "lifetime_ms", end - cs->created_ms, cs->created_ms > 0));
     NG_GEN(ng_gen_kv_int_if(g, "oom_kills", ws->oom_kills, true));
     NG_GEN(ng_gen_kv_int_if(g, "peak_bytes", ws->peak_bytes, ws->peak_bytes >= 0));
@@ -95,8 +126,11 @@ int ng_container_exit_gen_fields(yajl_gen g, const ng_container_state *cs, const
     NG_GEN(ng_gen_string(g, kind));
     NG_GEN(ng_gen_string(g, "certain"));
     NG_GEN(yajl_gen_bool(g, certain));
-    NG_GEN(ng_gen_kv_int_if(g, "code", WEXITSTATUS(ws->exit_status),
-                            ws->exit_known && WIFEXITED(ws->exit_status)));
+    if (!ws->exit_known && ws->exit_code_from_engine)
+        NG_GEN(ng_gen_kv_int_if(g, "code", ws->engine_exit_code, true));
+    else
+        NG_GEN(ng_gen_kv_int_if(g, "code", WEXITSTATUS(ws->exit_status),
+                                ws->exit_known && WIFEXITED(ws->exit_status)));
     NG_GEN(ng_gen_kv_int_if(g, "signal", WTERMSIG(ws->exit_status),
                             ws->exit_known && WIFSIGNALED(ws->exit_status)));
     NG_GEN(ng_gen_string(g, "explanation"));
@@ -104,6 +138,40 @@ int ng_container_exit_gen_fields(yajl_gen g, const ng_container_state *cs, const
     NG_GEN(yajl_gen_map_close(g));
     NG_GEN(ng_gen_kv_str(g, "watcher_note", ws->note[0] ? ws->note : NULL));
     return 0;
+}
+
+/* Rootless, the proc connector told the watcher nothing and the watcher did not get pid 1's exit code
+ * from the engine's exit file (it had ended, or the file was late): the file may still be there
+ * (an engine that keeps it until the container is removed). The engine is the state's annotations'
+ * or, without them, the config's at createRuntime. What kept it from being read is added to the note. */
+static void read_engine_exit(const ng_state *st, const ng_container_state *cs, ng_watcher_state *ws)
+{
+    char paths[2][4096], why[320] = "";
+    cleanup_free char *runtime_dir = ng_user_runtime_dir();
+    ng_engine_id engine = ng_engine_from_annotations(st->annotations);
+    if (engine == NG_ENGINE_UNKNOWN && cs->engine > NG_ENGINE_UNKNOWN && cs->engine <= NG_ENGINE_CRUN)
+        engine = (ng_engine_id)cs->engine;
+    size_t n = ng_engine_exit_files(engine, runtime_dir, st->id, paths, 2);
+    if (!runtime_dir)
+        snprintf(why, sizeof(why), "no runtime directory of the user's");
+    else if (n == 0)
+        snprintf(why, sizeof(why), "%s keeps no exit file nodeguard knows", ng_engine_name(engine));
+    for (size_t i = 0; i < n; i++) {
+        cleanup_free char *text = NULL;
+        cleanup_error ng_error *e = NULL;
+        size_t len;
+        int code;
+        if (ng_read_file_bounded(paths[i], 16, &text, &len, &e) == 0 &&
+            ng_engine_parse_exit_code(text, &code) == 0) {
+            ws->exit_code_from_engine = true;
+            ws->engine_exit_code = code;
+            return;
+        }
+        snprintf(why, sizeof(why), "%s", e ? ng_error_msg(e) : "an exit file that is not an exit code");
+    }
+    size_t len = strlen(ws->note);
+    snprintf(ws->note + len, sizeof(ws->note) - len, "%sno exit code from the engine: %s", len ? "; " : "",
+             why);
 }
 
 static int record_exit(stage_ctx *c, const ng_container_state *cs, const ng_watcher_state *ws, ng_error **err)
@@ -157,6 +225,8 @@ int ng_stage_poststop(const ng_policy *policy, const char *stage, int in_fd, int
         size_t n = strlen(ws.note);
         snprintf(ws.note + n, sizeof(ws.note) - n, "%sthe watcher did not finish in 2 s", n ? "; " : "");
     }
+    if (!ws.exit_known && !ws.exit_code_from_engine && ng_rootless())
+        read_engine_exit(&st, &cs, &ws);
     if (record_exit(&c, &cs, &ws, &err) < 0)
         ng_diag("nodeguard poststop: %s", ng_error_msg(err));
     if (have && !ws.final && ws.watcher_pid > 0)

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "nodeguard/auditlog.h"
+#include "nodeguard/cgroup.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/diag.h"
 #include "nodeguard/identity.h"
@@ -116,6 +117,16 @@ void ng_stage_record_error(stage_ctx *c, const char *container_id, const char *w
                              deny ? "refused" : "passed_through");
 }
 
+/* What a rootless user's decision record says about OOM recording (docs/oom-recording.md). */
+static const char *rootless_oom_recording(void)
+{
+    if (!ng_cgroup_unified_host())
+        return "off: rootless on cgroup v1, the container has no memory cgroup of its own to watch";
+    return "partial: rootless on cgroup v2, OOM kills are counted from the container's delegated "
+           "memory.events but not named (/dev/kmsg needs CAP_SYSLOG), and pid 1's end is seen through a "
+           "pidfd, its exit code read from the engine's exit file (the proc connector needs CAP_NET_ADMIN)";
+}
+
 void ng_stage_record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
 {
     cleanup_error ng_error *err = NULL;
@@ -126,8 +137,7 @@ void ng_stage_record_decision(stage_ctx *c, const ng_decision *d, const ng_spec 
     }
     ng_stage_policy_warnings(g, c->policy, NULL);
     if (ng_rootless() && c->policy->record_oom != NG_RECORD_OOM_OFF)
-        ng_gen_kv_str(g, "oom_recording",
-                      "off: rootless, the container has no cgroup or events nodeguard may watch");
+        ng_gen_kv_str(g, "oom_recording", rootless_oom_recording());
     if (ng_record_write(ng_stage_log(c), g, &err) < 0)
         ng_diag("nodeguard: %s", ng_error_msg(err));
     for (size_t i = 0; i < d->warnings.n; i++)

@@ -107,6 +107,7 @@ int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd, int
         /* The reply came from the sandboxed child: take nothing on trust that makes a path. */
         reply.cs.id[sizeof(reply.cs.id) - 1] = reply.cs.log_path[sizeof(reply.cs.log_path) - 1] = '\0';
         snprintf(reply.cs.log_path, sizeof(reply.cs.log_path), "%s", policy->log_path);
+        reply.cs.log_kind = (int)policy->log_kind;
         reply.cs.node_options[sizeof(reply.cs.node_options) - 1] =
             reply.cs.heap_flag[sizeof(reply.cs.heap_flag) - 1] = '\0';
         reply.cs.pod[sizeof(reply.cs.pod) - 1] = reply.cs.namespace_[sizeof(reply.cs.namespace_) - 1] = '\0';

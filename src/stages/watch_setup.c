@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "nodeguard/cgroup.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/engines.h"
@@ -35,11 +36,12 @@ static int64_t arm_budget_ms(void)
 
 bool ng_should_watch(const ng_policy *policy, const ng_decision *d)
 {
-    /* Rootless: no cgroup of the container's own on v1, no process-exit events or kmsg for an
-     * unprivileged user; a watcher would watch the wrong thing, so it steps aside (the decision
-     * record says so). */
-    if (ng_rootless() || policy->record_oom == NG_RECORD_OOM_OFF || d->action == NG_ACTION_REFUSED ||
-        d->outcome == NG_OUTCOME_DISABLED)
+    /* Rootless on cgroup v1: no memory cgroup of the container's own (and no limit), so a watcher
+     * would watch the wrong thing: it steps aside (the decision record says so). On cgroup v2 the
+     * user's systemd delegates the container's cgroup to them, and its memory.events counts the
+     * kills (docs/oom-recording.md, "Rootless"). */
+    if ((ng_rootless() && !ng_cgroup_unified_host()) || policy->record_oom == NG_RECORD_OOM_OFF ||
+        d->action == NG_ACTION_REFUSED || d->outcome == NG_OUTCOME_DISABLED)
         return false;
     return policy->record_oom == NG_RECORD_OOM_ALL || d->outcome == NG_OUTCOME_GUARDED;
 }
@@ -61,6 +63,7 @@ void ng_container_state_describe(const ng_policy *policy, const ng_state *st, co
                              .created_ms = ng_now_ms(),
                              .pressure_percent = policy->pressure_percent,
                              .pressure_interval_s = policy->pressure_interval_s,
+                             .log_kind = (int)policy->log_kind,
                              .log_max_bytes = policy->log_max_bytes,
                              .log_generations = policy->log_generations,
                              .sandbox = policy->sandbox};
@@ -78,7 +81,31 @@ void ng_container_state_describe(const ng_policy *policy, const ng_state *st, co
     copy_name(spec, NG_NAME_CONTAINER, cs.container_name, sizeof(cs.container_name));
     copy_name(spec, NG_NAME_IMAGE, cs.image, sizeof(cs.image));
     ng_engine_cgroup_levels(spec->annotations, spec->cgroups_path, st->id, &cs.levels);
+    cs.engine = (int)ng_engine_detect(spec->annotations, spec->cgroups_path);
     *ret = cs;
+}
+
+/* A rootless hook watches only a cgroup that is the container's own (named by its id, as the engine
+ * table says the runtime makes it) and the user's (delegated to them), checked on open descriptors:
+ * pid 1's cgroup is read from /proc, which a container could otherwise point at a cgroup of another
+ * container or user. */
+static int rootless_cgroup_check(const ng_cgroup *cg, const ng_cgroup_levels *levels, ng_error **err)
+{
+    if (cg->version != 2)
+        return ng_error_set(err, ENOTSUP,
+                            "rootless on cgroup v1: the container has no memory cgroup of its own");
+    if (!ng_cgroup_is_containers(cg, levels))
+        return ng_error_set(err, EPERM, "cgroup %s is not this container's own (cgroupsPath names %s)",
+                            cg->kernel_path, levels->own[0] ? levels->own : "none");
+    cleanup_close int dfd = ng_cgroup_open_owned(cg->dir, geteuid(), err);
+    if (dfd < 0)
+        return dfd;
+    if (cg->leaf_dir[0]) {
+        cleanup_close int lfd = ng_cgroup_open_owned(cg->leaf_dir, geteuid(), err);
+        if (lfd < 0)
+            return lfd;
+    }
+    return 0;
 }
 
 void ng_arm_watcher(stage_ctx *c, ng_container_state *cs)
@@ -94,6 +121,8 @@ void ng_arm_watcher(stage_ctx *c, ng_container_state *cs)
         goto fail;
     }
     if (ng_cgroup_for_pid("/proc", cs->pid, &cs->levels, &cs->cgroup, &err) < 0)
+        goto fail;
+    if (ng_rootless() && rootless_cgroup_check(&cs->cgroup, &cs->levels, &err) < 0)
         goto fail;
     what = "writing the watcher's state";
     int r = ng_state_dir_for(root, cs->id, dir, sizeof(dir));

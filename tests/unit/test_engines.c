@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -535,9 +536,46 @@ static void test_cgroup_levels(void **state)
     assert_string_equal(l.own, "");
 }
 
+/* Rootless podman's exit files (conmon's --persist-dir and --exit-dir), as seen in the test VM. */
+static void test_exit_files(void **state)
+{
+    (void)state;
+    char paths[2][4096];
+    assert_int_equal(ng_engine_exit_files(NG_ENGINE_PODMAN, "/run/user/1000", "abc", paths, 2), 2);
+    assert_string_equal(paths[0], "/run/user/1000/libpod/tmp/persist/abc/exit");
+    assert_string_equal(paths[1], "/run/user/1000/libpod/tmp/exits/abc");
+    assert_int_equal(ng_engine_exit_files(NG_ENGINE_PODMAN, "/run/user/1000", "abc", paths, 1), 1);
+    /* no id that walks out, no relative or missing runtime directory, no engine nodeguard does not know */
+    assert_int_equal(ng_engine_exit_files(NG_ENGINE_PODMAN, "/run/user/1000", "../x", paths, 2), 0);
+    assert_int_equal(ng_engine_exit_files(NG_ENGINE_PODMAN, "/run/user/1000", "..", paths, 2), 0);
+    assert_int_equal(ng_engine_exit_files(NG_ENGINE_PODMAN, "/run/user/1000", "", paths, 2), 0);
+    assert_int_equal(ng_engine_exit_files(NG_ENGINE_PODMAN, "run/user/1000", "abc", paths, 2), 0);
+    assert_int_equal(ng_engine_exit_files(NG_ENGINE_PODMAN, NULL, "abc", paths, 2), 0);
+    assert_int_equal(ng_engine_exit_files(NG_ENGINE_DOCKER, "/run/user/1000", "abc", paths, 2), 0);
+}
+
+static void test_exit_code_parse(void **state)
+{
+    (void)state;
+    int code = -1;
+    assert_int_equal(ng_engine_parse_exit_code("137", &code), 0);
+    assert_int_equal(code, 137);
+    assert_int_equal(ng_engine_parse_exit_code("0\n", &code), 0);
+    assert_int_equal(code, 0);
+    assert_int_equal(ng_engine_parse_exit_code("255", &code), 0);
+    assert_int_equal(code, 255);
+    code = 7;
+    static const char *const bad[] = {"", "\n", "256", "-1", "1a", " 1", "007", "1\n\n", "1000", "+1"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        assert_int_equal(ng_engine_parse_exit_code(bad[i], &code), -EINVAL);
+    assert_int_equal(code, 7); /* untouched on failure */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exit_files),
+        cmocka_unit_test(test_exit_code_parse),
         cmocka_unit_test(test_container_id_of_every_shape),
         cmocka_unit_test(test_container_id_edges),
         cmocka_unit_test(test_container_id_in_spec),

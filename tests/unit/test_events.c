@@ -466,6 +466,17 @@ static void test_watcher_records(void **state)
     assert_int_equal(ng_watcher_gen_oom_kill(g, &bare, &ws_none, NULL, &none, NULL, 0, NULL), 0);
     cleanup_free char *unnamed = finish(g);
     check_record(NG_EVENT_OOM_KILL, unnamed, strlen(unnamed), NULL);
+    /* a null victim says why: kmsg unreadable (rootless), or kmsg read and naming none */
+    assert_non_null(strstr(unnamed, "\"victim\":null,\"victim_unknown_reason\":\"kmsg not readable"));
+    ng_watcher_state ws_kmsg = ws_none;
+    ws_kmsg.kmsg_readable = true;
+    g = ng_record_begin(NG_EVENT_OOM_KILL, "watcher", NULL);
+    assert_int_equal(ng_watcher_gen_oom_kill(g, &bare, &ws_kmsg, NULL, &none, NULL, 0, NULL), 0);
+    cleanup_free char *unnamed_kmsg = finish(g);
+    check_record(NG_EVENT_OOM_KILL, unnamed_kmsg, strlen(unnamed_kmsg), NULL);
+    assert_non_null(strstr(unnamed_kmsg, "\"victim_unknown_reason\":\"kmsg named no process"));
+    /* named: no reason */
+    assert_non_null(strstr(kill, "\"victim_unknown_reason\":null"));
     assert_non_null(strstr(unnamed, "\"group_kill\":null"));
     ws_none.group_kills = 1;
     g = ng_record_begin(NG_EVENT_OOM_KILL, "watcher", NULL);
@@ -506,13 +517,31 @@ static void test_container_exit_records(void **state)
                              .final = true};
     ng_watcher_state unseen = {.peak_bytes = -1, .usage_bytes = -1};
     snprintf(unseen.note, sizeof(unseen.note), "no kmsg");
-    const ng_watcher_state *cases[] = {&seen, &unseen};
-    for (size_t i = 0; i < 2; i++) {
+    /* rootless: pid 1's end seen through a pidfd, its code from conmon's exit file */
+    ng_watcher_state engine = {.oom_kills = 1,
+                               .peak_bytes = -1,
+                               .usage_bytes = -1,
+                               .exit_ms = ng_now_ms(),
+                               .exit_code_from_engine = true,
+                               .engine_exit_code = 137,
+                               .final = true};
+    ng_watcher_state engine_ok = engine;
+    engine_ok.oom_kills = 0;
+    engine_ok.engine_exit_code = 0;
+    const ng_watcher_state *cases[] = {&seen, &unseen, &engine, &engine_ok};
+    static const char *const want[] = {
+        "\"classification\":\"oom_kill\",\"certain\":true,\"code\":137,\"signal\":null",
+        "\"classification\":\"unknown\",\"certain\":false,\"code\":null,\"signal\":null",
+        "\"classification\":\"oom_kill\",\"certain\":false,\"code\":137,\"signal\":null",
+        "\"classification\":\"exit\",\"certain\":true,\"code\":0,\"signal\":null",
+    };
+    for (size_t i = 0; i < 4; i++) {
         yajl_gen g = ng_record_begin(NG_EVENT_CONTAINER_EXIT, "poststop", NULL);
         assert_non_null(g);
         assert_int_equal(ng_container_exit_gen_fields(g, &cs, cases[i], NULL), 0);
         cleanup_free char *text = finish(g);
         check_record(NG_EVENT_CONTAINER_EXIT, text, strlen(text), NULL);
+        assert_non_null(strstr(text, want[i]));
     }
 }
 

@@ -696,6 +696,60 @@ static void test_localevents_kills_below(void **state)
     cgroup_at(SCOPE_REL "/container", "max\n", 0, 0, "");
 }
 
+/* Rootless, only the container's own cgroup (or a runtime level below it) is watched: the path must
+ * end in the scope its cgroupsPath names, by whole elements, and pid 1's cgroup must be below it. */
+static void test_rootless_only_the_containers_own_cgroup(void **state)
+{
+    (void)state;
+    ng_cgroup cg;
+    ng_cgroup_levels levels = {.own = "libpod-" CID ".scope", .inner = "container"};
+    assert_int_equal(resolve_and_climb(SCOPE "/container", "{}", "machine.slice:libpod:" CID, CID, "rw", &cg),
+                     1);
+    assert_true(ng_cgroup_is_containers(&cg, &levels));
+    /* not climbed (the subgroup has a limit of its own): pid 1's cgroup, a level below the scope */
+    ng_cgroup leaf = {.version = 2};
+    snprintf(leaf.kernel_path, sizeof(leaf.kernel_path), "%s", SCOPE "/container");
+    snprintf(leaf.dir, sizeof(leaf.dir), "%s%s/container", tree, SCOPE);
+    assert_true(ng_cgroup_is_containers(&leaf, &levels));
+    /* another container's scope, a name that merely ends the same, a level the runtime did not make */
+    ng_cgroup other = leaf;
+    snprintf(other.kernel_path, sizeof(other.kernel_path), "/machine.slice/libpod-%064d.scope/container", 0);
+    assert_false(ng_cgroup_is_containers(&other, &levels));
+    snprintf(other.kernel_path, sizeof(other.kernel_path), "/machine.slice/xlibpod-" CID ".scope");
+    assert_false(ng_cgroup_is_containers(&other, &levels));
+    snprintf(other.kernel_path, sizeof(other.kernel_path), "%s", SCOPE "/container/evil");
+    assert_false(ng_cgroup_is_containers(&other, &levels));
+    snprintf(other.kernel_path, sizeof(other.kernel_path), "/machine.slice");
+    assert_false(ng_cgroup_is_containers(&other, &levels));
+    /* no levels (no cgroupsPath naming the container): whose it is is not known */
+    ng_cgroup_levels none = {.own = "", .inner = ""};
+    assert_false(ng_cgroup_is_containers(&cg, &none));
+    assert_false(ng_cgroup_is_containers(&cg, NULL));
+    /* pid 1's cgroup must be below the watched one */
+    ng_cgroup moved = cg;
+    snprintf(moved.leaf_dir, sizeof(moved.leaf_dir), "%s/machine.slice/elsewhere", tree);
+    assert_false(ng_cgroup_is_containers(&moved, &levels));
+}
+
+/* Ownership is judged on the open directory: a directory that is not on cgroup2 (the simulated tree
+ * is plain files) is refused whoever owns it, and so is a path that is a symlink or is missing. */
+static void test_rootless_open_owned_refuses(void **state)
+{
+    (void)state;
+    char dir[PATH_MAX], link[PATH_MAX];
+    ng_error *err = NULL;
+    snprintf(dir, sizeof(dir), "%s%s", tree, SCOPE);
+    assert_int_equal(ng_cgroup_open_owned(dir, geteuid(), &err), -EPERM);
+    assert_non_null(strstr(ng_error_msg(err), "not a cgroup2 directory"));
+    ng_error_free(err);
+    err = NULL;
+    snprintf(link, sizeof(link), "%s/link-to-scope", tree);
+    assert_int_equal(symlink(dir, link), 0);
+    assert_true(ng_cgroup_open_owned(link, geteuid(), NULL) < 0);
+    snprintf(link, sizeof(link), "%s/missing", tree);
+    assert_int_equal(ng_cgroup_open_owned(link, geteuid(), NULL), -ENOENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -719,6 +773,8 @@ int main(void)
         cmocka_unit_test(test_climb_subgroup_and_delegate_annotations),
         cmocka_unit_test(test_climb_never_out_of_the_container),
         cmocka_unit_test(test_localevents_kills_below),
+        cmocka_unit_test(test_rootless_only_the_containers_own_cgroup),
+        cmocka_unit_test(test_rootless_open_owned_refuses),
     };
     return cmocka_run_group_tests_name("oom", tests, tree_setup, tree_teardown);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include "helpers.h"
 #include "nodeguard/sandbox.h"
@@ -103,6 +104,17 @@ static int try_unix_socket_and_files(void)
     return 0;
 }
 
+/* Whether /sys/fs/cgroup is cgroup2 decides rootless OOM recording, asked inside the sandbox. */
+static int try_statfs(void)
+{
+    struct statfs sf;
+    int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int r = statfs("/", &sf) == 0 && fd >= 0 && fstatfs(fd, &sf) == 0 ? 0 : 1;
+    if (fd >= 0)
+        close(fd);
+    return r;
+}
+
 static int try_setuid(void)
 {
     return setuid(1000) < 0 && errno == EPERM ? 0 : 1;
@@ -118,6 +130,7 @@ static void test_refused_and_allowed_calls(void **state)
 #endif
     assert_int_equal(in_sandbox(try_setuid), 0);
     assert_int_equal(in_sandbox(try_unix_socket_and_files), 0);
+    assert_int_equal(in_sandbox(try_statfs), 0);
 }
 
 int main(void)
