@@ -114,7 +114,8 @@ static ng_kmsg_oom *queued_victim(watch *w, int64_t pid)
 static bool counted_already(const watch *w, const ng_kmsg_oom *m)
 {
     for (size_t i = 0; i < MAX_COUNTED; i++)
-        if (w->counted[i].pid == m->pid && m->pid > 0 && m->ts_us - w->counted[i].ts_us < SAME_KILL_US)
+        if (w->counted[i].pid == m->pid && m->pid > 0 &&
+            llabs((long long)m->ts_us - (long long)w->counted[i].ts_us) < SAME_KILL_US)
             return true;
     return false;
 }
@@ -319,10 +320,10 @@ static void record_armed_late(watch *w, int ready_fd)
 static int64_t kills_seen(const watch *w)
 {
     int64_t by_counter = w->counter_kills - w->baseline_kills;
-    /* After a group kill the counter can count the victim twice (counted_already): kmsg, when it
-     * is read, names each process killed once. */
-    if (w->kmsg_fd >= 0 && w->ws.group_kills > 0)
-        return w->kmsg_victims;
+    /* A group kill can count its victim twice (counted_already): at most once per group kill, so
+     * the counter less that still bounds the kills from below where kmsg lost lines. */
+    if (w->ws.group_kills > 0)
+        by_counter -= w->ws.group_kills;
     return by_counter > w->kmsg_victims ? by_counter : w->kmsg_victims;
 }
 
