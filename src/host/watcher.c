@@ -605,30 +605,25 @@ static void read_exit(watch *w)
  * before the poststop hook runs (seen in the test VM), so the watcher takes it now: a bounded wait. */
 static void read_engine_exit(watch *w)
 {
-    char paths[2][4096];
-    cleanup_free char *runtime_dir = ng_user_runtime_dir();
     ng_engine_id engine = w->cs.engine > NG_ENGINE_UNKNOWN && w->cs.engine <= NG_ENGINE_CRUN
                               ? (ng_engine_id)w->cs.engine
                               : NG_ENGINE_UNKNOWN;
-    size_t n = ng_engine_exit_files(engine, runtime_dir, w->cs.id, paths, 2);
+    char why[320];
     int64_t deadline = ng_monotonic_ms() + ENGINE_EXIT_WAIT_MS;
-    while (n > 0) {
-        for (size_t i = 0; i < n; i++) {
-            cleanup_free char *text = NULL;
-            size_t len;
-            int code;
-            if (ng_read_file_bounded(paths[i], 16, &text, &len, NULL) == 0 &&
-                ng_engine_parse_exit_code(text, &code) == 0) {
-                w->ws.exit_code_from_engine = true;
-                w->ws.engine_exit_code = code;
-                return;
-            }
+    for (;;) {
+        int code;
+        if (ng_engine_exit_read(engine, w->cs.id, w->cs.created_ms, &code, why, sizeof(why)) > 0) {
+            w->ws.exit_code_from_engine = true;
+            w->ws.engine_exit_code = code;
+            return;
         }
         if (ng_monotonic_ms() >= deadline)
             break;
         sleep_ms(10);
     }
-    note(w, n ? "no exit code in the engine's exit file" : "the engine keeps no exit file nodeguard knows");
+    char msg[360];
+    snprintf(msg, sizeof(msg), "no exit code from the engine: %s", why);
+    note(w, msg);
 }
 
 /* Whatever ended the loop (pid 1's exit, the cgroup gone or empty, a signal, an error) takes a last
