@@ -1,10 +1,12 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "helpers.h"
 #include "nodeguard/cgroup.h"
@@ -12,6 +14,7 @@
 #include "nodeguard/engines.h"
 #include "nodeguard/json.h"
 #include "nodeguard/kmsg.h"
+#include "nodeguard/procexit.h"
 #include "nodeguard/util.h"
 #include "nodeguard/watcher.h"
 
@@ -477,6 +480,43 @@ static void test_kmsg_group_ends(void **state)
     close(sv[1]);
 }
 
+/* Rootless: pid 1's exit code from podman's exit file, but not from a previous run's file. */
+static void test_engine_exit_file_age(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ng-exitfile.XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/libpod", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/libpod/tmp", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/libpod/tmp/exits", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/libpod/tmp/exits/abc123", dir);
+    FILE *f = fopen(path, "we");
+    assert_non_null(f);
+    fputs("137\n", f);
+    fclose(f);
+    /* written an hour ago */
+    struct timespec old[2] = {{.tv_sec = time(NULL) - 3600}, {.tv_sec = time(NULL) - 3600}};
+    assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+    setenv("XDG_RUNTIME_DIR", dir, 1);
+    int code = -1;
+    char why[320] = "";
+    assert_int_equal(ng_engine_exit_read(NG_ENGINE_PODMAN, "abc123", ng_now_ms(), &code, why, sizeof(why)),
+                     0);
+    assert_non_null(strstr(why, "before the container was created"));
+    assert_int_equal(
+        ng_engine_exit_read(NG_ENGINE_PODMAN, "abc123", ng_now_ms() - 7200 * 1000, &code, why, sizeof(why)),
+        1);
+    assert_int_equal(code, 137);
+    assert_int_equal(ng_engine_exit_read(NG_ENGINE_PODMAN, "../abc123", 0, &code, why, sizeof(why)), 0);
+    unsetenv("XDG_RUNTIME_DIR");
+    unlink(path);
+    snprintf(path, sizeof(path), "rm -rf %s", dir);
+    assert_int_equal(system(path), 0);
+}
+
 /* --- cgroup v2 with crun's levels, on a simulated tree (regular files in a temp dir) --- */
 
 #define CID       "3430b621577d2365a0a95301ca12c436241eb2b87c8fa7cc24f4d728a95d1e4c"
@@ -826,6 +866,7 @@ int main(void)
         cmocka_unit_test(test_kmsg_group_members),
         cmocka_unit_test(test_kmsg_quoted_user_input),
         cmocka_unit_test(test_kmsg_group_ends),
+        cmocka_unit_test(test_engine_exit_file_age),
         cmocka_unit_test(test_climb_to_the_scope_with_the_limit),
         cmocka_unit_test(test_climb_only_from_an_unlimited_level),
         cmocka_unit_test(test_climb_subgroup_and_delegate_annotations),
