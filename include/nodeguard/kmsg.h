@@ -27,6 +27,7 @@ typedef struct ng_kmsg_oom {
     ng_kmsg_kind kind;
     uint64_t seq;
     uint64_t ts_us; /* microseconds since boot */
+    bool kernel;    /* facility 0: the kernel's own record, not a /dev/kmsg writer's */
     char oom_memcg[PATH_MAX];
     char task_memcg[PATH_MAX];
     char task[64];
@@ -46,6 +47,7 @@ typedef struct ng_kmsg_track {
      * process" lines are that group's members, which no "oom-kill:" line names: ng_kmsg_next_oom
      * gives them /p as oom_memcg. */
     bool in_group;
+    uint64_t group_ts_us; /* the "Tasks in" line's time: members follow it within a second */
     char group_memcg[PATH_MAX];
 } ng_kmsg_track;
 

@@ -5,7 +5,10 @@
 #ifndef NODEGUARD_PROCEXIT_H
 #define NODEGUARD_PROCEXIT_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include "nodeguard/engines.h"
 #include "nodeguard/error.h"
 
 int ng_procexit_open(pid_t pid, ng_error **err);
@@ -13,5 +16,13 @@ int ng_procexit_open(pid_t pid, ng_error **err);
 /* Reads what is queued. Returns 1 and the wait status when pid exited, 0 when nothing relevant
  * was queued, < 0 on error. */
 int ng_procexit_read(int fd, pid_t pid, int *ret_status);
+
+/* Where no proc connector reports it (rootless): pid 1's exit code as the engine's monitor
+ * (podman's conmon) wrote it in the user's runtime directory, for the container id created at
+ * created_ms (realtime). Returns 1 and the code, or 0 with why (may be NULL) saying what was
+ * missing. A file older than the container is a previous run's (the same id started again) and is
+ * not taken. */
+int ng_engine_exit_read(ng_engine_id engine, const char *id, int64_t created_ms, int *ret_code, char *why,
+                        size_t why_size);
 
 #endif

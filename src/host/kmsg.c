@@ -66,6 +66,11 @@ static int parse_oom_kill(const char *msg, size_t len, ng_kmsg_oom *o)
     const char *omem = tmem ? rfind(msg, (size_t)(tmem - msg), "oom_memcg=") : NULL;
     if (!omem || !parse_i64(uid + 5, msg + len, &o->uid) || !parse_i64(pid + 5, uid, &o->pid))
         return NG_KMSG_OTHER;
+    /* A cgroup v2 name may hold ",task_memcg=/..." (only '/' and newlines are refused): a container
+     * that can make sub-cgroups could then name another container's memcg here. The kernel prints
+     * each key once; a line with either twice is not trusted at all. */
+    if (memmem(msg, len, "oom_memcg=", 10) != omem || memmem(msg, len, ",task_memcg=", 12) != tmem)
+        return NG_KMSG_OTHER;
     copy_field(o->task, sizeof(o->task), task + 6, (size_t)(pid - task - 6));
     copy_field(o->task_memcg, sizeof(o->task_memcg), tmem + 12, (size_t)(task - tmem - 12));
     copy_field(o->oom_memcg, sizeof(o->oom_memcg), omem + 10, (size_t)(tmem - omem - 10));
@@ -76,10 +81,25 @@ static int parse_oom_kill(const char *msg, size_t len, ng_kmsg_oom *o)
  * pgtables:NkB oom_score_adj:N. NAME is the victim's comm, which the process chose (prctl
  * PR_SET_NAME, up to 15 bytes): "Killed process " is found from the left, where the kernel's text
  * comes before NAME, and the sizes from the right, after it. */
+/* Where "Killed process " may stand: at the start, or after one of the prefixes mm/oom_kill.c
+ * gives __oom_kill_process(). Found anywhere else it is quoted user input (a kernel message that
+ * echoes a mount option, a file name), which would forge a kill. */
+static const char *killed_process_at(const char *msg, size_t len)
+{
+    static const char *const prefixes[] = {
+        "", "Memory cgroup out of memory: ", "Out of memory: ", "Out of memory (oom_kill_allocating_task): "};
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+        size_t n = strlen(prefixes[i]);
+        if (len > n + 15 && memcmp(msg, prefixes[i], n) == 0 && memcmp(msg + n, "Killed process ", 15) == 0)
+            return msg + n;
+    }
+    return NULL;
+}
+
 static int parse_killed(const char *msg, size_t len, ng_kmsg_oom *o)
 {
     const char *end = msg + len;
-    const char *k = memmem(msg, len, "Killed process ", 15);
+    const char *k = killed_process_at(msg, len);
     if (!k)
         return NG_KMSG_OTHER;
     const char *p = k + 15;
@@ -182,16 +202,20 @@ int ng_kmsg_parse(const char *record, size_t len, ng_kmsg_oom *ret)
     /* prio is facility * 8 + level: facility 0 is the kernel's own, which no writer of /dev/kmsg
      * can claim. */
     bool kernel = prio >= 0 && prio < 8;
+    o.kernel = kernel;
+    /* "COMM invoked oom-killer:" first: COMM (at most 15 bytes, the process's choice) may itself
+     * begin like one of the other lines. */
+    size_t head = mlen < 15 + 30 ? mlen : 15 + 30;
     if (!kernel)
         ; /* another facility: never an OOM line, whatever it says */
+    else if (memmem(msg, head, " invoked oom-killer: gfp_mask=", 30))
+        kind = NG_KMSG_OOM_REPORT;
     else if (mlen > 9 && memcmp(msg, "oom-kill:", 9) == 0)
         kind = parse_oom_kill(msg, mlen, &o);
-    else if (mlen > 15 && memmem(msg, mlen, "Killed process ", 15))
+    else if (killed_process_at(msg, mlen))
         kind = parse_killed(msg, mlen, &o);
     else if (mlen > 14 && memcmp(msg, "memory: usage ", 14) == 0)
         kind = parse_memcg_usage(msg, mlen, &o);
-    else if (memmem(msg, mlen, " invoked oom-killer: gfp_mask=", 30))
-        kind = NG_KMSG_OOM_REPORT;
     else if (mlen > 9 && memcmp(msg, "Tasks in ", 9) == 0)
         kind = parse_oom_group(msg, mlen, &o);
     o.kind = (ng_kmsg_kind)kind;
@@ -213,6 +237,8 @@ int ng_kmsg_open(const char *path)
     return fd;
 }
 
+#define GROUP_WINDOW_US 1000000
+
 int ng_kmsg_next_oom(int fd, ng_kmsg_track *track, ng_kmsg_oom *ret)
 {
     char buf[8192];
@@ -230,6 +256,12 @@ int ng_kmsg_next_oom(int fd, ng_kmsg_track *track, ng_kmsg_oom *ret)
             return 0;
         buf[n] = '\0';
         int kind = ng_kmsg_parse(buf, (size_t)n, ret);
+        /* A group's members are the kernel's "Killed process" records right after its "Tasks in"
+         * line, printed in one pass: any other kernel record, or a second's gap, ends the group (a
+         * later, rate-limited kill elsewhere prints "Killed process" alone and is no member). */
+        if (track->in_group && ret->kernel &&
+            (kind != NG_KMSG_KILLED_PROCESS || (int64_t)(ret->ts_us - track->group_ts_us) > GROUP_WINDOW_US))
+            track->in_group = false;
         if (kind == NG_KMSG_MEMCG_USAGE) {
             *track = (ng_kmsg_track){.pending = true, .usage_kb = ret->usage_kb, .limit_kb = ret->limit_kb};
             continue;
@@ -241,6 +273,7 @@ int ng_kmsg_next_oom(int fd, ng_kmsg_track *track, ng_kmsg_oom *ret)
         if (kind == NG_KMSG_OOM_GROUP) {
             /* mm/oom_kill.c oom_kill_process(): the victim's kill, this line, then each member's. */
             track->in_group = true;
+            track->group_ts_us = ret->ts_us;
             snprintf(track->group_memcg, sizeof(track->group_memcg), "%s", ret->oom_memcg);
             continue;
         }

@@ -7,8 +7,13 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "nodeguard/cleanup.h"
+#include "nodeguard/fsutil.h"
+#include "nodeguard/identity.h"
 #include "nodeguard/procexit.h"
 
 /* Offsets in a connector datagram: nlmsghdr, then cn_msg, then proc_event. */
@@ -95,4 +100,42 @@ int ng_procexit_read(int fd, pid_t pid, int *ret_status)
             return 1;
         }
     }
+}
+
+int ng_engine_exit_read(ng_engine_id engine, const char *id, int64_t created_ms, int *ret_code, char *why,
+                        size_t why_size)
+{
+    char paths[2][4096], reason[320] = "";
+    cleanup_free char *runtime_dir = ng_user_runtime_dir();
+    size_t n = ng_engine_exit_files(engine, runtime_dir, id, paths, 2);
+    if (!runtime_dir)
+        snprintf(reason, sizeof(reason), "no runtime directory of the user's");
+    else if (n == 0)
+        snprintf(reason, sizeof(reason), "%s keeps no exit file nodeguard knows", ng_engine_name(engine));
+    for (size_t i = 0; i < n; i++) {
+        cleanup_free char *text = NULL;
+        cleanup_error ng_error *e = NULL;
+        struct stat st;
+        size_t len;
+        int code;
+        if (ng_read_file_at(AT_FDCWD, paths[i], 16, &text, &len, &st, &e) < 0) {
+            snprintf(reason, sizeof(reason), "%s", ng_error_msg(e));
+            continue;
+        }
+        /* mtime is a coarse clock (a tick behind): a second's slack, far less than any restart. */
+        int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+        if (created_ms > 0 && mtime_ms + 1000 < created_ms) {
+            snprintf(reason, sizeof(reason), "an exit file from before the container was created");
+            continue;
+        }
+        if (ng_engine_parse_exit_code(text, &code) < 0) {
+            snprintf(reason, sizeof(reason), "an exit file that is not an exit code");
+            continue;
+        }
+        *ret_code = code;
+        return 1;
+    }
+    if (why && why_size)
+        snprintf(why, why_size, "%s", reason);
+    return 0;
 }

@@ -114,7 +114,8 @@ static ng_kmsg_oom *queued_victim(watch *w, int64_t pid)
 static bool counted_already(const watch *w, const ng_kmsg_oom *m)
 {
     for (size_t i = 0; i < MAX_COUNTED; i++)
-        if (w->counted[i].pid == m->pid && m->pid > 0 && m->ts_us - w->counted[i].ts_us < SAME_KILL_US)
+        if (w->counted[i].pid == m->pid && m->pid > 0 &&
+            llabs((long long)m->ts_us - (long long)w->counted[i].ts_us) < SAME_KILL_US)
             return true;
     return false;
 }
@@ -319,10 +320,10 @@ static void record_armed_late(watch *w, int ready_fd)
 static int64_t kills_seen(const watch *w)
 {
     int64_t by_counter = w->counter_kills - w->baseline_kills;
-    /* After a group kill the counter can count the victim twice (counted_already): kmsg, when it
-     * is read, names each process killed once. */
-    if (w->kmsg_fd >= 0 && w->ws.group_kills > 0)
-        return w->kmsg_victims;
+    /* A group kill can count its victim twice (counted_already): at most once per group kill, so
+     * the counter less that still bounds the kills from below where kmsg lost lines. */
+    if (w->ws.group_kills > 0)
+        by_counter -= w->ws.group_kills;
     return by_counter > w->kmsg_victims ? by_counter : w->kmsg_victims;
 }
 
@@ -604,30 +605,25 @@ static void read_exit(watch *w)
  * before the poststop hook runs (seen in the test VM), so the watcher takes it now: a bounded wait. */
 static void read_engine_exit(watch *w)
 {
-    char paths[2][4096];
-    cleanup_free char *runtime_dir = ng_user_runtime_dir();
     ng_engine_id engine = w->cs.engine > NG_ENGINE_UNKNOWN && w->cs.engine <= NG_ENGINE_CRUN
                               ? (ng_engine_id)w->cs.engine
                               : NG_ENGINE_UNKNOWN;
-    size_t n = ng_engine_exit_files(engine, runtime_dir, w->cs.id, paths, 2);
+    char why[320];
     int64_t deadline = ng_monotonic_ms() + ENGINE_EXIT_WAIT_MS;
-    while (n > 0) {
-        for (size_t i = 0; i < n; i++) {
-            cleanup_free char *text = NULL;
-            size_t len;
-            int code;
-            if (ng_read_file_bounded(paths[i], 16, &text, &len, NULL) == 0 &&
-                ng_engine_parse_exit_code(text, &code) == 0) {
-                w->ws.exit_code_from_engine = true;
-                w->ws.engine_exit_code = code;
-                return;
-            }
+    for (;;) {
+        int code;
+        if (ng_engine_exit_read(engine, w->cs.id, w->cs.created_ms, &code, why, sizeof(why)) > 0) {
+            w->ws.exit_code_from_engine = true;
+            w->ws.engine_exit_code = code;
+            return;
         }
         if (ng_monotonic_ms() >= deadline)
             break;
         sleep_ms(10);
     }
-    note(w, n ? "no exit code in the engine's exit file" : "the engine keeps no exit file nodeguard knows");
+    char msg[360];
+    snprintf(msg, sizeof(msg), "no exit code from the engine: %s", why);
+    note(w, msg);
 }
 
 /* Whatever ended the loop (pid 1's exit, the cgroup gone or empty, a signal, an error) takes a last

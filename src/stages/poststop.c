@@ -13,6 +13,7 @@
 #include "nodeguard/fsutil.h"
 #include "nodeguard/identity.h"
 #include "nodeguard/json.h"
+#include "nodeguard/procexit.h"
 #include "nodeguard/runstate.h"
 #include "nodeguard/sandbox.h"
 #include "nodeguard/spec.h"
@@ -146,28 +147,15 @@ int ng_container_exit_gen_fields(yajl_gen g, const ng_container_state *cs, const
  * or, without them, the config's at createRuntime. What kept it from being read is added to the note. */
 static void read_engine_exit(const ng_state *st, const ng_container_state *cs, ng_watcher_state *ws)
 {
-    char paths[2][4096], why[320] = "";
-    cleanup_free char *runtime_dir = ng_user_runtime_dir();
+    char why[320] = "";
+    int code;
     ng_engine_id engine = ng_engine_from_annotations(st->annotations);
     if (engine == NG_ENGINE_UNKNOWN && cs->engine > NG_ENGINE_UNKNOWN && cs->engine <= NG_ENGINE_CRUN)
         engine = (ng_engine_id)cs->engine;
-    size_t n = ng_engine_exit_files(engine, runtime_dir, st->id, paths, 2);
-    if (!runtime_dir)
-        snprintf(why, sizeof(why), "no runtime directory of the user's");
-    else if (n == 0)
-        snprintf(why, sizeof(why), "%s keeps no exit file nodeguard knows", ng_engine_name(engine));
-    for (size_t i = 0; i < n; i++) {
-        cleanup_free char *text = NULL;
-        cleanup_error ng_error *e = NULL;
-        size_t len;
-        int code;
-        if (ng_read_file_bounded(paths[i], 16, &text, &len, &e) == 0 &&
-            ng_engine_parse_exit_code(text, &code) == 0) {
-            ws->exit_code_from_engine = true;
-            ws->engine_exit_code = code;
-            return;
-        }
-        snprintf(why, sizeof(why), "%s", e ? ng_error_msg(e) : "an exit file that is not an exit code");
+    if (ng_engine_exit_read(engine, st->id, cs->created_ms, &code, why, sizeof(why)) > 0) {
+        ws->exit_code_from_engine = true;
+        ws->engine_exit_code = code;
+        return;
     }
     size_t len = strlen(ws->note);
     snprintf(ws->note + len, sizeof(ws->note) - len, "%sno exit code from the engine: %s", len ? "; " : "",

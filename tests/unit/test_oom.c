@@ -1,10 +1,12 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "helpers.h"
 #include "nodeguard/cgroup.h"
@@ -12,6 +14,7 @@
 #include "nodeguard/engines.h"
 #include "nodeguard/json.h"
 #include "nodeguard/kmsg.h"
+#include "nodeguard/procexit.h"
 #include "nodeguard/util.h"
 #include "nodeguard/watcher.h"
 
@@ -421,6 +424,99 @@ static void test_kmsg_group_members(void **state)
     close(sv[1]);
 }
 
+/* Kernel lines that quote user input: "Killed process" is only the kernel's where its prefixes put
+ * it, a memcg key only once, and a report's start whatever its COMM begins with. */
+static void test_kmsg_quoted_user_input(void **state)
+{
+    (void)state;
+    ng_kmsg_oom o;
+    static const char forged[] =
+        "3,60,9,-;tmpfs: Unknown parameter 'Killed process 4242 (node) total-vm:1kB, "
+        "anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:0kB oom_score_adj:0'";
+    assert_int_equal(ng_kmsg_parse(forged, sizeof(forged) - 1, &o), NG_KMSG_OTHER);
+    static const char plain[] =
+        "3,61,9,-;Out of memory: Killed process 4242 (node) total-vm:1kB, anon-rss:1kB, "
+        "file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:0kB oom_score_adj:0";
+    assert_int_equal(ng_kmsg_parse(plain, sizeof(plain) - 1, &o), NG_KMSG_KILLED_PROCESS);
+    assert_int_equal(o.pid, 4242);
+    static const char twice[] = "6,62,9,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=c,"
+                                "mems_allowed=0,oom_memcg=/a.scope/x,task_memcg=/b.scope,task_memcg=/a.scope/"
+                                "x,task_memcg=/b.scope,task=dd,pid=77,uid=0";
+    assert_int_equal(ng_kmsg_parse(twice, sizeof(twice) - 1, &o), NG_KMSG_OTHER);
+    static const char comm[] = "4,63,9,-;oom-kill:x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0";
+    assert_int_equal(ng_kmsg_parse(comm, sizeof(comm) - 1, &o), NG_KMSG_OOM_REPORT);
+}
+
+/* A group's members follow its "Tasks in" line with no other kernel record between and within a
+ * second: a later "Killed process" alone (a rate-limited report elsewhere) is not a member. */
+static void test_kmsg_group_ends(void **state)
+{
+    (void)state;
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+    ng_kmsg_track track = {0};
+    ng_kmsg_oom o;
+    static const char *const lines[] = {
+        "6,70,9,-;Tasks in /machine.slice/libpod-abc.scope are going to be killed due to memory.oom.group "
+        "set",
+        KILLED_LINE("71", "4401"),
+        "6,72,9,-;something else the kernel said",
+        KILLED_LINE("73", "4402"),
+        "6,80,9,-;Tasks in /machine.slice/libpod-abc.scope are going to be killed due to memory.oom.group "
+        "set",
+        "3,81,2000000,-;Memory cgroup out of memory: Killed process 4403 (node) total-vm:900kB, "
+        "anon-rss:700kB, file-rss:10kB, shmem-rss:0kB, UID:0 pgtables:80kB oom_score_adj:0",
+    };
+    send_records(sv[0], lines, 6);
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
+    assert_string_equal(o.oom_memcg, "/machine.slice/libpod-abc.scope");
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
+    assert_int_equal(o.pid, 4402);
+    assert_string_equal(o.oom_memcg, "");
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
+    assert_int_equal(o.pid, 4403);
+    assert_string_equal(o.oom_memcg, ""); /* two seconds after the group line: not a member */
+    close(sv[0]);
+    close(sv[1]);
+}
+
+/* Rootless: pid 1's exit code from podman's exit file, but not from a previous run's file. */
+static void test_engine_exit_file_age(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ng-exitfile.XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/libpod", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/libpod/tmp", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/libpod/tmp/exits", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/libpod/tmp/exits/abc123", dir);
+    FILE *f = fopen(path, "we");
+    assert_non_null(f);
+    fputs("137\n", f);
+    fclose(f);
+    /* written an hour ago */
+    struct timespec old[2] = {{.tv_sec = time(NULL) - 3600}, {.tv_sec = time(NULL) - 3600}};
+    assert_int_equal(utimensat(AT_FDCWD, path, old, 0), 0);
+    setenv("XDG_RUNTIME_DIR", dir, 1);
+    int code = -1;
+    char why[320] = "";
+    assert_int_equal(ng_engine_exit_read(NG_ENGINE_PODMAN, "abc123", ng_now_ms(), &code, why, sizeof(why)),
+                     0);
+    assert_non_null(strstr(why, "before the container was created"));
+    assert_int_equal(
+        ng_engine_exit_read(NG_ENGINE_PODMAN, "abc123", ng_now_ms() - 7200 * 1000, &code, why, sizeof(why)),
+        1);
+    assert_int_equal(code, 137);
+    assert_int_equal(ng_engine_exit_read(NG_ENGINE_PODMAN, "../abc123", 0, &code, why, sizeof(why)), 0);
+    unsetenv("XDG_RUNTIME_DIR");
+    unlink(path);
+    snprintf(path, sizeof(path), "rm -rf %s", dir);
+    assert_int_equal(system(path), 0);
+}
+
 /* --- cgroup v2 with crun's levels, on a simulated tree (regular files in a temp dir) --- */
 
 #define CID       "3430b621577d2365a0a95301ca12c436241eb2b87c8fa7cc24f4d728a95d1e4c"
@@ -768,6 +864,9 @@ int main(void)
         cmocka_unit_test(test_kmsg_usage_line),
         cmocka_unit_test(test_kmsg_usage_goes_to_its_kill),
         cmocka_unit_test(test_kmsg_group_members),
+        cmocka_unit_test(test_kmsg_quoted_user_input),
+        cmocka_unit_test(test_kmsg_group_ends),
+        cmocka_unit_test(test_engine_exit_file_age),
         cmocka_unit_test(test_climb_to_the_scope_with_the_limit),
         cmocka_unit_test(test_climb_only_from_an_unlimited_level),
         cmocka_unit_test(test_climb_subgroup_and_delegate_annotations),
