@@ -55,6 +55,10 @@ static void rename_to_fields(yajl_val obj, const ng_json_field *fields)
 /* Appends from's members to into's, after into's own: document order is kept for the next fold. */
 static void append_members(yajl_val into, yajl_val from)
 {
+    /* An empty object has no arrays to copy from (yajl leaves them NULL: memcpy from NULL is
+     * undefined even for 0 bytes; found by fuzz_state with {"id":{},"id":{}}). */
+    if (from->u.object.len == 0)
+        return;
     size_t n = into->u.object.len + from->u.object.len;
     const char **keys = realloc(into->u.object.keys, n * sizeof(*keys));
     yajl_val *values = realloc(into->u.object.values, n * sizeof(*values));
