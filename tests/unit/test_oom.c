@@ -213,22 +213,15 @@ static void test_spawn_ended_before_armed(void **state)
     stand_in_remove(&f);
 }
 
-/* Past the deadline the starter shuts its end: the late watcher's write fails (EPIPE, SIGPIPE
- * ignored), which is how it knows to record armed_late, and it waits for the starter's close. */
-static void test_spawn_late(void **state)
+/* The stand-in's last step: the status of its write, left whole (renamed) in DIR/wrote. */
+#define WRITE_STATUS "echo $? > \"$2/wrote.tmp\"; mv \"$2/wrote.tmp\" \"$2/wrote\""
+
+/* The stand-in's write of "armed" after the hook stopped waiting: it waits (3 s at most) for the
+ * status the stand-in left in DIR/wrote, which must be a failure (EPIPE), not 0. */
+static void assert_late_write_failed(const spawn_fixture *f)
 {
-    (void)state;
-    spawn_fixture f;
-    stand_in(&f, "trap '' PIPE; sleep 0.3; printf 1 >&3; echo $? > \"$2/wrote.tmp\"; mv \"$2/wrote.tmp\" "
-                 "\"$2/wrote\"");
-    cleanup_error ng_error *err = NULL;
-    int late_fd = -1;
-    assert_int_equal(ng_watcher_spawn(f.exe, f.dir, ng_monotonic_ms() + 20, &late_fd, NULL, &err),
-                     -ETIMEDOUT);
-    assert_true(late_fd >= 0);
-    close(late_fd);
     char path[96], rc[8] = "";
-    snprintf(path, sizeof(path), "%s/wrote", f.dir);
+    snprintf(path, sizeof(path), "%s/wrote", f->dir);
     for (int i = 0; i < 300 && access(path, F_OK) < 0; i++)
         usleep(10000);
     FILE *fp = fopen(path, "re");
@@ -236,6 +229,22 @@ static void test_spawn_late(void **state)
     assert_non_null(fgets(rc, sizeof(rc), fp));
     fclose(fp);
     assert_string_not_equal(rc, "0\n");
+}
+
+/* Past the deadline the starter shuts its end: the late watcher's write fails (EPIPE, SIGPIPE
+ * ignored), which is how it knows to record armed_late, and it waits for the starter's close. */
+static void test_spawn_late(void **state)
+{
+    (void)state;
+    spawn_fixture f;
+    stand_in(&f, "trap '' PIPE; sleep 0.3; printf 1 >&3; " WRITE_STATUS);
+    cleanup_error ng_error *err = NULL;
+    int late_fd = -1;
+    assert_int_equal(ng_watcher_spawn(f.exe, f.dir, ng_monotonic_ms() + 20, &late_fd, NULL, &err),
+                     -ETIMEDOUT);
+    assert_true(late_fd >= 0);
+    close(late_fd);
+    assert_late_write_failed(&f);
     stand_in_remove(&f);
 }
 
@@ -244,20 +253,12 @@ static void test_spawn_late_before_start(void **state)
 {
     (void)state;
     spawn_fixture f;
-    stand_in(&f, "trap '' PIPE; printf 1 >&3; echo $? > \"$2/wrote.tmp\"; mv \"$2/wrote.tmp\" \"$2/wrote\"");
+    stand_in(&f, "trap '' PIPE; printf 1 >&3; " WRITE_STATUS);
     int late_fd = -1;
     assert_int_equal(ng_watcher_spawn(f.exe, f.dir, ng_monotonic_ms(), &late_fd, NULL, NULL), -ETIMEDOUT);
     assert_true(late_fd >= 0);
     close(late_fd);
-    char path[96], rc[8] = "";
-    snprintf(path, sizeof(path), "%s/wrote", f.dir);
-    for (int i = 0; i < 300 && access(path, F_OK) < 0; i++)
-        usleep(10000);
-    FILE *fp = fopen(path, "re");
-    assert_non_null(fp);
-    assert_non_null(fgets(rc, sizeof(rc), fp));
-    fclose(fp);
-    assert_string_not_equal(rc, "0\n");
+    assert_late_write_failed(&f);
     stand_in_remove(&f);
 }
 
