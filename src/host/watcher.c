@@ -36,6 +36,8 @@
 #define MAX_COUNTED         32 /* victims remembered, so that one killed twice counts once */
 #define SAME_KILL_US        2000000
 #define MAX_SNAPSHOT        16
+#define MAX_RECENT          64   /* pids seen in the cgroup at earlier wakes */
+#define RECENT_MS           5000 /* ... and for how long they may still name a victim */
 #define SETTLE_MS           200  /* how long counters and kmsg may lag the OOM notification */
 #define ARMED_LATE_WAIT_MS  2000 /* for createRuntime's record that it stopped waiting */
 #define ENGINE_EXIT_WAIT_MS 1000 /* for conmon to write pid 1's exit code once it has reaped it */
@@ -58,6 +60,11 @@ typedef struct watch {
         uint64_t ts_us;
     } counted[MAX_COUNTED]; /* a ring of the victims counted, newest at counted_next - 1 */
     size_t counted_next;
+    struct {
+        int64_t pid;
+        int64_t seen_ms;
+    } recent[MAX_RECENT]; /* a ring of the pids of the snapshots taken at every wake */
+    size_t recent_next;
     /* a kernel OOM report's usage line, until that report's kill line takes it */
     ng_kmsg_track kmsg_track;
     int64_t last_pressure_ms;
@@ -98,6 +105,42 @@ static bool in_snapshot(const ng_proc_rss *procs, size_t n, int64_t pid)
         if (procs[i].pid == pid)
             return true;
     return false;
+}
+
+/* Takes the cgroup's processes, and remembers their pids: a victim killed and reaped before the
+ * watcher's next wake (its parent waits for it; the machine is busy) is gone from that wake's
+ * snapshot, but was in an earlier one (the pressure wake as usage crossed its threshold). */
+static void snapshot(watch *w, ng_proc_rss *procs, size_t max, size_t *n)
+{
+    *n = 0;
+    ng_cgroup_snapshot(&w->cs.cgroup, "/proc", procs, max, n);
+    int64_t now = ng_monotonic_ms();
+    for (size_t i = 0; i < *n; i++) {
+        w->recent[w->recent_next % MAX_RECENT].pid = procs[i].pid;
+        w->recent[w->recent_next % MAX_RECENT].seen_ms = now;
+        w->recent_next++;
+    }
+}
+
+static bool seen_recently(const watch *w, int64_t pid)
+{
+    int64_t now = ng_monotonic_ms();
+    for (size_t i = 0; i < MAX_RECENT; i++)
+        if (pid > 0 && w->recent[i].pid == pid && now - w->recent[i].seen_ms <= RECENT_MS)
+            return true;
+    return false;
+}
+
+/* A pid remembered from an earlier wake may since have been reused by another cgroup's process:
+ * it names a victim only while the kernel's counter has a kill that kmsg has not named yet (the
+ * kernel counts a kill before it prints "Killed process"). */
+static bool counter_has_unnamed_kill(watch *w)
+{
+    ng_memory_counters now;
+    if ((ng_cgroup_read_counters(&w->cs.cgroup, &now) == 0 || now.oom_kills >= 0) &&
+        now.oom_kills > w->counter_kills)
+        w->counter_kills = now.oom_kills;
+    return w->counter_kills - w->baseline_kills > w->kmsg_victims;
 }
 
 static ng_kmsg_oom *queued_victim(watch *w, int64_t pid)
@@ -159,7 +202,8 @@ static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
                 v->oom_score_adj = m.oom_score_adj;
             } else if (!v && !counted_already(w, &m) &&
                        (in_snapshot(procs, n_procs, m.pid) || m.pid == w->cs.pid ||
-                        (m.oom_memcg[0] && our_memcg(w, m.oom_memcg)))) {
+                        (m.oom_memcg[0] && our_memcg(w, m.oom_memcg)) ||
+                        (seen_recently(w, m.pid) && counter_has_unnamed_kill(w)))) {
                 count_victim(w, &m);
             }
         }
@@ -345,7 +389,7 @@ static void handle_oom(watch *w, bool expect_kill)
 {
     ng_proc_rss procs[MAX_SNAPSHOT];
     size_t n_procs = 0;
-    ng_cgroup_snapshot(&w->cs.cgroup, "/proc", procs, MAX_SNAPSHOT, &n_procs);
+    snapshot(w, procs, MAX_SNAPSHOT, &n_procs);
     ng_memory_counters c = {-1, -1, -1, -1, -1, -1, -1, -1};
     int64_t deadline = ng_monotonic_ms() + SETTLE_MS;
     for (;;) {
@@ -408,8 +452,12 @@ static void handle_pressure_v1(watch *w)
     update_memory(w, &c);
     int64_t limit = w->cs.memory_limit_bytes > 0 ? w->cs.memory_limit_bytes : c.limit_bytes;
     /* The threshold event fires on crossing in either direction: only upward crossings count. */
-    if (limit > 0 && c.usage_bytes >= limit / 100 * w->cs.pressure_percent)
+    if (limit > 0 && c.usage_bytes >= limit / 100 * w->cs.pressure_percent) {
+        ng_proc_rss procs[MAX_SNAPSHOT];
+        size_t n_procs;
+        snapshot(w, procs, MAX_SNAPSHOT, &n_procs);
         record_pressure(w, &c, "usage_threshold");
+    }
 }
 
 static int arm_v1_event(const ng_cgroup *cg, const char *file, const char *extra, ng_error **err)
@@ -571,6 +619,9 @@ static bool handle_inotify(watch *w)
     int64_t events = (c.high_events > 0 ? c.high_events : 0) + (c.max_events > 0 ? c.max_events : 0);
     if (events > w->v2_pressure_events) {
         w->v2_pressure_events = events;
+        ng_proc_rss procs[MAX_SNAPSHOT];
+        size_t n_procs;
+        snapshot(w, procs, MAX_SNAPSHOT, &n_procs);
         if (w->cs.pressure_percent > 0)
             record_pressure(w, &c, c.max_events > 0 ? "memory.events max" : "memory.events high");
     }
