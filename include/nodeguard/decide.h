@@ -121,6 +121,8 @@ typedef struct ng_decide_inputs {
     int64_t max_heap_limit_mib; /* with --max-heap-size on the command line, the heap_size_limit V8
                                    makes of it (and of an old space); -1 without */
     ng_heap_refusal refusal;    /* heap flags node refuses to start with, which the rewrite can replace */
+    bool cgroup_hidden;         /* the spec gives node no view of its cgroup (ng_cgroup_view): node sizes
+                                 * its young generation from the host's RAM, not the limit */
     /* A `sh -c` script's node command (detection.script_read): node's options are its words from
      * detection.script_word on, and node_options points to this copy of its NODE_OPTIONS=...
      * prefix (word script_options_word) when it has one. */

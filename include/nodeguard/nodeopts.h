@@ -101,4 +101,9 @@ bool ng_node_option_takes_value(const char *arg);
  * flags and quoting survive unchanged. */
 int ng_nodeopts_set_heap(const char *orig, int64_t mib, bool drop_semi, char **ret, ng_error **err);
 
+/* Returns NODE_OPTIONS with --max-semi-space-size=mib right after the last heap flag node reads (at
+ * the end when there is none), every other byte kept. For an orig without a semi-space flag: the
+ * caller gives node the young generation it would pick for a limit it cannot see. */
+int ng_nodeopts_add_semi_space(const char *orig, int64_t mib, char **ret, ng_error **err);
+
 #endif

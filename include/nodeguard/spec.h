@@ -12,6 +12,16 @@
 #define NG_SPEC_MAX_ARGS 4096
 #define NG_SPEC_MAX_ENV  32768
 
+/* Whether node in the container can read its memory limit. libuv's uv_get_constrained_memory()
+ * (node 20: libuv 1.46) reads /proc/self/cgroup, then the limit under /sys/fs/cgroup; where that is
+ * not mounted it finds nothing and node sizes its heap, and its young generation, from the host's
+ * RAM (ctr's default spec has no /sys/fs/cgroup mount). */
+typedef enum ng_cgroup_view {
+    NG_CGROUP_VIEW_UNKNOWN, /* no mounts list, or one nodeguard cannot read: taken as an engine's usual */
+    NG_CGROUP_VIEW_MOUNTED, /* a cgroup (or a bind of the host's) at /sys/fs/cgroup, nothing over it */
+    NG_CGROUP_VIEW_NONE,    /* mounts listed, none that shows the cgroup at /sys/fs/cgroup */
+} ng_cgroup_view;
+
 typedef struct ng_spec {
     yajl_val root; /* owned; everything below points into it */
     const char **args;
@@ -25,6 +35,7 @@ typedef struct ng_spec {
     const char *hostname;     /* may be NULL */
     const char *cgroups_path; /* linux.cgroupsPath; may be NULL */
     char container_id[96];    /* derived from cgroupsPath (nodeguard/engines.h), else hostname, else "" */
+    ng_cgroup_view cgroup_view;
 } ng_spec;
 
 /* Reads a config.json already in memory. Wrong types are errors naming the field; absent optional

@@ -300,6 +300,22 @@ static void rewrite_script(ng_decision *d, const ng_decide_inputs *in, const ng_
     ng_shell_script_free(&sc);
 }
 
+/* The semi-space (MiB) node must be told when it cannot see its limit: the one it would pick if it
+ * saw it, so its young generation is the plan's (3 MiB at 512 MiB, not the 48 of a large host).
+ * 0 when node sees the limit, or the young generation is set by a flag node reads (a semi-space, or
+ * --max-heap-size, from which V8 derives it and which a semi-space beside would make V8 abort). */
+static int64_t hidden_limit_semi_mib(const ng_decide_inputs *in, const ng_heap_budget *b, int64_t limit_mib)
+{
+    /* A semi-space the budget drops is removed by the rewrite: it no longer sets anything. */
+    bool semi_kept =
+        b->semi_dropped_mib == 0 &&
+        (in->semi_space_mib > 0 || in->argv_flags.semi_space_in_effect || in->env_flags.semi_space_in_effect);
+    bool young_set = semi_kept || in->argv_flags.n_max_heap_flags || in->env_flags.n_max_heap_flags;
+    if (!in->cgroup_hidden || limit_mib <= 0 || young_set)
+        return 0;
+    return ng_node_default_young_mib(limit_mib) / 3;
+}
+
 /* Sets the heap to target everywhere a flag would otherwise win with a larger value, or adds it to
  * NODE_OPTIONS (where node reads it: put_node_options) when there is none; keep is the heap node
  * keeps where its flag fits. Returns false when it cannot (NODE_OPTIONS that node rejects). */
@@ -322,15 +338,27 @@ static bool apply_heap(ng_decision *d, const ng_decide_inputs *in, const ng_spec
     bool env_needs = flags_in_effect(env) ? env_heap < 0 || env_heap > target : !argv_effective;
     env_needs = env_needs || (refused_percent && env->n_percent_flags) ||
                 (b->semi_dropped_mib > 0 && env->n_semi_flags);
+    /* A semi-space node reads first from NODE_OPTIONS: the command line's would win, and has none. */
+    int64_t semi = hidden_limit_semi_mib(in, b, limit);
+    env_needs = env_needs || semi > 0;
     bool env_done = false;
     cleanup_free char *options_edit = NULL;
     if (env_needs && !d->node_options_invalid) {
         cleanup_error ng_error *e = NULL;
         bool env_fits = flags_in_effect(env) && env_heap >= 0 && env_heap <= target &&
                         !(refused_percent && env->n_percent_flags);
-        if (ng_nodeopts_set_heap(d->node_options_before ? d->node_options_before : "",
-                                 env_fits ? env_heap : target, b->semi_dropped_mib > 0,
-                                 &d->node_options_after, &e) < 0) {
+        int r = ng_nodeopts_set_heap(d->node_options_before ? d->node_options_before : "",
+                                     env_fits ? env_heap : target, b->semi_dropped_mib > 0,
+                                     &d->node_options_after, &e);
+        if (r == 0 && semi > 0) {
+            char *with_semi = NULL;
+            r = ng_nodeopts_add_semi_space(d->node_options_after, semi, &with_semi, &e);
+            if (r == 0) {
+                free(d->node_options_after);
+                d->node_options_after = with_semi;
+            }
+        }
+        if (r < 0) {
             ng_warn(&d->warnings, "NODE_OPTIONS not rewritten: %s", ng_error_msg(e));
         } else {
             put_node_options(d, in, &options_edit);
@@ -498,6 +526,7 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
     struct sysinfo si;
     if (in.memory_limit <= 0 && in.max_heap_limit_mib > 0 && sysinfo(&si) == 0)
         in.host_memory_mib = (int64_t)((uint64_t)si.totalram * si.mem_unit / NG_MIB);
+    in.cgroup_hidden = spec->cgroup_view == NG_CGROUP_VIEW_NONE;
     in.cpus =
         spec->cpu_quota > 0 && spec->cpu_period > 0 ? (double)spec->cpu_quota / (double)spec->cpu_period : 0;
     *ret = in;
@@ -654,6 +683,16 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
     /* The verdict assumes the rewrite can be made. When it cannot (NODE_OPTIONS node would reject),
      * the problem stays and is only recorded: nodeguard's own trouble never affects the start. */
     bool rewrite_failed = false;
+    /* A flag that fits is left as it is, but a node that cannot see its limit still needs the young
+     * generation the plan counted: only NODE_OPTIONS changes, the action stays none. */
+    bool young_only = v.action == NG_ACTION_NONE && v.kind == NG_CASE_FLAG_FITS && v.may_rewrite &&
+                      hidden_limit_semi_mib(&in, &budget, d.plan.limit_mib) > 0;
+    if (young_only) {
+        int64_t keep = v.heap_before_mib;
+        if (!apply_heap(&d, &in, spec, &budget, keep, keep))
+            ng_warn(&d.warnings,
+                    "node cannot see its memory limit and its young generation could not be set");
+    }
     if (v.action == NG_ACTION_LOWERED || v.action == NG_ACTION_INJECTED) {
         int64_t keep =
             v.heap_before_mib >= 0 && v.heap_before_mib <= v.allowed_mib ? v.heap_before_mib : v.allowed_mib;

@@ -533,3 +533,37 @@ int ng_nodeopts_set_heap(const char *orig, int64_t mib, bool drop_semi, char **r
     *ret = b.s;
     return 0;
 }
+
+int ng_nodeopts_add_semi_space(const char *orig, int64_t mib, char **ret, ng_error **err)
+{
+    ng_tokens t = {0};
+    int r = ng_nodeopts_tokenize(orig, &t, err);
+    if (r < 0)
+        return r;
+    ng_heap_flags f;
+    ng_heap_flags_init(&f);
+    r = ng_nodeopts_scan(&t, &f, err);
+    if (r < 0) {
+        ng_tokens_free(&t);
+        return r;
+    }
+    char flag[64];
+    snprintf(flag, sizeof(flag), "--max-semi-space-size=%lld", (long long)mib);
+    size_t len = strlen(orig);
+    /* After the heap flag, else before the token where node stops reading, else at the end. */
+    size_t at = f.n_heap_flags && f.last_heap_index < t.n ? t.items[f.last_heap_index].end
+                : f.stop < t.n                            ? t.items[f.stop].start
+                                                          : len;
+    bool before_stop = !(f.n_heap_flags && f.last_heap_index < t.n) && f.stop < t.n;
+    struct strbuf b = {0};
+    sb_append(&b, orig, at);
+    if (!before_stop && b.len > 0 && b.s[b.len - 1] != ' ')
+        sb_putc(&b, ' ');
+    sb_append(&b, flag, strlen(flag));
+    if (before_stop)
+        sb_putc(&b, ' ');
+    sb_append(&b, orig + at, len - at);
+    ng_tokens_free(&t);
+    *ret = b.s;
+    return 0;
+}

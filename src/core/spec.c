@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "nodeguard/cleanup.h"
@@ -121,6 +123,70 @@ static int read_resources(ng_spec *s, yajl_val linux_obj, ng_error **err)
     return 0;
 }
 
+static bool has_option(yajl_val mount, const char *option)
+{
+    yajl_val options = ng_json_member(mount, "options");
+    for (size_t i = 0; YAJL_IS_ARRAY(options) && i < options->u.array.len; i++) {
+        yajl_val v = options->u.array.values[i];
+        if (YAJL_IS_STRING(v) && v->u.string && strcmp(v->u.string, option) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A path without its trailing slashes ("/sys/fs/cgroup/" is "/sys/fs/cgroup"), in buf. */
+static const char *without_trailing_slash(const char *path, char *buf, size_t size)
+{
+    size_t len = strlen(path);
+    while (len > 1 && path[len - 1] == '/')
+        len--;
+    snprintf(buf, size, "%.*s", (int)len, path);
+    return buf;
+}
+
+/* Does the mount at destination dest show node the host's cgroup files where libuv reads them?
+ * A cgroup filesystem at /sys/fs/cgroup (or the v1 memory controller's directory) does; so does a
+ * bind of the host's own directory, or a recursive bind of the host's /sys or /sys/fs, which brings
+ * the cgroup mounts along. Anything else there (a tmpfs, sysfs alone) hides them. */
+static bool shows_cgroup(yajl_val mount, const char *dest)
+{
+    const char *type = NULL, *source = NULL;
+    ng_json_get_string(mount, "type", &type, NULL);
+    ng_json_get_string(mount, "source", &source, NULL);
+    bool bind =
+        (type && strcmp(type, "bind") == 0) || has_option(mount, "bind") || has_option(mount, "rbind");
+    char src[PATH_MAX];
+    if (source)
+        source = without_trailing_slash(source, src, sizeof(src));
+    bool cgroup_dest = strcmp(dest, "/sys/fs/cgroup") == 0 || strcmp(dest, "/sys/fs/cgroup/memory") == 0;
+    if (cgroup_dest)
+        return (type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)) ||
+               (bind && source && strncmp(source, "/sys/fs/cgroup", 14) == 0);
+    return has_option(mount, "rbind") && source && strcmp(source, dest) == 0;
+}
+
+/* Mounts are made in order, so the last one at /sys/fs/cgroup or above it decides what node sees. */
+static ng_cgroup_view read_cgroup_view(yajl_val root)
+{
+    yajl_val mounts = NULL;
+    if (ng_json_get_array(root, "mounts", &mounts, NULL) <= 0)
+        return NG_CGROUP_VIEW_UNKNOWN;
+    ng_cgroup_view view = NG_CGROUP_VIEW_NONE;
+    for (size_t i = 0; i < mounts->u.array.len; i++) {
+        yajl_val m = mounts->u.array.values[i];
+        const char *dest = NULL;
+        if (!YAJL_IS_OBJECT(m) || ng_json_get_string(m, "destination", &dest, NULL) <= 0)
+            return NG_CGROUP_VIEW_UNKNOWN;
+        char clean[PATH_MAX];
+        dest = without_trailing_slash(dest, clean, sizeof(clean));
+        bool above = strcmp(dest, "/sys") == 0 || strcmp(dest, "/sys/fs") == 0;
+        bool at = strcmp(dest, "/sys/fs/cgroup") == 0 || strcmp(dest, "/sys/fs/cgroup/memory") == 0;
+        if (above || at)
+            view = shows_cgroup(m, dest) ? NG_CGROUP_VIEW_MOUNTED : NG_CGROUP_VIEW_NONE;
+    }
+    return view;
+}
+
 int ng_spec_parse(const char *buf, size_t len, ng_spec *ret, ng_error **err)
 {
     ng_spec s = {0};
@@ -176,6 +242,7 @@ int ng_spec_parse(const char *buf, size_t len, ng_spec *ret, ng_error **err)
     }
     if (!s.container_id[0] && s.hostname)
         snprintf(s.container_id, sizeof(s.container_id), "%s", s.hostname);
+    s.cgroup_view = read_cgroup_view(s.root);
     *ret = s;
     return 0;
 fail_process:

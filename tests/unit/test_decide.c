@@ -951,6 +951,87 @@ static void test_log_refuses_symlink_and_directory(void **state)
     rmdir(dir);
 }
 
+/* A spec with mounts, with or without a cgroup at /sys/fs/cgroup (ctr's default spec has none). */
+static ng_decision *decide_mounts(fixture *f, const char *env, const char *mounts, long long mib)
+{
+    char buf[4096];
+    snprintf(buf, sizeof(buf),
+             "{\"process\":{\"args\":[\"node\",\"a.js\"],\"env\":%s},\"mounts\":%s,"
+             "\"linux\":{\"resources\":{\"memory\":{\"limit\":%lld}}}}",
+             env, mounts, mib * 1048576LL);
+    ng_decision_free(&f->d);
+    ng_spec_free(&f->spec);
+    assert_int_equal(ng_spec_parse(buf, strlen(buf), &f->spec, NULL), 0);
+    ng_decide(&f->policy, &f->spec, true, &f->d);
+    return &f->d;
+}
+
+#define SYSFS  "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\"}"
+#define CGROUP "{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\"}"
+
+static void test_cgroup_view_from_mounts(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *mounts;
+        ng_cgroup_view want;
+    } cases[] = {
+        {"[" SYSFS "," CGROUP "]", NG_CGROUP_VIEW_MOUNTED},
+        {"[" SYSFS "]", NG_CGROUP_VIEW_NONE},
+        {"[]", NG_CGROUP_VIEW_NONE},
+        {"[" CGROUP "," SYSFS "]", NG_CGROUP_VIEW_NONE}, /* sysfs mounted over it */
+        {"[{\"destination\":\"/sys/fs/cgroup/\",\"type\":\"cgroup2\",\"source\":\"cgroup\"}]",
+         NG_CGROUP_VIEW_MOUNTED},
+        {"[{\"destination\":\"/sys/fs/cgroup\",\"type\":\"tmpfs\",\"source\":\"tmpfs\"}]",
+         NG_CGROUP_VIEW_NONE},
+        {"[{\"destination\":\"/sys/fs/cgroup\",\"type\":\"none\",\"source\":\"/sys/fs/cgroup\","
+         "\"options\":[\"rbind\",\"ro\"]}]",
+         NG_CGROUP_VIEW_MOUNTED},
+        {"[{\"destination\":\"/sys\",\"source\":\"/sys\",\"options\":[\"rbind\"]}]", NG_CGROUP_VIEW_MOUNTED},
+        {"[{\"destination\":\"/sys\",\"source\":\"/sys\",\"options\":[\"bind\"]}]", NG_CGROUP_VIEW_NONE},
+        {"[{\"destination\":7}]", NG_CGROUP_VIEW_UNKNOWN},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char buf[1024];
+        snprintf(buf, sizeof(buf), "{\"process\":{\"args\":[\"node\"]},\"mounts\":%s}", cases[i].mounts);
+        ng_spec s = {0};
+        assert_int_equal(ng_spec_parse(buf, strlen(buf), &s, NULL), 0);
+        if (s.cgroup_view != cases[i].want)
+            fail_msg("%s: view %d, want %d", cases[i].mounts, s.cgroup_view, cases[i].want);
+        ng_spec_free(&s);
+    }
+    ng_spec s = build_spec("[\"node\"]", "[]", NULL, 512); /* no mounts list at all */
+    assert_int_equal(s.cgroup_view, NG_CGROUP_VIEW_UNKNOWN);
+    ng_spec_free(&s);
+}
+
+/* node that cannot see its limit sizes its young generation from the host's RAM: nodeguard sets
+ * the one node would pick for the limit, beside the heap, unless a flag already sets it. */
+static void test_young_generation_when_node_cannot_see_the_limit(void **state)
+{
+    fixture *f = *state;
+    ng_decision *d = decide_mounts(f, "[]", "[" SYSFS "]", 512);
+    assert_int_equal(d->action, NG_ACTION_INJECTED);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390 --max-semi-space-size=1");
+    d = decide_mounts(f, "[]", "[" SYSFS "]", 1024);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=788 --max-semi-space-size=4");
+    d = decide_mounts(f, "[]", "[" SYSFS "," CGROUP "]", 512);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    /* a fitting flag is kept, the action stays none, the young generation is still set */
+    d = decide_mounts(f, "[\"NODE_OPTIONS=--max-old-space-size=200 --title=t\"]", "[" SYSFS "]", 512);
+    assert_int_equal(d->action, NG_ACTION_NONE);
+    assert_int_equal(d->heap_after_mib, 200);
+    assert_string_equal(new_env(d, "NODE_OPTIONS"),
+                        "--max-old-space-size=200 --max-semi-space-size=1 --title=t");
+    /* the user's semi-space decides the young generation: left alone */
+    d = decide_mounts(f, "[\"NODE_OPTIONS=--max-semi-space-size=2\"]", "[" SYSFS "]", 512);
+    assert_null(strstr(new_env(d, "NODE_OPTIONS"), "--max-semi-space-size=1"));
+    /* mode warn changes nothing */
+    f->policy.mode = NG_MODE_WARN;
+    d = decide_mounts(f, "[]", "[" SYSFS "]", 512);
+    assert_false(d->env_changed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -972,6 +1053,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_percentage_by_node_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_heap_size_on_the_command_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_semi_space_that_does_not_fit, setup, teardown),
+        cmocka_unit_test(test_cgroup_view_from_mounts),
+        cmocka_unit_test_setup_teardown(test_young_generation_when_node_cannot_see_the_limit, setup,
+                                        teardown),
         cmocka_unit_test(test_verdict_unlimited),
         cmocka_unit_test(test_verdict_limit_too_small),
         cmocka_unit_test(test_verdict_flag_fits),

@@ -336,6 +336,27 @@ static void expect_set_heap_drop_semi(const char *orig, int64_t mib, const char 
     assert_string_equal(out, want);
 }
 
+static void expect_add_semi(const char *orig, int64_t mib, const char *want)
+{
+    cleanup_free char *out = NULL;
+    assert_int_equal(ng_nodeopts_add_semi_space(orig, mib, &out, NULL), 0);
+    assert_string_equal(out, want);
+}
+
+/* Beside the heap flag node reads, else at the end, else before where node stops reading. */
+static void test_add_semi_space(void **state)
+{
+    (void)state;
+    expect_add_semi("", 1, "--max-semi-space-size=1");
+    expect_add_semi("--max-old-space-size=390", 1, "--max-old-space-size=390 --max-semi-space-size=1");
+    expect_add_semi("--max-old-space-size=\"390\" --title=\"a b\"", 4,
+                    "--max-old-space-size=\"390\" --max-semi-space-size=4 --title=\"a b\"");
+    expect_add_semi("--title=x", 8, "--title=x --max-semi-space-size=8");
+    expect_add_semi("--x app.js", 2, "--x --max-semi-space-size=2 app.js");
+    cleanup_free char *out = NULL;
+    assert_true(ng_nodeopts_add_semi_space("--title=\"open", 1, &out, NULL) < 0);
+}
+
 static void test_set_heap(void **state)
 {
     (void)state;
@@ -489,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_scan_last_wins),
         cmocka_unit_test(test_argv_scan_stops_at_script),
         cmocka_unit_test(test_set_heap),
+        cmocka_unit_test(test_add_semi_space),
         cmocka_unit_test(test_round_trip_property),
         cmocka_unit_test(test_set_heap_preserves_other_args),
         cmocka_unit_test(test_limits),
