@@ -15,6 +15,7 @@
 #include "nodeguard/policy.h"
 #include "nodeguard/policyfile.h"
 #include "nodeguard/wrapper.h"
+#include "nodeguard/wrapper_exec.h"
 #include "nodeguard/sandbox.h"
 #include "nodeguard/termsafe.h"
 
@@ -69,6 +70,13 @@ int main(int argc, char **argv)
         else
             while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
                 ;
+    }
+    if (args.command && strcmp(args.command, "exec") == 0) {
+        int refused = ng_runtime_prepare_exec(&policy, real, argc, argv, args.command_index);
+        if (refused) {
+            ng_policy_free(&policy);
+            return refused;
+        }
     }
     ng_policy_free(&policy);
     setenv("NODEGUARD_RUNTIME_ACTIVE", "1", 1);

@@ -88,6 +88,10 @@ int ng_decision_gen_config(const ng_decision *d, const ng_spec *spec, yajl_gen g
 int ng_decision_gen_config_with(const ng_decision *d, const ng_spec *spec, yajl_gen g,
                                 ng_json_emit_fn hooks_emit, void *hooks_data, ng_error **err);
 
+/* Writes process, the spec's own "process" object (an exec's process file), with the decision's
+ * env and args. Call only when d->env_changed || d->args_changed. */
+int ng_decision_gen_process(const ng_decision *d, const ng_spec *spec, yajl_gen g, ng_error **err);
+
 /* Writes the decision's fields into an open JSON map (the audit record, `check --json`). */
 int ng_decision_gen_fields(const ng_decision *d, const ng_spec *spec, yajl_gen g, ng_error **err);
 

@@ -780,6 +780,20 @@ int ng_decision_gen_config_with(const ng_decision *d, const ng_spec *spec, yajl_
     return ng_json_gen_tree(g, spec->root, patches, n, err);
 }
 
+int ng_decision_gen_process(const ng_decision *d, const ng_spec *spec, yajl_gen g, ng_error **err)
+{
+    struct emit_ctx c = {.d = d, .spec = spec};
+    ng_json_patch patches[2];
+    size_t n = 0;
+    yajl_val process = ng_json_member(spec->root, "process");
+    if (d->env_changed)
+        patches[n++] =
+            (ng_json_patch){.path = {"env"}, .emit = emit_env, .userdata = &c, .add_if_absent = true};
+    if (d->args_changed)
+        patches[n++] = (ng_json_patch){.path = {"args"}, .emit = emit_args, .userdata = &c};
+    return ng_json_gen_tree(g, process, patches, n, err);
+}
+
 int ng_decision_gen_config(const ng_decision *d, const ng_spec *spec, yajl_gen g, ng_error **err)
 {
     return ng_decision_gen_config_with(d, spec, g, NULL, NULL, err);

@@ -81,6 +81,8 @@ static const ng_event_field decision_fields[] = {
     FIELD(NULL, "plan", STRING, OPTIONAL, "the sizing arithmetic"),
     FIELD(NULL, "warnings", ARRAY, OPTIONAL, "problems in this container's input"),
     FIELD(NULL, "policy_warnings", ARRAY, 0, "problems in the policy file"),
+    FIELD(NULL, "shares_limit", BOOL, OPTIONAL,
+          "stage exec only: true, the process shares the container's limit with those already in it"),
     FIELD(NULL, "oom_recording", STRING, OPTIONAL,
           "rootless only: why OOM recording is off (cgroup v1) or partial (cgroup v2)"),
 };
@@ -197,10 +199,10 @@ static void render_message(const ng_log_entry *e, char *out, size_t size)
 
 /* --- the table --- */
 
-static const char *const hook_stages[] = {"precreate", "createRuntime", "prestart", "runtime", NULL};
+static const char *const hook_stages[] = {"precreate", "createRuntime", "prestart", "runtime", "exec", NULL};
 /* The watcher's only error record is armed_late: createRuntime's not_watched turned out wrong. */
 static const char *const failing_stages[] = {"precreate", "createRuntime", "prestart", "poststop",
-                                             "runtime",   "watcher",       NULL};
+                                             "runtime",   "exec",          "watcher",  NULL};
 static const char *const watcher_stage[] = {"watcher", NULL};
 static const char *const poststop_stage[] = {"poststop", NULL};
 

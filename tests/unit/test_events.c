@@ -373,8 +373,10 @@ static void test_decision_and_error_records(void **state)
     ng_error_free(e);
     ng_stage_close(&c);
 
-    static const char *const guarded[] = {"oom_recording", NULL};
+    /* shares_limit: stage exec only (tests/runtime checks nodeguard-runtime exec's records) */
+    static const char *const guarded[] = {"oom_recording", "shares_limit", NULL};
     static const char *const not_guarded[] = {"oom_recording",
+                                              "shares_limit",
                                               "processes",
                                               "processes_reason",
                                               "heap_mib_before",

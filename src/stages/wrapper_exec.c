@@ -1,0 +1,375 @@
+/* nodeguard-runtime exec (include/nodeguard/wrapper_exec.h): a process started in a running
+ * container gets the decision its container got, judged on its own args and env. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "nodeguard/cleanup.h"
+#include "nodeguard/decide.h"
+#include "nodeguard/diag.h"
+#include "nodeguard/engines.h"
+#include "nodeguard/fsutil.h"
+#include "nodeguard/json.h"
+#include "nodeguard/spec.h"
+#include "nodeguard/stagekit.h"
+#include "nodeguard/util.h"
+#include "nodeguard/wrapper_exec.h"
+
+/* runc state's answer is a few hundred bytes; this bounds what a broken runtime can make us read. */
+#define STATE_MAX        (64u * 1024)
+#define STATE_TIMEOUT_MS 5000
+
+/* Is arg the flag named long_name (or short_name) in any of the forms runc's and crun's parsers
+ * take: "--name", "-name", "--name=V", "-name=V"? *ret_attached: V, or NULL. */
+static bool flag_is(const char *arg, const char *long_name, const char *short_name, const char **ret_attached)
+{
+    if (arg[0] != '-')
+        return false;
+    const char *name = arg + (arg[1] == '-' ? 2 : 1);
+    const char *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    bool same = (strlen(long_name) == len && strncmp(name, long_name, len) == 0) ||
+                (short_name && strlen(short_name) == len && strncmp(name, short_name, len) == 0);
+    if (same)
+        *ret_attached = eq ? eq + 1 : NULL;
+    return same;
+}
+
+void ng_exec_parse_args(int argc, char *const *argv, int command_index, ng_exec_args *ret)
+{
+    ng_exec_args a = {0};
+    const char *attached = NULL;
+    for (int i = 1; i < command_index; i++) {
+        if (flag_is(argv[i], "root", NULL, &attached))
+            a.root = attached ? attached : i + 1 < command_index ? argv[i + 1] : NULL;
+        if (ng_runtime_flag_takes_value(NG_FLAGS_GLOBAL, argv[i]))
+            i++;
+    }
+    for (int i = command_index + 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strcmp(arg, "--") == 0) {
+            a.id = i + 1 < argc ? argv[i + 1] : NULL;
+            break;
+        }
+        if (arg[0] != '-' || !arg[1]) {
+            a.id = arg; /* the container; what follows is the command run in it */
+            break;
+        }
+        if (flag_is(arg, "process", "p", &attached)) {
+            a.process_attached = attached != NULL;
+            a.process_index = attached ? i : i + 1 < argc ? i + 1 : 0;
+            a.process = attached ? attached : a.process_index ? argv[a.process_index] : NULL;
+        } else if (flag_is(arg, "preserve-fds", NULL, &attached)) {
+            const char *v = attached ? attached : i + 1 < argc ? argv[i + 1] : "0";
+            int64_t n = 0;
+            a.preserve_fds = ng_parse_int64(v, &n) == 0 && n > 0 && n < 65536 ? (int)n : 0;
+        }
+        if (ng_runtime_flag_takes_value(NG_FLAGS_EXEC, arg))
+            i++;
+    }
+    *ret = a;
+}
+
+/* The container's bundle, as the runtime itself has it: `RUNTIME [--root R] state ID`. The answer
+ * is read with a bound and a deadline; a runtime that says nothing useful is an error. */
+static int runtime_bundle(const char *runtime, const char *root, const char *id, char **ret_bundle,
+                          ng_error **err)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) < 0)
+        return ng_error_set(err, errno, "pipe: %s", strerror(errno));
+    const char *argv[6];
+    size_t n = 0;
+    argv[n++] = runtime;
+    if (root) {
+        argv[n++] = "--root";
+        argv[n++] = root;
+    }
+    argv[n++] = "state";
+    argv[n++] = id;
+    argv[n] = NULL;
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* stdin and stderr to /dev/null, stdout to the pipe (as the watcher's spawn, by number) */
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null < 0 || dup2(null, 0) < 0 || dup2(p[1], 1) < 0 || dup2(null, 2) < 0)
+            _exit(127);
+        execv(runtime, (char *const *)argv);
+        _exit(127);
+    }
+    close(p[1]);
+    cleanup_close int rfd = p[0];
+    if (pid < 0)
+        return ng_error_set(err, errno, "fork: %s", strerror(errno));
+    cleanup_free char *buf = malloc(STATE_MAX + 1);
+    if (!buf)
+        abort();
+    size_t len = 0;
+    int64_t deadline = ng_monotonic_ms() + STATE_TIMEOUT_MS;
+    bool timed_out = false;
+    for (;;) {
+        int64_t left = deadline - ng_monotonic_ms();
+        struct pollfd pfd = {.fd = rfd, .events = POLLIN};
+        if (left <= 0 || (poll(&pfd, 1, (int)left) == 0)) {
+            timed_out = true;
+            break;
+        }
+        ssize_t got = ng_read_retry(rfd, buf + len, STATE_MAX - len);
+        if (got <= 0 || (len += (size_t)got) == STATE_MAX)
+            break;
+    }
+    if (timed_out)
+        kill(pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (timed_out)
+        return ng_error_set(err, ETIMEDOUT, "%s state %s did not answer in %d ms", runtime, id,
+                            STATE_TIMEOUT_MS);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return ng_error_set(err, ENOENT, "%s state %s failed (no such container?)", runtime, id);
+    ng_state st = {0};
+    int r = ng_state_parse(buf, len, &st, err);
+    if (r < 0)
+        return ng_error_wrap(err, "%s state %s", runtime, id);
+    if (!st.bundle || st.bundle[0] != '/') {
+        ng_state_free(&st);
+        return ng_error_set(err, EINVAL, "%s state %s gives no absolute bundle path", runtime, id);
+    }
+    *ret_bundle = strdup(st.bundle);
+    ng_state_free(&st);
+    if (!*ret_bundle)
+        abort();
+    return 0;
+}
+
+/* The bundle's config.json: the directory and the file opened without following a symbolic link,
+ * only a regular file read, with the size bound every config has. */
+static int read_config(const char *bundle, char **ret_buf, size_t *ret_len, ng_error **err)
+{
+    cleanup_close int dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dirfd < 0)
+        return ng_error_set(err, errno, "cannot open the bundle %s: %s", bundle, strerror(errno));
+    int r = ng_read_file_at(dirfd, "config.json", NG_INPUT_MAX, ret_buf, ret_len, NULL, err);
+    return r < 0 ? ng_error_wrap(err, "bundle %s", bundle) : 0;
+}
+
+/* The engine's process file: a regular file at its name, never through a symbolic link there (the
+ * engine writes it, but in a directory others may write to), with a size bound. */
+static int read_process_file(const char *path, char **ret_buf, size_t *ret_len, ng_error **err)
+{
+    const char *slash = strrchr(path, '/');
+    cleanup_free char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir)
+        abort();
+    const char *name = slash ? slash + 1 : path;
+    cleanup_close int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0)
+        return ng_error_set(err, errno, "cannot open %s: %s", dir, strerror(errno));
+    int r = ng_read_file_at(dirfd, name, NG_EXEC_PROCESS_MAX, ret_buf, ret_len, NULL, err);
+    return r < 0 ? ng_error_wrap(err, "the process file %s", path) : 0;
+}
+
+/* The container's config with its process replaced by the exec's: what ng_decide judges. The
+ * container's limit, annotations and mounts, the exec's args, env and cwd. */
+static int emit_process(yajl_gen g, yajl_val old, void *userdata, ng_error **err)
+{
+    (void)old;
+    return ng_json_gen_value(g, userdata, err);
+}
+
+static int exec_spec(const char *config, size_t config_len, const char *process, size_t process_len,
+                     const char *process_path, ng_spec *ret, ng_error **err)
+{
+    cleanup_yajl_val yajl_val config_root = NULL;
+    cleanup_yajl_val yajl_val process_root = NULL;
+    int r = ng_json_parse(config, config_len, NG_JSON_MAX_DEPTH, &config_root, err);
+    if (r < 0)
+        return ng_error_wrap(err, "the bundle's config.json");
+    r = ng_json_parse(process, process_len, NG_JSON_MAX_DEPTH, &process_root, err);
+    if (r < 0)
+        return ng_error_wrap(err, "the process file %s", process_path);
+    if (!YAJL_IS_OBJECT(config_root) || !YAJL_IS_OBJECT(process_root))
+        return ng_error_set(err, EINVAL, "the config and the process file must be JSON objects");
+    cleanup_yajl_gen yajl_gen g = ng_gen_new();
+    ng_json_patch patch = {
+        .path = {"process"}, .emit = emit_process, .userdata = process_root, .add_if_absent = true};
+    r = ng_json_gen_tree(g, config_root, &patch, 1, err);
+    if (r < 0)
+        return r;
+    const unsigned char *out = NULL;
+    size_t out_len = 0;
+    yajl_gen_get_buf(g, &out, &out_len);
+    r = ng_spec_parse((const char *)out, out_len, ret, err);
+    return r < 0 ? ng_error_wrap(err, "the process file %s", process_path) : 0;
+}
+
+typedef enum exec_outcome {
+    EXEC_PASS,      /* the exec as given */
+    EXEC_REWRITTEN, /* the rewritten process file is in the memfd, len bytes */
+    EXEC_REFUSED,
+} exec_outcome;
+
+typedef struct exec_reply {
+    int outcome;
+    size_t len;
+} exec_reply;
+
+typedef struct exec_job {
+    const ng_policy *policy;
+    const char *bundle, *process, *id;
+    int out_fd; /* the memfd the rewritten process file goes to */
+    stage_ctx *c;
+} exec_job;
+
+/* The decision record, and that this node shares the container's limit with the processes already
+ * in it, which the per-process heap does not count (docs/log-schema.md, shares_limit). */
+static void record_exec_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
+{
+    cleanup_error ng_error *err = NULL;
+    cleanup_yajl_gen yajl_gen g = ng_record_begin(NG_EVENT_DECISION, c->stage, &err);
+    if (!g || ng_decision_gen_fields(d, spec, g, &err) < 0 ||
+        ng_gen_kv_bool(g, "shares_limit", true) != yajl_gen_status_ok) {
+        ng_diag("nodeguard: cannot build the log record: %s", err ? ng_error_msg(err) : "yajl");
+        return;
+    }
+    ng_stage_policy_warnings(g, c->policy, NULL);
+    if (ng_record_write(ng_stage_log(c), g, &err) < 0)
+        ng_diag("nodeguard: %s", ng_error_msg(err));
+    for (size_t i = 0; i < d->warnings.n; i++)
+        ng_diag("nodeguard: warning: %s", d->warnings.items[i]);
+}
+
+/* In the sandbox: reads the container's config and the process file, decides, and writes the
+ * rewritten process file to the memfd. */
+static int judge_exec(void *ctx, int reply_fd)
+{
+    exec_job *job = ctx;
+    exec_reply reply = {.outcome = EXEC_PASS};
+    cleanup_error ng_error *err = NULL;
+    cleanup_free char *config = NULL, *process = NULL;
+    cleanup_yajl_gen yajl_gen g = NULL;
+    size_t config_len = 0, process_len = 0;
+    ng_spec spec = {0};
+    ng_decision d = {0};
+    const char *what = "reading the exec's process file";
+    if (read_process_file(job->process, &process, &process_len, &err) < 0)
+        goto fail;
+    what = "reading the container's config";
+    if (read_config(job->bundle, &config, &config_len, &err) < 0)
+        goto fail;
+    what = "reading the exec's process";
+    if (exec_spec(config, config_len, process, process_len, job->process, &spec, &err) < 0)
+        goto fail;
+    snprintf(spec.container_id, sizeof(spec.container_id), "%s", job->id);
+    ng_decide(job->policy, &spec, true, &d);
+    if (d.outcome != NG_OUTCOME_GUARDED)
+        goto out; /* not node, or disabled: the exec runs as given, unrecorded like such a start */
+    record_exec_decision(job->c, &d, &spec);
+    if (d.action == NG_ACTION_REFUSED) {
+        ng_diag("nodeguard: refusing exec in %s: %s", job->id, d.refusal);
+        reply.outcome = EXEC_REFUSED;
+        goto out;
+    }
+    if (!d.env_changed && !d.args_changed)
+        goto out;
+    what = "writing the exec's process file";
+    g = ng_gen_new();
+    if (ng_decision_gen_process(&d, &spec, g, &err) < 0)
+        goto fail;
+    const unsigned char *out = NULL;
+    size_t out_len = 0;
+    yajl_gen_get_buf(g, &out, &out_len);
+    int r = ng_write_all(job->out_fd, out, out_len);
+    if (r < 0) {
+        ng_error_set(&err, -r, "cannot write the new process file: %s", strerror(-r));
+        goto fail;
+    }
+    reply = (exec_reply){.outcome = EXEC_REWRITTEN, .len = out_len};
+    goto out;
+fail:
+    ng_stage_record_error_as(job->c, job->id, what, err, "the exec runs as it was given, unguarded",
+                             "passed_through");
+out:
+    ng_decision_free(&d);
+    ng_spec_free(&spec);
+    if (reply_fd >= 0)
+        (void)ng_write_all(reply_fd, &reply, sizeof(reply));
+    return 0;
+}
+
+/* argv[index] (or its "--process=" form) now names fd through /proc/self/fd: the runtime opens
+ * that path as it would the engine's file. */
+static void point_argv_at(char **argv, const ng_exec_args *a, int fd)
+{
+    char *arg = NULL;
+    if (asprintf(&arg, "%s/proc/self/fd/%d", a->process_attached ? "--process=" : "", fd) < 0)
+        abort();
+    argv[a->process_index] = arg; /* lives until the exec */
+}
+
+int ng_runtime_prepare_exec(const ng_policy *policy, const char *runtime, int argc, char **argv,
+                            int command_index)
+{
+    ng_exec_args a;
+    ng_exec_parse_args(argc, argv, command_index, &a);
+    if (!a.id || !a.process)
+        return 0; /* a command line exec inherits the container's env, which create already rewrote */
+    stage_ctx c = STAGE_CTX_INIT(policy, "exec");
+    cleanup_error ng_error *err = NULL;
+    cleanup_free char *bundle = NULL;
+    cleanup_close int memfd = -1;
+    int rc = 0;
+    if (runtime_bundle(runtime, a.root, a.id, &bundle, &err) < 0) {
+        ng_stage_record_error_as(&c, a.id, "finding the container's bundle", err,
+                                 "the exec runs as it was given, unguarded", "passed_through");
+        goto out;
+    }
+    memfd = memfd_create("nodeguard-exec-process", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (memfd < 0) {
+        ng_error_set(&err, errno, "memfd_create: %s", strerror(errno));
+        ng_stage_record_error_as(&c, a.id, "making the new process file", err,
+                                 "the exec runs as it was given, unguarded", "passed_through");
+        goto out;
+    }
+    exec_job job = {
+        .policy = policy, .bundle = bundle, .process = a.process, .id = a.id, .out_fd = memfd, .c = &c};
+    exec_reply reply;
+    ng_run_sandboxed(judge_exec, &job, &reply, sizeof(reply), &c);
+    if (reply.outcome == EXEC_REFUSED) {
+        rc = 1;
+        goto out;
+    }
+    if (reply.outcome != EXEC_REWRITTEN)
+        goto out;
+    struct stat st;
+    errno = 0;
+    /* The file is complete and nobody may change it from here: sealed, then given to the runtime
+     * above the fds --preserve-fds hands to the process (the runtime closes the rest before it
+     * runs the process). The one fd here without O_CLOEXEC: the runtime must inherit it. */
+    if (fstat(memfd, &st) < 0 || (size_t)st.st_size != reply.len ||
+        fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+        ng_error_set(&err, errno ? errno : EIO, "the new process file is incomplete or cannot be sealed");
+        ng_stage_record_error_as(&c, a.id, "handing the new process file to the runtime", err,
+                                 "the exec runs as it was given, unguarded", "passed_through");
+        goto out;
+    }
+    int handed = fcntl(memfd, F_DUPFD, 3 + a.preserve_fds);
+    if (handed < 0) {
+        ng_error_set(&err, errno, "cannot duplicate the new process file's fd: %s", strerror(errno));
+        ng_stage_record_error_as(&c, a.id, "handing the new process file to the runtime", err,
+                                 "the exec runs as it was given, unguarded", "passed_through");
+        goto out;
+    }
+    point_argv_at(argv, &a, handed);
+out:
+    ng_stage_close(&c);
+    return rc;
+}
