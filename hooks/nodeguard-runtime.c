@@ -71,8 +71,9 @@ int main(int argc, char **argv)
             while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
                 ;
     }
+    char **run_argv = argv;
     if (args.command && strcmp(args.command, "exec") == 0) {
-        int refused = ng_runtime_prepare_exec(&policy, real, argc, argv, args.command_index);
+        int refused = ng_runtime_prepare_exec(&policy, real, argc, argv, args.command_index, &run_argv);
         if (refused) {
             ng_policy_free(&policy);
             return refused;
@@ -80,8 +81,8 @@ int main(int argc, char **argv)
     }
     ng_policy_free(&policy);
     setenv("NODEGUARD_RUNTIME_ACTIVE", "1", 1);
-    argv[0] = real;
-    execv(real, argv);
+    run_argv[0] = real;
+    execv(real, run_argv);
     ng_diag("nodeguard-runtime: cannot run %s: %s", real, strerror(errno));
     return 127;
 }

@@ -56,11 +56,28 @@ void ng_exec_parse_args(int argc, char *const *argv, int command_index, ng_exec_
         const char *arg = argv[i];
         if (strcmp(arg, "--") == 0) {
             a.id = i + 1 < argc ? argv[i + 1] : NULL;
+            a.operands_index = i;
             break;
         }
         if (arg[0] != '-' || !arg[1]) {
             a.id = arg; /* the container; what follows is the command run in it */
+            a.operands_index = i;
             break;
+        }
+        const char *value = NULL;
+        bool env = flag_is(arg, "env", "e", &attached);
+        if (env || flag_is(arg, "cwd", NULL, &attached))
+            value = attached ? attached : i + 1 < argc ? argv[i + 1] : NULL;
+        if (env)
+            a.env_flag = arg[1] == '-' ? "--env" : "-e"; /* runc refuses both forms in one exec */
+        if (env && value) {
+            const char **grown = realloc(a.env, (a.n_env + 1) * sizeof(*grown));
+            if (!grown)
+                abort();
+            a.env = grown;
+            a.env[a.n_env++] = value;
+        } else if (value) {
+            a.cwd = value;
         }
         if (flag_is(arg, "process", "p", &attached)) {
             a.process_attached = attached != NULL;
@@ -75,6 +92,13 @@ void ng_exec_parse_args(int argc, char *const *argv, int command_index, ng_exec_
             i++;
     }
     *ret = a;
+}
+
+void ng_exec_args_free(ng_exec_args *a)
+{
+    free(a->env);
+    a->env = NULL;
+    a->n_env = 0;
 }
 
 /* The container's bundle, as the runtime itself has it: `RUNTIME [--root R] state ID`. The answer
@@ -211,6 +235,130 @@ static int exec_spec(const char *config, size_t config_len, const char *process,
     return r < 0 ? ng_error_wrap(err, "the process file %s", process_path) : 0;
 }
 
+/* A command given on exec's command line runs as the runtime builds it: the config's process,
+ * its args replaced by the command, the --env entries after its env, --cwd over its cwd. */
+typedef struct command_line {
+    char *const *args; /* the command: argv after the container */
+    size_t n_args;
+    const char *const *env;
+    size_t n_env;
+    const char *cwd;
+} command_line;
+
+static int emit_command_args(yajl_gen g, yajl_val old, void *userdata, ng_error **err)
+{
+    const command_line *cl = userdata;
+    (void)old;
+    NG_GEN(yajl_gen_array_open(g));
+    for (size_t i = 0; i < cl->n_args; i++)
+        NG_GEN(ng_gen_string(g, cl->args[i]));
+    NG_GEN(yajl_gen_array_close(g));
+    return 0;
+}
+
+static int emit_command_env(yajl_gen g, yajl_val old, void *userdata, ng_error **err)
+{
+    const command_line *cl = userdata;
+    NG_GEN(yajl_gen_array_open(g));
+    for (size_t i = 0; YAJL_IS_ARRAY(old) && i < old->u.array.len; i++) {
+        int r = ng_json_gen_value(g, old->u.array.values[i], err);
+        if (r < 0)
+            return r;
+    }
+    for (size_t i = 0; i < cl->n_env; i++)
+        NG_GEN(ng_gen_string(g, cl->env[i]));
+    NG_GEN(yajl_gen_array_close(g));
+    return 0;
+}
+
+static int emit_command_cwd(yajl_gen g, yajl_val old, void *userdata, ng_error **err)
+{
+    (void)old;
+    NG_GEN(ng_gen_string(g, ((const command_line *)userdata)->cwd));
+    return 0;
+}
+
+static int command_line_spec(const char *config, size_t config_len, const command_line *cl, ng_spec *ret,
+                             ng_error **err)
+{
+    if (cl->n_args == 0)
+        return ng_error_set(err, EINVAL, "exec names no command");
+    if (cl->n_args > NG_SPEC_MAX_ARGS || cl->n_env > NG_SPEC_MAX_ENV)
+        return ng_error_set(err, E2BIG,
+                            "exec's command line has more arguments or --env entries than "
+                            "nodeguard reads");
+    cleanup_yajl_val yajl_val root = NULL;
+    int r = ng_json_parse(config, config_len, NG_JSON_MAX_DEPTH, &root, err);
+    if (r < 0)
+        return ng_error_wrap(err, "the bundle's config.json");
+    ng_json_patch patches[3] = {
+        {.path = {"process", "args"},
+         .emit = emit_command_args,
+         .userdata = (void *)cl,
+         .add_if_absent = true},
+        {.path = {"process", "env"}, .emit = emit_command_env, .userdata = (void *)cl, .add_if_absent = true},
+        {.path = {"process", "cwd"}, .emit = emit_command_cwd, .userdata = (void *)cl, .add_if_absent = true},
+    };
+    cleanup_yajl_gen yajl_gen g = ng_gen_new();
+    r = ng_json_gen_tree(g, root, patches, cl->cwd ? 3 : 2, err);
+    if (r < 0)
+        return r;
+    const unsigned char *out = NULL;
+    size_t out_len = 0;
+    yajl_gen_get_buf(g, &out, &out_len);
+    r = ng_spec_parse((const char *)out, out_len, ret, err);
+    return r < 0 ? ng_error_wrap(err, "the exec's command line") : 0;
+}
+
+/* For a command line exec: what the runtime must be given instead, {"env": the entries to add as
+ * --env (those whose value differs from the one the process would have had: the runtime sets them
+ * after the config's and the user's, and the last one wins), "args": the whole command}, from the
+ * rewritten process. */
+static int gen_command_line_change(const ng_decision *d, const ng_spec *spec, yajl_gen out, ng_error **err)
+{
+    cleanup_yajl_gen yajl_gen g = ng_gen_new();
+    int r = ng_decision_gen_process(d, spec, g, err);
+    if (r < 0)
+        return r;
+    const unsigned char *buf = NULL;
+    size_t len = 0;
+    yajl_gen_get_buf(g, &buf, &len);
+    cleanup_yajl_val yajl_val process = NULL;
+    r = ng_json_parse((const char *)buf, len, NG_JSON_MAX_DEPTH, &process, err);
+    if (r < 0)
+        return r;
+    yajl_val env = ng_json_member(process, "env"), args = ng_json_member(process, "args");
+    NG_GEN(yajl_gen_map_open(out));
+    NG_GEN(ng_gen_string(out, "env"));
+    NG_GEN(yajl_gen_array_open(out));
+    for (size_t i = 0; YAJL_IS_ARRAY(env) && i < env->u.array.len; i++) {
+        const char *entry = YAJL_IS_STRING(env->u.array.values[i]) ? env->u.array.values[i]->u.string : NULL;
+        const char *eq = entry ? strchr(entry, '=') : NULL;
+        if (!eq)
+            continue;
+        /* Compared with the value the process would have had: the last entry of that name */
+        cleanup_free char *name = strndup(entry, (size_t)(eq - entry));
+        if (!name)
+            abort();
+        size_t name_len = (size_t)(eq - entry);
+        bool later = false; /* only the last entry of a name is what the process gets */
+        for (size_t j = i + 1; j < env->u.array.len && !later; j++) {
+            const char *e = YAJL_IS_STRING(env->u.array.values[j]) ? env->u.array.values[j]->u.string : NULL;
+            later = e && strncmp(e, entry, name_len) == 0 && e[name_len] == '=';
+        }
+        const char *had = ng_spec_getenv(spec, name);
+        if (!later && (!had || strcmp(had, eq + 1) != 0))
+            NG_GEN(ng_gen_string(out, entry));
+    }
+    NG_GEN(yajl_gen_array_close(out));
+    NG_GEN(ng_gen_string(out, "args"));
+    r = ng_json_gen_value(out, args, err);
+    if (r < 0)
+        return r;
+    NG_GEN(yajl_gen_map_close(out));
+    return 0;
+}
+
 typedef enum exec_outcome {
     EXEC_PASS,      /* the exec as given */
     EXEC_REWRITTEN, /* the rewritten process file is in the memfd, len bytes */
@@ -225,7 +373,8 @@ typedef struct exec_reply {
 typedef struct exec_job {
     const ng_policy *policy;
     const char *bundle, *process, *id;
-    int out_fd; /* the memfd the rewritten process file goes to */
+    command_line command; /* with process NULL */
+    int out_fd;           /* the memfd the rewritten process file goes to */
     stage_ctx *c;
 } exec_job;
 
@@ -260,13 +409,14 @@ static int judge_exec(void *ctx, int reply_fd)
     ng_spec spec = {0};
     ng_decision d = {0};
     const char *what = "reading the exec's process file";
-    if (read_process_file(job->process, &process, &process_len, &err) < 0)
+    if (job->process && read_process_file(job->process, &process, &process_len, &err) < 0)
         goto fail;
     what = "reading the container's config";
     if (read_config(job->bundle, &config, &config_len, &err) < 0)
         goto fail;
     what = "reading the exec's process";
-    if (exec_spec(config, config_len, process, process_len, job->process, &spec, &err) < 0)
+    if (job->process ? exec_spec(config, config_len, process, process_len, job->process, &spec, &err) < 0
+                     : command_line_spec(config, config_len, &job->command, &spec, &err) < 0)
         goto fail;
     snprintf(spec.container_id, sizeof(spec.container_id), "%s", job->id);
     ng_decide(job->policy, &spec, true, &d);
@@ -274,15 +424,20 @@ static int judge_exec(void *ctx, int reply_fd)
         goto out; /* not node, or disabled: the exec runs as given, unrecorded like such a start */
     record_exec_decision(job->c, &d, &spec);
     if (d.action == NG_ACTION_REFUSED) {
-        ng_diag("nodeguard: refusing exec in %s: %s", job->id, d.refusal);
+        /* The refusal is worded for a start: the exec's says what is refused */
+        static const char start[] = "nodeguard: refusing to start: ";
+        const char *why =
+            strncmp(d.refusal, start, sizeof(start) - 1) == 0 ? d.refusal + sizeof(start) - 1 : d.refusal;
+        ng_diag("nodeguard: refusing exec in %s: %s", job->id, why);
         reply.outcome = EXEC_REFUSED;
         goto out;
     }
     if (!d.env_changed && !d.args_changed)
         goto out;
-    what = "writing the exec's process file";
+    what = job->process ? "writing the exec's process file" : "rewriting the exec's command line";
     g = ng_gen_new();
-    if (ng_decision_gen_process(&d, &spec, g, &err) < 0)
+    if ((job->process ? ng_decision_gen_process(&d, &spec, g, &err)
+                      : gen_command_line_change(&d, &spec, g, &err)) < 0)
         goto fail;
     const unsigned char *out = NULL;
     size_t out_len = 0;
@@ -315,61 +470,146 @@ static void point_argv_at(char **argv, const ng_exec_args *a, int fd)
     argv[a->process_index] = arg; /* lives until the exec */
 }
 
+/* A sealed memfd holding exactly len bytes: complete, and nobody may change it from here. */
+static int seal(int memfd, size_t len, ng_error **err)
+{
+    struct stat st;
+    if (fstat(memfd, &st) < 0)
+        return ng_error_set(err, errno, "cannot stat the memfd: %s", strerror(errno));
+    if ((size_t)st.st_size != len)
+        return ng_error_set(err, EIO, "the sandboxed child wrote %lld of %zu bytes", (long long)st.st_size,
+                            len);
+    if (fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+        return ng_error_set(err, errno, "cannot seal the memfd: %s", strerror(errno));
+    return 0;
+}
+
+/* The process file's case: the memfd goes to the runtime above the fds --preserve-fds hands to the
+ * process (the runtime closes the rest before it runs the process). The one fd here without
+ * O_CLOEXEC: the runtime must inherit it. */
+static int hand_process_file(char **argv, const ng_exec_args *a, int memfd, ng_error **err)
+{
+    int handed = fcntl(memfd, F_DUPFD, 3 + a->preserve_fds);
+    if (handed < 0)
+        return ng_error_set(err, errno, "cannot duplicate the memfd: %s", strerror(errno));
+    point_argv_at(argv, a, handed);
+    return 0;
+}
+
+static char *xstrdup(const char *s)
+{
+    char *copy = strdup(s);
+    if (!copy)
+        abort();
+    return copy;
+}
+
+/* The command line's case: argv up to the container, "--env ENTRY" for each entry the decision
+ * adds, then the container (with the "--" before it) and the rewritten command. The strings live
+ * until the exec. */
+static int command_line_argv(char **argv, const ng_exec_args *a, int memfd, size_t len, char ***ret,
+                             ng_error **err)
+{
+    cleanup_free char *buf = malloc(len + 1);
+    if (!buf)
+        abort();
+    if (pread(memfd, buf, len, 0) != (ssize_t)len)
+        return ng_error_set(err, EIO, "cannot read back the new command line");
+    buf[len] = '\0';
+    cleanup_yajl_val yajl_val root = NULL;
+    cleanup_free const char **env = NULL, **args = NULL;
+    size_t n_env = 0, n_args = 0;
+    int r = ng_json_parse(buf, len, NG_JSON_MAX_DEPTH, &root, err);
+    if (r == 0)
+        r = ng_json_string_array(ng_json_member(root, "env"), "env", NG_SPEC_MAX_ENV, &env, &n_env, err);
+    if (r == 0)
+        r = ng_json_string_array(ng_json_member(root, "args"), "args", NG_SPEC_MAX_ARGS, &args, &n_args, err);
+    if (r < 0)
+        return ng_error_wrap(err, "the new command line");
+    bool dash = strcmp(argv[a->operands_index], "--") == 0;
+    size_t n = (size_t)a->operands_index + 2 * n_env + 1 + dash + n_args + 1;
+    char **out = calloc(n, sizeof(*out));
+    if (!out)
+        abort();
+    size_t k = 0;
+    for (int i = 0; i < a->operands_index; i++)
+        out[k++] = argv[i];
+    for (size_t i = 0; i < n_env; i++) {
+        out[k++] = (char *)(a->env_flag ? a->env_flag : "--env");
+        out[k++] = xstrdup(env[i]);
+    }
+    if (dash)
+        out[k++] = "--";
+    out[k++] = (char *)a->id;
+    for (size_t i = 0; i < n_args; i++)
+        out[k++] = xstrdup(args[i]);
+    out[k] = NULL;
+    *ret = out;
+    return 0;
+}
+
 int ng_runtime_prepare_exec(const ng_policy *policy, const char *runtime, int argc, char **argv,
-                            int command_index)
+                            int command_index, char ***ret_argv)
 {
     ng_exec_args a;
+    *ret_argv = argv;
     ng_exec_parse_args(argc, argv, command_index, &a);
-    if (!a.id || !a.process)
-        return 0; /* a command line exec inherits the container's env, which create already rewrote */
+    if (!a.id) {
+        ng_exec_args_free(&a);
+        return 0; /* the runtime says what is missing */
+    }
     stage_ctx c = STAGE_CTX_INIT(policy, "exec");
     cleanup_error ng_error *err = NULL;
     cleanup_free char *bundle = NULL;
     cleanup_close int memfd = -1;
+    const char *what = "finding the container's bundle";
     int rc = 0;
-    if (runtime_bundle(runtime, a.root, a.id, &bundle, &err) < 0) {
-        ng_stage_record_error_as(&c, a.id, "finding the container's bundle", err,
-                                 "the exec runs as it was given, unguarded", "passed_through");
-        goto out;
-    }
+    if (runtime_bundle(runtime, a.root, a.id, &bundle, &err) < 0)
+        goto fail;
+    what = "making the new process file";
     memfd = memfd_create("nodeguard-exec-process", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     if (memfd < 0) {
         ng_error_set(&err, errno, "memfd_create: %s", strerror(errno));
-        ng_stage_record_error_as(&c, a.id, "making the new process file", err,
-                                 "the exec runs as it was given, unguarded", "passed_through");
-        goto out;
+        goto fail;
     }
+    int command_at = a.operands_index + 1 + (strcmp(argv[a.operands_index], "--") == 0);
     exec_job job = {
-        .policy = policy, .bundle = bundle, .process = a.process, .id = a.id, .out_fd = memfd, .c = &c};
+        .policy = policy,
+        .bundle = bundle,
+        .process = a.process,
+        .id = a.id,
+        .command = {.args = argv + command_at,
+                    .n_args = (size_t)(argc - command_at),
+                    .env = a.env,
+                    .n_env = a.n_env,
+                    .cwd = a.cwd},
+        .out_fd = memfd,
+        .c = &c,
+    };
     exec_reply reply;
-    ng_run_sandboxed(judge_exec, &job, &reply, sizeof(reply), &c);
+    int child = ng_run_sandboxed(judge_exec, &job, &reply, sizeof(reply), &c);
+    what = "judging the exec in the sandbox";
+    if (child != 0) {
+        ng_error_set(&err, ECHILD, "the sandboxed child ended with status %d", child);
+        goto fail;
+    }
     if (reply.outcome == EXEC_REFUSED) {
         rc = 1;
         goto out;
     }
     if (reply.outcome != EXEC_REWRITTEN)
         goto out;
-    struct stat st;
-    errno = 0;
-    /* The file is complete and nobody may change it from here: sealed, then given to the runtime
-     * above the fds --preserve-fds hands to the process (the runtime closes the rest before it
-     * runs the process). The one fd here without O_CLOEXEC: the runtime must inherit it. */
-    if (fstat(memfd, &st) < 0 || (size_t)st.st_size != reply.len ||
-        fcntl(memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
-        ng_error_set(&err, errno ? errno : EIO, "the new process file is incomplete or cannot be sealed");
-        ng_stage_record_error_as(&c, a.id, "handing the new process file to the runtime", err,
-                                 "the exec runs as it was given, unguarded", "passed_through");
-        goto out;
-    }
-    int handed = fcntl(memfd, F_DUPFD, 3 + a.preserve_fds);
-    if (handed < 0) {
-        ng_error_set(&err, errno, "cannot duplicate the new process file's fd: %s", strerror(errno));
-        ng_stage_record_error_as(&c, a.id, "handing the new process file to the runtime", err,
-                                 "the exec runs as it was given, unguarded", "passed_through");
-        goto out;
-    }
-    point_argv_at(argv, &a, handed);
+    what = a.process ? "handing the new process file to the runtime" : "rewriting the exec's command line";
+    if (seal(memfd, reply.len, &err) < 0 ||
+        (a.process ? hand_process_file(argv, &a, memfd, &err)
+                   : command_line_argv(argv, &a, memfd, reply.len, ret_argv, &err)) < 0)
+        goto fail;
+    goto out;
+fail:
+    ng_stage_record_error_as(&c, a.id, what, err, "the exec runs as it was given, unguarded",
+                             "passed_through");
 out:
+    ng_exec_args_free(&a);
     ng_stage_close(&c);
     return rc;
 }
