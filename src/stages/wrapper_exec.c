@@ -128,10 +128,11 @@ static int runtime_bundle(const char *runtime, const char *root, const char *id,
         execv(runtime, (char *const *)argv);
         _exit(127);
     }
+    int fork_errno = errno;
     close(p[1]);
     cleanup_close int rfd = p[0];
     if (pid < 0)
-        return ng_error_set(err, errno, "fork: %s", strerror(errno));
+        return ng_error_set(err, fork_errno, "fork: %s", strerror(fork_errno));
     cleanup_free char *buf = malloc(STATE_MAX + 1);
     if (!buf)
         abort();
@@ -141,7 +142,7 @@ static int runtime_bundle(const char *runtime, const char *root, const char *id,
     for (;;) {
         int64_t left = deadline - ng_monotonic_ms();
         struct pollfd pfd = {.fd = rfd, .events = POLLIN};
-        if (left <= 0 || (poll(&pfd, 1, (int)left) == 0)) {
+        if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
             timed_out = true;
             break;
         }
@@ -149,14 +150,29 @@ static int runtime_bundle(const char *runtime, const char *root, const char *id,
         if (got <= 0 || (len += (size_t)got) == STATE_MAX)
             break;
     }
-    if (timed_out)
-        kill(pid, SIGKILL);
+    buf[len] = '\0';
+    /* A runtime that says too much, or stays after its answer, is not waited for past the deadline */
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    bool reaped = false;
+    while (!reaped && !timed_out && len < STATE_MAX) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid || (w < 0 && errno == ECHILD)) /* ECHILD: SIGCHLD ignored, reaped by the kernel */
+            reaped = true;
+        else if (ng_monotonic_ms() >= deadline)
+            timed_out = true;
+        else
+            usleep(10 * 1000);
+    }
+    if (!reaped) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
     if (timed_out)
         return ng_error_set(err, ETIMEDOUT, "%s state %s did not answer in %d ms", runtime, id,
                             STATE_TIMEOUT_MS);
+    if (len == STATE_MAX)
+        return ng_error_set(err, EFBIG, "%s state %s said more than %u bytes", runtime, id, STATE_MAX);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return ng_error_set(err, ENOENT, "%s state %s failed (no such container?)", runtime, id);
     ng_state st = {0};
