@@ -115,7 +115,8 @@ typedef struct ng_decide_inputs {
     int processes;              /* the annotation's count, else the detected one (not clamped) */
     int64_t memory_limit;       /* bytes; 0 when unlimited */
     double cpus;                /* the CPU quota in CPUs; 0 when none */
-    int64_t host_memory_mib;    /* without a memory limit, the host's RAM node sizes itself from */
+    int64_t host_memory_mib;    /* without a memory limit, or with one node cannot see (cgroup_hidden),
+                                 * the host's RAM node sizes itself from; 0 otherwise */
     const char *node_options;   /* what node reads, pointing into the spec (process.env, or env's
                                  * NODE_OPTIONS=... argument); NULL when unset */
     bool node_options_invalid;  /* node would reject it: left alone, its flags read as none */

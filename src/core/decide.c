@@ -520,13 +520,15 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
     } else if (max_heap > 0) {
         in.max_heap_limit_mib = max_heap;
     }
+    in.cgroup_hidden = spec->cgroup_view == NG_CGROUP_VIEW_NONE;
     /* Without a limit node sizes its young generation from the host's RAM (uv_get_total_memory
      * reads MemTotal, which sysinfo's totalram is); only the belief about --max-heap-size needs
-     * it, so no other start pays the call. */
+     * it, so no other start pays the call. A node that cannot see its limit sizes its defaults
+     * from the host's RAM too: the belief about its own default needs it. */
     struct sysinfo si;
-    if (in.memory_limit <= 0 && in.max_heap_limit_mib > 0 && sysinfo(&si) == 0)
+    bool sized_by_host = in.memory_limit <= 0 ? in.max_heap_limit_mib > 0 : in.cgroup_hidden;
+    if (sized_by_host && sysinfo(&si) == 0)
         in.host_memory_mib = (int64_t)((uint64_t)si.totalram * si.mem_unit / NG_MIB);
-    in.cgroup_hidden = spec->cgroup_view == NG_CGROUP_VIEW_NONE;
     in.cpus =
         spec->cpu_quota > 0 && spec->cpu_period > 0 ? (double)spec->cpu_quota / (double)spec->cpu_period : 0;
     *ret = in;
@@ -546,6 +548,15 @@ void ng_decide_budget(const ng_policy *pol, const ng_decide_inputs *in, ng_heap_
         ng_warn(w, "io.nodeguard.heap=%lld is above the %lld MiB the model fits in this limit",
                 (long long)o->heap_mib, (long long)b.plan.heap_mib);
     *ret = b;
+}
+
+/* The heap node picks by itself: for the limit, or for the host's RAM when it cannot see the limit. */
+static int64_t node_default_heap_mib(const ng_decide_inputs *in, const ng_plan *plan)
+{
+    if (plan->limit_mib > 0 && in->cgroup_hidden && in->host_memory_mib > 0)
+        return ng_node_default_old_space_mib(in->host_memory_mib) +
+               ng_node_default_young_mib(in->host_memory_mib);
+    return plan->node_default_heap_mib;
 }
 
 void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget, bool can_modify,
@@ -616,7 +627,7 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
          * 512 MiB. enforce adds nodeguard's flag like fix (it refuses only a flag or a limit that
          * cannot work); a caller that cannot rewrite can only say whether the default fits. */
         v.kind = NG_CASE_NO_FLAG;
-        v.node_default_mib = plan->node_default_heap_mib;
+        v.node_default_mib = node_default_heap_mib(in, plan);
         bool default_fits = v.node_default_mib <= v.allowed_mib;
         v.verdict = v.may_rewrite || default_fits ? NG_VERDICT_FITS : NG_VERDICT_DOES_NOT_FIT;
         v.action = v.may_rewrite ? NG_ACTION_INJECTED : default_fits ? NG_ACTION_NONE : NG_ACTION_WARNED;
@@ -671,6 +682,7 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
         }
     }
     d.plan = budget.plan;
+    d.plan.node_default_heap_mib = node_default_heap_mib(&in, &budget.plan);
 
     ng_heap_verdict v;
     ng_decide_verdict(&in, &budget, can_modify, &v);

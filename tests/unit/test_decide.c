@@ -1026,10 +1026,18 @@ static void test_young_generation_when_node_cannot_see_the_limit(void **state)
     /* the user's semi-space decides the young generation: left alone */
     d = decide_mounts(f, "[\"NODE_OPTIONS=--max-semi-space-size=2\"]", "[" SYSFS "]", 512);
     assert_null(strstr(new_env(d, "NODE_OPTIONS"), "--max-semi-space-size=1"));
-    /* mode warn changes nothing */
+    /* mode warn changes nothing; node's own default is then the host's, which it records */
     f->policy.mode = NG_MODE_WARN;
     d = decide_mounts(f, "[]", "[" SYSFS "]", 512);
     assert_false(d->env_changed);
+    struct sysinfo si;
+    assert_int_equal(sysinfo(&si), 0);
+    int64_t host = (int64_t)((uint64_t)si.totalram * si.mem_unit / NG_MIB);
+    int64_t host_default = ng_node_default_old_space_mib(host) + ng_node_default_young_mib(host);
+    assert_int_equal(d->plan.node_default_heap_mib, host_default);
+    assert_int_equal(d->verdict, host_default > 390 ? NG_VERDICT_DOES_NOT_FIT : NG_VERDICT_FITS);
+    d = decide_mounts(f, "[]", "[" SYSFS "," CGROUP "]", 512);
+    assert_int_equal(d->plan.node_default_heap_mib, 259);
 }
 
 int main(void)
