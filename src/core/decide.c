@@ -302,16 +302,20 @@ static void rewrite_script(ng_decision *d, const ng_decide_inputs *in, const ng_
 
 /* The semi-space (MiB) node must be told when it cannot see its limit: the one it would pick if it
  * saw it, so its young generation is the plan's (3 MiB at 512 MiB, not the 48 of a large host).
- * 0 when node sees the limit, or the young generation is set by a flag node reads (a semi-space, or
- * --max-heap-size, from which V8 derives it and which a semi-space beside would make V8 abort). */
-static int64_t hidden_limit_semi_mib(const ng_decide_inputs *in, const ng_heap_budget *b, int64_t limit_mib)
+ * 0 when node sees the limit, or the young generation is set by a flag node reads after the rewrite:
+ * a semi-space the budget keeps, or --max-heap-size, from which V8 derives it (and beside which a
+ * semi-space would make V8 abort). argv_rewritten: the rewrite replaces the command line's
+ * --max-heap-size (apply_heap always does). */
+static int64_t hidden_limit_semi_mib(const ng_decide_inputs *in, const ng_heap_budget *b, int64_t limit_mib,
+                                     bool argv_rewritten)
 {
     /* A semi-space the budget drops is removed by the rewrite: it no longer sets anything. */
     bool semi_kept =
         b->semi_dropped_mib == 0 &&
         (in->semi_space_mib > 0 || in->argv_flags.semi_space_in_effect || in->env_flags.semi_space_in_effect);
-    bool young_set = semi_kept || in->argv_flags.n_max_heap_flags || in->env_flags.n_max_heap_flags;
-    if (!in->cgroup_hidden || limit_mib <= 0 || young_set)
+    bool max_heap_kept =
+        (in->argv_flags.n_max_heap_flags && !argv_rewritten) || in->env_flags.n_max_heap_flags;
+    if (!in->cgroup_hidden || limit_mib <= 0 || semi_kept || max_heap_kept)
         return 0;
     return ng_node_default_young_mib(limit_mib) / 3;
 }
@@ -339,7 +343,7 @@ static bool apply_heap(ng_decision *d, const ng_decide_inputs *in, const ng_spec
     env_needs = env_needs || (refused_percent && env->n_percent_flags) ||
                 (b->semi_dropped_mib > 0 && env->n_semi_flags);
     /* A semi-space node reads first from NODE_OPTIONS: the command line's would win, and has none. */
-    int64_t semi = hidden_limit_semi_mib(in, b, limit);
+    int64_t semi = hidden_limit_semi_mib(in, b, limit, true);
     env_needs = env_needs || semi > 0;
     bool env_done = false;
     cleanup_free char *options_edit = NULL;
@@ -698,7 +702,7 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
     /* A flag that fits is left as it is, but a node that cannot see its limit still needs the young
      * generation the plan counted: only NODE_OPTIONS changes, the action stays none. */
     bool young_only = v.action == NG_ACTION_NONE && v.kind == NG_CASE_FLAG_FITS && v.may_rewrite &&
-                      hidden_limit_semi_mib(&in, &budget, d.plan.limit_mib) > 0;
+                      hidden_limit_semi_mib(&in, &budget, d.plan.limit_mib, false) > 0;
     if (young_only) {
         int64_t keep = v.heap_before_mib;
         if (!apply_heap(&d, &in, spec, &budget, keep, keep))

@@ -952,18 +952,24 @@ static void test_log_refuses_symlink_and_directory(void **state)
 }
 
 /* A spec with mounts, with or without a cgroup at /sys/fs/cgroup (ctr's default spec has none). */
-static ng_decision *decide_mounts(fixture *f, const char *env, const char *mounts, long long mib)
+static ng_decision *decide_args_mounts(fixture *f, const char *args, const char *env, const char *mounts,
+                                       long long mib)
 {
     char buf[4096];
     snprintf(buf, sizeof(buf),
-             "{\"process\":{\"args\":[\"node\",\"a.js\"],\"env\":%s},\"mounts\":%s,"
+             "{\"process\":{\"args\":%s,\"env\":%s},\"mounts\":%s,"
              "\"linux\":{\"resources\":{\"memory\":{\"limit\":%lld}}}}",
-             env, mounts, mib * 1048576LL);
+             args, env, mounts, mib * 1048576LL);
     ng_decision_free(&f->d);
     ng_spec_free(&f->spec);
     assert_int_equal(ng_spec_parse(buf, strlen(buf), &f->spec, NULL), 0);
     ng_decide(&f->policy, &f->spec, true, &f->d);
     return &f->d;
+}
+
+static ng_decision *decide_mounts(fixture *f, const char *env, const char *mounts, long long mib)
+{
+    return decide_args_mounts(f, "[\"node\",\"a.js\"]", env, mounts, mib);
 }
 
 #define SYSFS  "{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\"}"
@@ -1026,6 +1032,14 @@ static void test_young_generation_when_node_cannot_see_the_limit(void **state)
     /* the user's semi-space decides the young generation: left alone */
     d = decide_mounts(f, "[\"NODE_OPTIONS=--max-semi-space-size=2\"]", "[" SYSFS "]", 512);
     assert_null(strstr(new_env(d, "NODE_OPTIONS"), "--max-semi-space-size=1"));
+    /* --max-heap-size sets the young generation itself (V8 derives it): left alone while it fits,
+     * and when the rewrite replaces it, the semi-space goes in beside nodeguard's heap */
+    d = decide_args_mounts(f, "[\"node\",\"--max-heap-size=300\",\"a.js\"]", "[]", "[" SYSFS "]", 512);
+    assert_false(d->args_changed);
+    assert_null(new_env(d, "NODE_OPTIONS"));
+    d = decide_args_mounts(f, "[\"node\",\"--max-heap-size=3000\",\"a.js\"]", "[]", "[" SYSFS "]", 512);
+    assert_string_equal(d->new_arg, "--max-old-space-size=390");
+    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390 --max-semi-space-size=1");
     /* mode warn changes nothing; node's own default is then the host's, which it records */
     f->policy.mode = NG_MODE_WARN;
     d = decide_mounts(f, "[]", "[" SYSFS "]", 512);
