@@ -35,6 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 ng_decide(&pol, &spec2, true, &d2);
                 if (d2.action == NG_ACTION_INJECTED || d2.action == NG_ACTION_LOWERED)
                     abort(); /* a rewritten config must already fit */
+                if (d2.env_changed || d2.args_changed)
+                    abort(); /* and need no further rewrite */
                 ng_decision_free(&d2);
                 ng_spec_free(&spec2);
             }
