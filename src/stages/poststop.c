@@ -83,7 +83,13 @@ static void classify(const ng_container_state *cs, const ng_watcher_state *ws, c
                      strsignal(sig));
         } else {
             *ret_kind = "signal";
-            snprintf(explanation, size, "pid 1 was killed by %s (signal %d)", strsignal(sig), sig);
+            /* The names kill(1) takes, not strsignal's prose ("killed by Killed"); a real-time
+             * signal has none. */
+            const char *name = sigabbrev_np(sig);
+            if (name)
+                snprintf(explanation, size, "pid 1 was killed by signal %d (SIG%s)", sig, name);
+            else
+                snprintf(explanation, size, "pid 1 was killed by signal %d", sig);
         }
         return;
     }
