@@ -581,6 +581,19 @@ static void test_container_exit_names_the_signal(void **state)
                      cases[i].signal);
         assert_non_null(strstr(text, want));
     }
+    /* Rootless: a code from the engine's exit file, where 128+N also reads as signal N. */
+    ng_watcher_state engine = {.peak_bytes = -1,
+                               .usage_bytes = -1,
+                               .exit_ms = ng_now_ms(),
+                               .exit_code_from_engine = true,
+                               .engine_exit_code = 128 + SIGTERM,
+                               .final = true};
+    yajl_gen g = ng_record_begin(NG_EVENT_CONTAINER_EXIT, "poststop", NULL);
+    assert_non_null(g);
+    assert_int_equal(ng_container_exit_gen_fields(g, &cs, &engine, NULL), 0);
+    cleanup_free char *text = finish(g);
+    assert_non_null(strstr(text, "\"explanation\":\"pid 1 ended with 143 (the engine's exit file: signal 15 "
+                                 "(SIGTERM), or that exit code)\""));
 }
 
 static void test_record_begin_refuses_unknown_events(void **state)
