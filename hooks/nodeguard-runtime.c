@@ -55,20 +55,24 @@ int main(int argc, char **argv)
     if (ng_runtime_command_creates(args.command)) {
         for (size_t i = 0; i < policy.warnings.n; i++)
             ng_diag("nodeguard: policy: %s", policy.warnings.items[i]);
+        /* Opened here, while this process has the capabilities the sandbox drops. */
+        ng_runtime_bundle bundle;
+        ng_runtime_open_bundle(args.bundle, &bundle);
         /* The spec is edited by a sandboxed child: this process must still exec the runtime. */
         pid_t child = policy.sandbox ? ng_sandbox_fork() : -1;
         if (child == 0) {
             cleanup_error ng_error *e = NULL;
             if (ng_sandbox_enter(NG_SANDBOX_HOOK, &e) < 0)
                 ng_diag("nodeguard-runtime: not sandboxed: %s", ng_error_msg(e));
-            ng_runtime_prepare_bundle(&policy, args.bundle, args.id, policy.hook_path);
+            ng_runtime_prepare_bundle(&policy, &bundle, args.id, policy.hook_path);
             _exit(0);
         }
         if (child < 0)
-            ng_runtime_prepare_bundle(&policy, args.bundle, args.id, policy.hook_path);
+            ng_runtime_prepare_bundle(&policy, &bundle, args.id, policy.hook_path);
         else
             while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
                 ;
+        ng_runtime_bundle_close(&bundle);
     }
     ng_policy_free(&policy);
     setenv("NODEGUARD_RUNTIME_ACTIVE", "1", 1);
