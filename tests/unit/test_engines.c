@@ -5,6 +5,7 @@
 #include "helpers.h"
 #include "spec_builder.h"
 #include "nodeguard/engines.h"
+#include "nodeguard/enginestate.h"
 #include "nodeguard/json.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/watch_setup.h"
@@ -284,6 +285,7 @@ static void test_watcher_names(void **state)
     ng_decision d = {.outcome = NG_OUTCOME_NOT_NODE};
     ng_container_state *cs = calloc(1, sizeof(*cs));
     assert_non_null(cs);
+    ng_spec_fill_names(&spec, NULL);
     ng_container_state_describe(&policy, &st, &spec, &d, cs);
     assert_string_equal(cs->pod, "web-7d9");
     assert_string_equal(cs->namespace_, "prod");
@@ -291,6 +293,7 @@ static void test_watcher_names(void **state)
     assert_string_equal(cs->image, "node:20");
     ng_spec_free(&spec);
     spec = build_spec("[\"node\"]", "[]", NULL, 512);
+    ng_spec_fill_names(&spec, NULL);
     ng_container_state_describe(&policy, &st, &spec, &d, cs);
     assert_string_equal(cs->pod, "");
     assert_string_equal(cs->image, "");
