@@ -119,14 +119,15 @@ static const ng_runtime_flags crun_flags = {
 const ng_engine ng_engines[] = {
     /* podman sets no name annotations (libpod/container_internal_common.go: io.container.manager,
      * org.opencontainers.image.stopSignal, and in podman 4 io.kubernetes.cri-o.Created and TTY);
-     * its container name is in no annotation at precreate. pkg/annotations/annotations.go:
-     * io.container.manager=libpod. */
+     * its container name and image are in containers/storage's containers.json, which
+     * src/host/enginestate.c reads. pkg/annotations/annotations.go: io.container.manager=libpod. */
     {.id = NG_ENGINE_PODMAN,
      .name = "podman",
      .shapes = podman_shapes,
      .markers = {{"io.container.manager", "libpod"}}},
     /* Docker passes only the user's --annotation (API 1.43, Docker 24: daemon/oci_linux.go
-     * WithAnnotations(c.HostConfig.Annotations)): no name or image of its own. */
+     * WithAnnotations(c.HostConfig.Annotations)): no name or image of its own; they are in its
+     * config.v2.json, which src/host/enginestate.c reads. */
     {.id = NG_ENGINE_DOCKER, .name = "docker", .shapes = docker_shapes},
     /* cri-o/cri-o: internal/factory/container/container.go SpecAddAnnotations() copies the
      * kubelet's labels (io.kubernetes.container.name, .pod.name, .pod.namespace:
@@ -142,7 +143,8 @@ const ng_engine ng_engines[] = {
                [NG_NAME_NAMESPACE] = "io.kubernetes.pod.namespace"},
      .markers = {{"io.container.manager", "cri-o"}, {"io.kubernetes.cri-o.ContainerID", NULL}}},
     /* containerd/containerd: internal/cri/annotations/annotations.go DefaultCRIAnnotations(), on
-     * every container the CRI plugin creates. ctr sets none. */
+     * every container the CRI plugin creates. ctr sets none: its container id is the name the user
+     * chose, and its image is only in containerd's metadata database. */
     {.id = NG_ENGINE_CONTAINERD,
      .name = "containerd",
      .shapes = containerd_shapes,

@@ -37,15 +37,26 @@ static int read_engine_file(const char *dir, const char *name, char **ret_buf, s
     return 0;
 }
 
-/* podman: containers.json in the <driver>-containers directory, and for an entry whose metadata
- * names no image, images.json in <driver>-images beside it. True when the entry was found. */
-static bool from_storage(const char *containers_dir, const char *id, ng_names *names)
+/* The entry of id in one of containers/storage's container lists in dir. */
+static bool storage_entry(const char *dir, const char *file, const char *id, ng_names *names, char *image_id,
+                          size_t size)
 {
     cleanup_free char *buf = NULL;
     size_t len = 0;
+    return read_engine_file(dir, file, &buf, &len) == 0 &&
+           ng_names_parse_storage_containers(buf, len, id, names, image_id, size, NULL) == 1;
+}
+
+/* podman: containers.json in the <driver>-containers directory, or volatile-containers.json there
+ * (containers/storage containers.go newContainerStore(): a volatile container's list, in the graph
+ * root's directory or, with transient_store, the run root's; podman 5 makes `run --rm` containers
+ * volatile, pkg/specgen/generate/container_create.go). For an entry whose metadata names no image,
+ * images.json in <driver>-images beside it. True when the entry was found. */
+static bool from_storage(const char *containers_dir, const char *id, ng_names *names)
+{
     char image_id[128] = "";
-    if (read_engine_file(containers_dir, "containers.json", &buf, &len) < 0 ||
-        ng_names_parse_storage_containers(buf, len, id, names, image_id, sizeof(image_id), NULL) != 1)
+    if (!storage_entry(containers_dir, "containers.json", id, names, image_id, sizeof(image_id)) &&
+        !storage_entry(containers_dir, "volatile-containers.json", id, names, image_id, sizeof(image_id)))
         return false;
     if (!names->image[0] && image_id[0]) {
         char images_dir[PATH_MAX];

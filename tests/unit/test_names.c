@@ -359,6 +359,17 @@ static void test_podman_on_disk(void **state)
     ng_spec_fill_names(&spec, other_bundle);
     assert_string_equal(spec.names.container_name, "");
     ng_spec_free(&spec);
+    /* podman 5's `run --rm`: a volatile container, listed in volatile-containers.json */
+    char volatile_path[512];
+    snprintf(volatile_path, sizeof(volatile_path), "%s/volatile-containers.json", graph);
+    assert_int_equal(rename(path, volatile_path), 0);
+    write_file(path, "[" PODMAN_ENTRY(OTHER_ID, "db", "") "]", 0600);
+    spec = config_with(ID, NULL, 0, NULL);
+    ng_spec_fill_names(&spec, bundle);
+    assert_string_equal(spec.names.container_name, "web");
+    assert_string_equal(spec.names.image, "localhost/ngnames-test:1");
+    ng_spec_free(&spec);
+    unlink(volatile_path);
     /* images.json beside it when the metadata names no image */
     static const char no_image[] = "[" PODMAN_ENTRY(ID, "web", "") "]";
     write_file(path, no_image, 0600);
