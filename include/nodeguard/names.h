@@ -49,7 +49,10 @@ size_t ng_names_mount_sources(yajl_val config_root, const char **ret, size_t max
  * image-id, name). Fills what names lacks from the entry whose id is id: container_name from
  * names[0], image from the metadata's image-name; *ret_image_id (size bytes, may be NULL) gets the
  * entry's image id for images.json when the metadata named no image. Returns 1 when the entry was
- * found, 0 when not, < 0 when buf is not such a file. A field of the wrong type is skipped. */
+ * found, 0 when not, < 0 when buf is not such a file. A list that does not mention id is not parsed
+ * (0), and the entry alone is parsed where it can be told without parsing the rest (Go writes
+ * {"id":"<id>",... compactly), so finding it costs a scan, not a tree of the whole list. A field of
+ * the wrong type is skipped. */
 int ng_names_parse_storage_containers(const char *buf, size_t len, const char *id, ng_names *names,
                                       char *ret_image_id, size_t size, ng_error **err);
 

@@ -206,14 +206,24 @@ static void test_podman_hostile(void **state)
                                    ID, &names, NULL, 0),
                      1);
     assert_string_equal(names.container_name, "");
-    /* Not the file's shape at all: an error, nothing named. */
-    static const char *const bad[] = {"{\"id\":\"" ID "\"}", "[", "", "\"" ID "\"", "[{\"id\":\"" ID "\"}]x"};
+    /* Not the file's shape at all: an error, nothing named; a file that does not mention the id
+     * is not parsed at all. */
+    static const char *const bad[] = {"{\"id\":\"" ID "\"}", "[\"" ID "\"", "\"" ID "\""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_true(parse_storage(bad[i], ID, &names, NULL, 0) < 0);
+    static const char *const unmentioned[] = {"[", "", "[{\"id\":\"" OTHER_ID "\"}", "x"};
+    for (size_t i = 0; i < sizeof(unmentioned) / sizeof(unmentioned[0]); i++)
+        assert_int_equal(parse_storage(unmentioned[i], ID, &names, NULL, 0), 0);
     char deep[4096] = "";
     for (int i = 0; i < 1000; i++)
         strcat(deep, "[");
-    assert_true(parse_storage(deep, ID, &names, NULL, 0) < 0);
+    strcat(deep, "{\"id\":\"" ID "\"}");
+    /* the element alone is parsed: the nesting around it is never built */
+    assert_int_equal(parse_storage(deep, ID, &names, NULL, 0), 1);
+    strcpy(deep + 1000, "{\"id\":\"" ID "\",\"x\":");
+    for (int i = 0; i < 1000; i++)
+        strcat(deep, "[");
+    assert_true(parse_storage(deep, ID, &names, NULL, 0) < 0); /* nor inside the element */
     /* Control characters and a bidi override are kept as the engine wrote them (the log escapes
      * them, the CLI shows them through termsafe); a huge name is cut to the field. */
     cleanup_free char *huge = NULL;
@@ -228,6 +238,42 @@ static void test_podman_hostile(void **state)
     assert_int_equal(parse_storage(huge, ID, &hostile, NULL, 0), 1);
     assert_int_equal(strlen(hostile.container_name), sizeof(hostile.container_name) - 1);
     assert_string_equal(hostile.image, "\x1b[31mred\xe2\x80\xae");
+}
+
+/* The entry is found by a scan and parsed alone (a list of thousands of containers is megabytes);
+ * what the scan cannot tell is parsed whole, with the same answer. */
+static void test_podman_entry_without_the_whole_list(void **state)
+{
+    (void)state;
+    /* damaged after the entry: the entry still names the container */
+    static const char damaged[] = "[" PODMAN_ENTRY(ID, "web", PODMAN_METADATA("node:20", "web")) ",{\"id\":";
+    ng_names names = {0};
+    assert_int_equal(parse_storage(damaged, ID, &names, NULL, 0), 1);
+    assert_string_equal(names.container_name, "web");
+    assert_string_equal(names.image, "node:20");
+    /* braces, brackets and escaped quotes inside strings do not end the entry early */
+    static const char tricky[] = "[{\"id\":\"" ID "\",\"names\":[\"}]\\\"{[\"],\"metadata\":\"{}\"}]";
+    ng_names t = {0};
+    assert_int_equal(parse_storage(tricky, ID, &t, NULL, 0), 1);
+    assert_string_equal(t.container_name, "}]\"{[");
+    /* pretty-printed, or "id" not first: the whole list is parsed */
+    static const char pretty[] = "[\n  {\n    \"names\": [\"web\"],\n    \"id\": \"" ID "\"\n  }\n]";
+    ng_names p = {0};
+    assert_int_equal(parse_storage(pretty, ID, &p, NULL, 0), 1);
+    assert_string_equal(p.container_name, "web");
+    /* the id inside another entry's string is not that entry */
+    static const char quoted[] =
+        "[{\"id\":\"x\",\"names\":[\"\\\"id\\\":\\\"" ID "\\\"\"]},{\"id\":\"" ID "\",\"names\":[\"web\"]}]";
+    ng_names q = {0};
+    assert_int_equal(parse_storage(quoted, ID, &q, NULL, 0), 1);
+    assert_string_equal(q.container_name, "web");
+    /* the same for images.json */
+    ng_names img = {0};
+    ng_error *err = NULL;
+    assert_int_equal(
+        ng_names_parse_storage_images(podman_images, strlen(podman_images) - 1, IMAGE_ID, &img, &err), 1);
+    assert_string_equal(img.image, "localhost/ngnames-test:1");
+    assert_null(err);
 }
 
 static void test_docker_config(void **state)
@@ -467,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_docker_dir),
         cmocka_unit_test(test_podman_containers_json),
         cmocka_unit_test(test_podman_hostile),
+        cmocka_unit_test(test_podman_entry_without_the_whole_list),
         cmocka_unit_test(test_docker_config),
         cmocka_unit_test_setup_teardown(test_podman_on_disk, disk_setup, disk_teardown),
         cmocka_unit_test_setup_teardown(test_engine_files_not_taken, disk_setup, disk_teardown),
