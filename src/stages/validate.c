@@ -11,6 +11,7 @@
 #include "nodeguard/decide.h"
 #include "nodeguard/diag.h"
 #include "nodeguard/engines.h"
+#include "nodeguard/enginestate.h"
 #include "nodeguard/fsutil.h"
 #include "nodeguard/sandbox.h"
 #include "nodeguard/spec.h"
@@ -74,9 +75,12 @@ static int validate_child(void *vctx, int reply_fd)
     }
     snprintf(spec.container_id, sizeof(spec.container_id), "%s", st.id);
     ng_decide(v->policy, &spec, false, &d);
+    bool watch = ng_should_watch(v->policy, &d);
+    if (d.outcome == NG_OUTCOME_GUARDED || watch)
+        ng_spec_fill_names(&spec, st.bundle);
     if (d.outcome == NG_OUTCOME_GUARDED)
         ng_stage_record_decision(&c, &d, &spec);
-    if (ng_should_watch(v->policy, &d)) {
+    if (watch) {
         reply.watch = 1;
         ng_container_state_describe(v->policy, &st, &spec, &d, &reply.cs);
     }

@@ -10,6 +10,7 @@
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/engines.h"
+#include "nodeguard/enginestate.h"
 #include "nodeguard/json.h"
 #include "nodeguard/stagekit.h"
 #include "nodeguard/watch_setup.h"
@@ -351,8 +352,10 @@ void ng_runtime_prepare_bundle(const ng_policy *policy, const ng_runtime_bundle 
                                  "no hooks added: the container is not validated or watched", "not_watched");
         add_hooks = false;
     }
-    if (guarded)
+    if (guarded) {
+        ng_spec_fill_names(&spec, bundle);
         ng_stage_record_decision(&c, &d, &spec);
+    }
     if (!rewrite_env && !add_hooks)
         goto out;
     what = "writing the bundle's config.json";
