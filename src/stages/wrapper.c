@@ -353,7 +353,7 @@ void ng_runtime_prepare_bundle(const ng_policy *policy, const ng_runtime_bundle 
         add_hooks = false;
     }
     if (guarded) {
-        ng_spec_fill_names(&spec, bundle);
+        ng_spec_fill_names(&spec, bundle->path);
         ng_stage_record_decision(&c, &d, &spec);
     }
     if (!rewrite_env && !add_hooks)
