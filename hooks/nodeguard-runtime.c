@@ -33,6 +33,15 @@ int main(int argc, char **argv)
         printf("nodeguard-runtime %s\n", NODEGUARD_VERSION);
         return 0;
     }
+    /* For `nodeguard doctor`: the hook this wrapper adds to configs, as its policy and the
+     * LIBEXECDIR it was built with say, so an install that put the hook elsewhere shows. */
+    if (argc == 2 && strcmp(argv[1], "--nodeguard-hook-path") == 0) {
+        ng_policy policy;
+        ng_policy_load(&policy, NULL);
+        printf("%s\n", policy.hook_path);
+        ng_policy_free(&policy);
+        return 0;
+    }
     /* Guard against a runtime_path or PATH that leads back here through another name. */
     if (getenv("NODEGUARD_RUNTIME_ACTIVE")) {
         fprintf(stderr,
