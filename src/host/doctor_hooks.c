@@ -77,8 +77,10 @@ static const char *hook_path_of(yajl_val root)
 
 static bool names_nodeguard(const char *file_name, yajl_val root)
 {
+    /* By its hook when the file says; by its name when it cannot be read (a broken nodeguard file
+     * is still nodeguard's problem). */
     const char *path = root ? hook_path_of(root) : NULL;
-    return (path && strcmp(ng_basename(path), "nodeguard-hook") == 0) || strstr(file_name, "nodeguard");
+    return path ? strcmp(ng_basename(path), "nodeguard-hook") == 0 : strstr(file_name, "nodeguard") != NULL;
 }
 
 static int stage_bit(const char *stage)

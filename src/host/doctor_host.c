@@ -85,7 +85,7 @@ static int existing_ancestor(char *dir, char *why, size_t why_size)
             snprintf(why, why_size, "%s is not a directory", dir);
             return -ENOTDIR;
         }
-        if (errno != ENOENT) {
+        if (errno != ENOENT && errno != ENOTDIR) {
             snprintf(why, why_size, "%s: %s", dir, strerror(errno));
             return -errno;
         }
