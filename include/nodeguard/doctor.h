@@ -24,7 +24,8 @@ typedef struct ng_doctor_check {
 typedef struct ng_doctor_report {
     ng_doctor_check checks[NG_DOCTOR_MAX_CHECKS];
     size_t n;
-    size_t dropped;
+    size_t dropped;          /* checks past the limit, not kept */
+    size_t dropped_failures; /* ... of which failed: counted by ng_doctor_count */
 } ng_doctor_report;
 
 /* Where the checks look: every host path is read below root ("" for the host itself), the way
@@ -42,6 +43,7 @@ ng_doctor_check *ng_doctor_add(ng_doctor_report *r, const char *area, ng_doctor_
                                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void ng_doctor_fix(ng_doctor_check *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Checks with that status, failures past the limit included. */
 size_t ng_doctor_count(const ng_doctor_report *r, ng_doctor_status status);
 void ng_doctor_report_free(ng_doctor_report *r);
 

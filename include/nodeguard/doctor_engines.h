@@ -8,9 +8,8 @@
 #include "nodeguard/doctor.h"
 #include "nodeguard/doctor_wrapper.h"
 
-#define NG_DOCKER_DAEMON_JSON   "/etc/docker/daemon.json"
-#define NG_CONTAINERD_CONFIG    "/etc/containerd/config.toml"
-#define NG_WRAPPER_INSTALLED_AT "/usr/bin/nodeguard-runtime"
+#define NG_DOCKER_DAEMON_JSON "/etc/docker/daemon.json"
+#define NG_CONTAINERD_CONFIG  "/etc/containerd/config.toml"
 
 void ng_doctor_check_docker(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w);
 void ng_doctor_check_containerd(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w);

@@ -8,6 +8,7 @@
 #include "show.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/doctor.h"
+#include "nodeguard/doctor_crio.h"
 #include "nodeguard/doctor_engines.h"
 #include "nodeguard/doctor_files.h"
 #include "nodeguard/doctor_hooks.h"
@@ -38,6 +39,7 @@ static void run_checks(const ng_doctor_ctx *ctx)
     ng_doctor_check_log(ctx, &pol);
     ng_doctor_check_hooks_d(ctx);
     ng_doctor_wrappers wrappers = {0};
+    ng_doctor_check_crio(ctx, &wrappers);
     ng_doctor_check_docker(ctx, &wrappers);
     ng_doctor_check_containerd(ctx, &wrappers);
     /* The installed wrapper is checked even when no engine names it yet: podman --runtime and

@@ -26,10 +26,9 @@ ng_doctor_check *ng_doctor_add(ng_doctor_report *r, const char *area, ng_doctor_
                                const char *fmt, ...)
 {
     if (r->n == NG_DOCTOR_MAX_CHECKS) {
-        /* A failure past the limit must still make the run fail: keep the worst in the last slot. */
+        /* A failure past the limit must still make the run fail: counted, not shown. */
         r->dropped++;
-        if (status > r->checks[r->n - 1].status)
-            r->checks[r->n - 1].status = status;
+        r->dropped_failures += status == NG_DOCTOR_FAIL;
         return NULL;
     }
     ng_doctor_check *c = &r->checks[r->n++];
@@ -58,7 +57,7 @@ size_t ng_doctor_count(const ng_doctor_report *r, ng_doctor_status status)
     size_t n = 0;
     for (size_t i = 0; i < r->n; i++)
         n += r->checks[i].status == status;
-    return n;
+    return n + (status == NG_DOCTOR_FAIL ? r->dropped_failures : 0);
 }
 
 void ng_doctor_report_free(ng_doctor_report *r)
@@ -70,6 +69,7 @@ void ng_doctor_report_free(ng_doctor_report *r)
     }
     r->n = 0;
     r->dropped = 0;
+    r->dropped_failures = 0;
 }
 
 int ng_doctor_gen_json(const ng_doctor_report *r, yajl_gen g, ng_error **err)

@@ -1,4 +1,5 @@
 /* Docker, containerd and plain runc: is nodeguard-runtime where each engine looks for a runtime? */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,48 +12,11 @@
 
 #define DAEMON_JSON_MAX (1024 * 1024)
 #define CONTAINERD_MAX  (1024 * 1024)
-#define WRAPPER_NAME    "nodeguard-runtime"
-
-/* The wrapper's path to suggest in a fix: where it is installed, else where packages put it. */
-static void suggested_wrapper(const ng_doctor_ctx *ctx, char *ret, size_t size)
-{
-    if (!ng_doctor_find_program(ctx, WRAPPER_NAME, NULL, ret, size))
-        snprintf(ret, size, "%s", NG_WRAPPER_INSTALLED_AT);
-}
-
-/* A runtime path an engine will exec: absolute, or a name it looks up on its PATH. Returns true
- * and the host path when it is executable; else adds the failure with its fix. */
-static bool check_runtime_path(const ng_doctor_ctx *ctx, const char *area, const char *where,
-                               const char *path, char *ret, size_t size)
-{
-    char why[128];
-    if (path[0] != '/') {
-        if (ng_doctor_find_program(ctx, path, NULL, ret, size))
-            return true;
-        snprintf(why, sizeof(why), "is not on %s", NG_DOCTOR_ENGINE_PATH);
-    } else {
-        cleanup_free char *full = ng_doctor_path(ctx, path);
-        if (ng_doctor_executable(full, why, sizeof(why))) {
-            snprintf(ret, size, "%s", path);
-            return true;
-        }
-    }
-    ng_doctor_check *c =
-        ng_doctor_add(ctx->report, area, NG_DOCTOR_FAIL, "%s names %s, which %s", where, path, why);
-    char suggested[4096];
-    suggested_wrapper(ctx, suggested, sizeof(suggested));
-    if (strncmp(why, "is not executable", 17) == 0)
-        ng_doctor_fix(c, "chmod 0755 %s%s", ctx->root, path);
-    else
-        ng_doctor_fix(c, "point %s at %s (install it with `make install PREFIX=/usr` if it is missing)",
-                      where, suggested);
-    return false;
-}
 
 static void docker_not_registered(const ng_doctor_ctx *ctx, const char *what)
 {
     char wrapper[4096];
-    suggested_wrapper(ctx, wrapper, sizeof(wrapper));
+    ng_doctor_suggested_wrapper(ctx, wrapper, sizeof(wrapper));
     ng_doctor_check *c =
         ng_doctor_add(ctx->report, "docker", NG_DOCTOR_FAIL, "nodeguard is not registered: %s", what);
     ng_doctor_fix(
@@ -134,11 +98,11 @@ void ng_doctor_check_docker(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w)
     for (size_t i = 0; runtimes && i < runtimes->u.object.len; i++) {
         const char *name = runtimes->u.object.keys[i], *path = NULL;
         if (ng_json_get_string(runtimes->u.object.values[i], "path", &path, NULL) != 1 ||
-            strcmp(ng_basename(path), WRAPPER_NAME) != 0)
+            strcmp(ng_basename(path), NG_WRAPPER_NAME) != 0)
             continue;
         char where[300], host_path[4096];
         snprintf(where, sizeof(where), "runtimes.%s.path in %s%s", name, ctx->root, NG_DOCKER_DAEMON_JSON);
-        if (check_runtime_path(ctx, "docker", where, path, host_path, sizeof(host_path))) {
+        if (ng_doctor_runtime_path_ok(ctx, "docker", where, path, host_path, sizeof(host_path))) {
             ng_doctor_add(ctx->report, "docker", NG_DOCTOR_OK,
                           "runtime \"%s\" is %s%s (docker run --runtime %s)", name, ctx->root, host_path,
                           name);
@@ -149,7 +113,7 @@ void ng_doctor_check_docker(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w)
     }
     if (!ours) {
         docker_not_registered(ctx, "no entry of \"runtimes\" in " NG_DOCKER_DAEMON_JSON
-                                   " has a path to " WRAPPER_NAME);
+                                   " has a path to " NG_WRAPPER_NAME);
         return;
     }
     docker_default_runtime(ctx, root, runtimes, ours);
@@ -166,7 +130,8 @@ static void containerd_handler(const ng_doctor_ctx *ctx, const ng_ctrd_conf *con
     char table[400], where[500], host_path[4096];
     snprintf(table, sizeof(table), "[%s.containerd.runtimes.%s]", conf->cri_table, h->name);
     snprintf(where, sizeof(where), "BinaryName of %s (line %d)", table, h->line);
-    bool ok = check_runtime_path(ctx, "containerd", where, h->binary_name, host_path, sizeof(host_path));
+    bool ok =
+        ng_doctor_runtime_path_ok(ctx, "containerd", where, h->binary_name, host_path, sizeof(host_path));
     if (!h->has_runtime_type || !h->runtime_type[0]) {
         ng_doctor_check *c =
             ng_doctor_add(ctx->report, "containerd", NG_DOCTOR_FAIL,
@@ -255,7 +220,7 @@ void ng_doctor_check_containerd(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w)
     size_t ours = 0;
     for (size_t i = 0; i < conf->n_handlers; i++) {
         const ng_ctrd_handler *h = &conf->handlers[i];
-        if (h->has_binary_name && strcmp(ng_basename(h->binary_name), WRAPPER_NAME) == 0) {
+        if (h->has_binary_name && strcmp(ng_basename(h->binary_name), NG_WRAPPER_NAME) == 0) {
             containerd_handler(ctx, conf, h, w);
             ours++;
         }
@@ -265,7 +230,7 @@ void ng_doctor_check_containerd(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w)
             ng_doctor_add(ctx->report, "containerd", NG_DOCTOR_FAIL,
                           "nodeguard is not registered: no CRI runtime handler in %s%s has BinaryName "
                           "= \"…/%s\"",
-                          ctx->root, NG_CONTAINERD_CONFIG, WRAPPER_NAME);
+                          ctx->root, NG_CONTAINERD_CONFIG, NG_WRAPPER_NAME);
         ng_doctor_fix(c, "%s", merge_fix);
     }
     ng_doctor_add(
@@ -288,5 +253,5 @@ void ng_doctor_check_runc(const ng_doctor_ctx *ctx)
         ctx->report, "runc", NG_DOCTOR_OK,
         "%s%s: plain `runc run` runs nodeguard only with its hooks in the bundle's config.json "
         "(oci-config/runc/config-hooks.json: createRuntime and poststop) or when started through %s",
-        ctx->root, runc, WRAPPER_NAME);
+        ctx->root, runc, NG_WRAPPER_NAME);
 }

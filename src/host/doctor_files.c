@@ -103,3 +103,39 @@ bool ng_doctor_exists(const ng_doctor_ctx *ctx, const char *path)
     struct stat st;
     return lstat(full, &st) == 0;
 }
+
+/* The wrapper's path to suggest in a fix: where it is installed, else where packages put it. */
+void ng_doctor_suggested_wrapper(const ng_doctor_ctx *ctx, char *ret, size_t size)
+{
+    if (!ng_doctor_find_program(ctx, NG_WRAPPER_NAME, NULL, ret, size))
+        snprintf(ret, size, "%s", NG_WRAPPER_INSTALLED_AT);
+}
+
+/* A runtime path an engine will exec: absolute, or a name it looks up on its PATH. Returns true
+ * and the host path when it is executable; else adds the failure with its fix. */
+bool ng_doctor_runtime_path_ok(const ng_doctor_ctx *ctx, const char *area, const char *where,
+                               const char *path, char *ret, size_t size)
+{
+    char why[128];
+    if (path[0] != '/') {
+        if (ng_doctor_find_program(ctx, path, NULL, ret, size))
+            return true;
+        snprintf(why, sizeof(why), "is not on %s", NG_DOCTOR_ENGINE_PATH);
+    } else {
+        cleanup_free char *full = ng_doctor_path(ctx, path);
+        if (ng_doctor_executable(full, why, sizeof(why))) {
+            snprintf(ret, size, "%s", path);
+            return true;
+        }
+    }
+    ng_doctor_check *c =
+        ng_doctor_add(ctx->report, area, NG_DOCTOR_FAIL, "%s names %s, which %s", where, path, why);
+    char suggested[4096];
+    ng_doctor_suggested_wrapper(ctx, suggested, sizeof(suggested));
+    if (strncmp(why, "is not executable", 17) == 0)
+        ng_doctor_fix(c, "chmod 0755 %s%s", ctx->root, path);
+    else
+        ng_doctor_fix(c, "point %s at %s (install it with `make install PREFIX=/usr` if it is missing)",
+                      where, suggested);
+    return false;
+}
