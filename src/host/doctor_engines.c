@@ -26,6 +26,26 @@ static void docker_not_registered(const ng_doctor_ctx *ctx, const char *what)
         wrapper, ctx->root, NG_DOCKER_DAEMON_JSON, wrapper, ctx->root, NG_DOCKER_DAEMON_JSON);
 }
 
+/* dockerd decodes daemon.json with Go's encoding/json, which has no comments; the library's
+ * parser takes them (policy files have them), so they are looked for here, outside strings. */
+static bool has_comment(const char *buf, size_t len)
+{
+    bool in_string = false;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (in_string) {
+            if (buf[i] == '\\')
+                i++;
+            else if (buf[i] == '"')
+                in_string = false;
+        } else if (buf[i] == '"') {
+            in_string = true;
+        } else if (buf[i] == '/' && (buf[i + 1] == '/' || buf[i + 1] == '*')) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* default-runtime: which containers the nodeguard runtime gets. */
 static void docker_default_runtime(const ng_doctor_ctx *ctx, yajl_val root, yajl_val runtimes,
                                    const char *ours)
@@ -85,6 +105,14 @@ void ng_doctor_check_docker(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w)
                       "correct it (`python3 -m json.tool %s%s` shows where), then `systemctl restart docker`",
                       ctx->root, NG_DOCKER_DAEMON_JSON);
         return;
+    }
+    if (has_comment(buf, len)) {
+        ng_doctor_check *c =
+            ng_doctor_add(ctx->report, "docker", NG_DOCTOR_FAIL,
+                          "%s%s has comments, which dockerd does not accept: it refuses to start", ctx->root,
+                          NG_DOCKER_DAEMON_JSON);
+        ng_doctor_fix(c, "remove the // and /* */ comments from %s%s, then `systemctl restart docker`",
+                      ctx->root, NG_DOCKER_DAEMON_JSON);
     }
     yajl_val runtimes = NULL;
     if (ng_json_get_object(root, "runtimes", &runtimes, &err) < 0) {
