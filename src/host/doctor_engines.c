@@ -13,17 +13,24 @@
 #define DAEMON_JSON_MAX (1024 * 1024)
 #define CONTAINERD_MAX  (1024 * 1024)
 
-static void docker_not_registered(const ng_doctor_ctx *ctx, const char *what)
+/* No runtime entry: a new file when there is none, else the entry to add to it. */
+static void docker_not_registered(const ng_doctor_ctx *ctx, const char *what, bool file_exists)
 {
     char wrapper[4096];
     ng_doctor_suggested_wrapper(ctx, wrapper, sizeof(wrapper));
     ng_doctor_check *c =
         ng_doctor_add(ctx->report, "docker", NG_DOCTOR_FAIL, "nodeguard is not registered: %s", what);
-    ng_doctor_fix(
-        c,
-        "add \"runtimes\": {\"nodeguard\": {\"path\": \"%s\"}} to %s%s (a new file: `printf '{\"runtimes\": "
-        "{\"nodeguard\": {\"path\": \"%s\"}}}\\n' > %s%s`), then `systemctl restart docker`",
-        wrapper, ctx->root, NG_DOCKER_DAEMON_JSON, wrapper, ctx->root, NG_DOCKER_DAEMON_JSON);
+    if (file_exists)
+        ng_doctor_fix(
+            c,
+            "add \"nodeguard\": {\"path\": \"%s\"} to \"runtimes\" in %s%s (and \"default-runtime\": "
+            "\"nodeguard\" to guard every container), then systemctl restart docker",
+            wrapper, ctx->root, NG_DOCKER_DAEMON_JSON);
+    else
+        ng_doctor_fix(c,
+                      "printf '{\"runtimes\": {\"nodeguard\": {\"path\": \"%s\"}}, \"default-runtime\": "
+                      "\"nodeguard\"}\\n' > %s%s, then systemctl restart docker",
+                      wrapper, ctx->root, NG_DOCKER_DAEMON_JSON);
 }
 
 /* dockerd decodes daemon.json with Go's encoding/json, which has no comments; the library's
@@ -88,7 +95,7 @@ void ng_doctor_check_docker(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w)
         return;
     }
     if (!has_file) {
-        docker_not_registered(ctx, "dockerd is installed but there is no " NG_DOCKER_DAEMON_JSON);
+        docker_not_registered(ctx, "dockerd is installed but there is no " NG_DOCKER_DAEMON_JSON, false);
         return;
     }
     cleanup_free char *buf = NULL;
@@ -140,8 +147,9 @@ void ng_doctor_check_docker(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w)
             ours = name;
     }
     if (!ours) {
-        docker_not_registered(ctx, "no entry of \"runtimes\" in " NG_DOCKER_DAEMON_JSON
-                                   " has a path to " NG_WRAPPER_NAME);
+        docker_not_registered(
+            ctx, "no entry of \"runtimes\" in " NG_DOCKER_DAEMON_JSON " has a path to " NG_WRAPPER_NAME,
+            true);
         return;
     }
     docker_default_runtime(ctx, root, runtimes, ours);
@@ -200,6 +208,23 @@ static void containerd_handler(const ng_doctor_ctx *ctx, const ng_ctrd_conf *con
                       h->name, ctx->root, host_path, h->runtime_type, h->name);
 }
 
+/* The two keys to set, in the CRI plugin's table as this file names it (config version 3,
+ * containerd 2.x, renamed it). */
+static void fix_register(const ng_doctor_ctx *ctx, ng_doctor_check *c, const ng_ctrd_conf *conf)
+{
+    const char *cri = conf && conf->cri_table[0]   ? conf->cri_table
+                      : conf && conf->version >= 3 ? "plugins.\"io.containerd.cri.v1.runtime\""
+                                                   : "plugins.\"io.containerd.grpc.v1.cri\"";
+    char wrapper[PATH_MAX];
+    ng_doctor_suggested_wrapper(ctx, wrapper, sizeof(wrapper));
+    ng_doctor_fix(
+        c,
+        "in %s%s, under [%s.containerd.runtimes.runc] set runtime_type = \"io.containerd.runc.v2\", and "
+        "under [%s.containerd.runtimes.runc.options] set BinaryName = \"%s\" (add the tables if the file "
+        "has none; oci-config/containerd/config.toml shows both), then `systemctl restart containerd`",
+        ctx->root, NG_CONTAINERD_CONFIG, cri, cri, wrapper);
+}
+
 void ng_doctor_check_containerd(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w)
 {
     char found[4096];
@@ -211,9 +236,7 @@ void ng_doctor_check_containerd(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w)
                       NG_DOCTOR_ENGINE_PATH);
         return;
     }
-    static const char merge_fix[] =
-        "merge oci-config/containerd/config.toml (nodeguard's source tree) into " NG_CONTAINERD_CONFIG
-        ", then `systemctl restart containerd`";
+
     cleanup_free char *buf = NULL;
     cleanup_error ng_error *err = NULL;
     size_t len = 0;
@@ -221,7 +244,7 @@ void ng_doctor_check_containerd(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w)
         ng_doctor_check *c = ng_doctor_add(
             ctx->report, "containerd", NG_DOCTOR_FAIL,
             "nodeguard is not registered: %s (containerd's defaults run runc directly)", ng_error_msg(err));
-        ng_doctor_fix(c, "%s", merge_fix);
+        fix_register(ctx, c, NULL);
         return;
     }
     ng_ctrd_conf *conf = calloc(1, sizeof(*conf));
@@ -259,7 +282,7 @@ void ng_doctor_check_containerd(const ng_doctor_ctx *ctx, ng_doctor_wrappers *w)
                           "nodeguard is not registered: no CRI runtime handler in %s%s has BinaryName "
                           "= \"…/%s\"",
                           ctx->root, NG_CONTAINERD_CONFIG, NG_WRAPPER_NAME);
-        ng_doctor_fix(c, "%s", merge_fix);
+        fix_register(ctx, c, conf);
     }
     ng_doctor_add(
         ctx->report, "containerd", NG_DOCTOR_OK,

@@ -2,6 +2,7 @@
  * directory, later directories masking earlier files of the same name. */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,22 +265,34 @@ static void check_name(const ng_doctor_ctx *ctx, scan *s, const hook_file *f)
     check_file(ctx, s, file, root);
 }
 
+/* The files the engine needs, written to /etc/containers/oci/hooks.d with the hook path where the
+ * hook is installed (the shipped files say /usr/libexec); pasted in nodeguard's source tree. */
+static void fix_install(const ng_doctor_ctx *ctx, ng_doctor_check *c, const char *engine)
+{
+    char hook[PATH_MAX];
+    if (!ng_doctor_find_hook(ctx, hook, sizeof(hook))) {
+        ng_doctor_fix(
+            c, "install nodeguard first: `make install PREFIX=/usr` in its source tree installs the hook "
+               "and its hooks.d files; then run nodeguard doctor again");
+        return;
+    }
+    ng_doctor_fix(
+        c,
+        "in nodeguard's source tree: mkdir -p %s%s && for f in oci-config/%s/50-nodeguard-*.json; do sed "
+        "'s|/usr/libexec/nodeguard/nodeguard-hook|%s|' \"$f\" > %s%s/\"$(basename \"$f\")\"; done",
+        ctx->root, NG_HOOKS_DIR_LOCAL, strcmp(engine, "crio") == 0 ? "crio/hooks.d" : "hooks.d", hook,
+        ctx->root, NG_HOOKS_DIR_LOCAL);
+}
+
 static void engine_summary(const ng_doctor_ctx *ctx, const scan *s, const char *engine, unsigned needed)
 {
     ng_doctor_report *r = ctx->report;
-    static const char install_fix[] =
-        "`make install PREFIX=/usr` in nodeguard's source tree (writes them to " NG_HOOKS_DIR_PACKAGES
-        "), or `install -m 0644 oci-config/hooks.d/50-nodeguard-*.json " NG_HOOKS_DIR_LOCAL "/`";
     if (!(s->stages & (STAGE_CREATE_RUNTIME | STAGE_PRECREATE))) {
         ng_doctor_check *c =
             ng_doctor_add(r, engine, NG_DOCTOR_FAIL,
                           "nodeguard is not registered: no working nodeguard hook in %s%s or %s%s", ctx->root,
                           NG_HOOKS_DIR_PACKAGES, ctx->root, NG_HOOKS_DIR_LOCAL);
-        ng_doctor_fix(c, "%s",
-                      strcmp(engine, "crio") == 0
-                          ? "`install -m 0644 oci-config/crio/hooks.d/50-nodeguard-*.json " NG_HOOKS_DIR_LOCAL
-                            "/` from nodeguard's source tree"
-                          : install_fix);
+        fix_install(ctx, c, engine);
         return;
     }
     if ((needed & STAGE_PRECREATE) && !(s->stages & STAGE_PRECREATE)) {
@@ -287,19 +300,19 @@ static void engine_summary(const ng_doctor_ctx *ctx, const scan *s, const char *
             ng_doctor_add(r, engine, NG_DOCTOR_FAIL,
                           "no working precreate hook: containers get no heap flag (only precreate "
                           "can change a container's environment)");
-        ng_doctor_fix(c, "%s", install_fix);
+        fix_install(ctx, c, engine);
     }
     if (!(s->stages & STAGE_CREATE_RUNTIME)) {
         ng_doctor_check *c =
             ng_doctor_add(r, engine, NG_DOCTOR_FAIL,
                           "no working createRuntime hook: no OOM watcher, and mode enforce cannot "
                           "refuse a container");
-        ng_doctor_fix(c, "%s", install_fix);
+        fix_install(ctx, c, engine);
     }
     if (!(s->stages & STAGE_POSTSTOP)) {
         ng_doctor_check *c =
             ng_doctor_add(r, engine, NG_DOCTOR_WARN, "no working poststop hook: no container_exit records");
-        ng_doctor_fix(c, "%s", install_fix);
+        fix_install(ctx, c, engine);
     }
     if ((s->stages & needed) == needed)
         ng_doctor_add(r, engine, NG_DOCTOR_OK, "nodeguard's %s hooks run for every container",
