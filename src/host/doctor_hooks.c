@@ -34,35 +34,38 @@ typedef struct scan {
     hook_file files[MAX_FILES];
     size_t n;
     unsigned stages; /* nodeguard's stages registered by a valid file with a working hook */
-    bool any_nodeguard;
 } scan;
 
+static int json_file(const struct dirent *e)
+{
+    size_t len = strlen(e->d_name);
+    return len > 5 && len < NAME_LEN && strcmp(e->d_name + len - 5, ".json") == 0;
+}
+
+/* The names in one directory, in order, so the report reads the same on every run. */
 static void collect(const ng_doctor_ctx *ctx, scan *s, int d)
 {
     cleanup_free char *dir = ng_doctor_path(ctx, hook_dirs[d]);
-    DIR *dh = opendir(dir);
-    if (!dh)
-        return;
-    struct dirent *e;
-    while ((e = readdir(dh))) {
-        size_t len = strlen(e->d_name);
-        if (len < 6 || len >= NAME_LEN || strcmp(e->d_name + len - 5, ".json") != 0)
-            continue;
+    struct dirent **names = NULL;
+    int n = scandir(dir, &names, json_file, alphasort);
+    for (int k = 0; k < n; k++) {
         size_t i = 0;
-        while (i < s->n && strcmp(s->files[i].name, e->d_name) != 0)
+        while (i < s->n && strcmp(s->files[i].name, names[k]->d_name) != 0)
             i++;
-        if (i == s->n) {
-            if (s->n == MAX_FILES) {
-                ng_doctor_add(ctx->report, "hooks.d", NG_DOCTOR_WARN,
-                              "more than %d files in the hooks directories: only the first were checked",
-                              MAX_FILES);
-                break;
-            }
-            snprintf(s->files[s->n++].name, NAME_LEN, "%s", e->d_name);
+        if (i == s->n && s->n == MAX_FILES) {
+            ng_doctor_add(ctx->report, "hooks.d", NG_DOCTOR_WARN,
+                          "more than %d files in the hooks directories: only the first were checked",
+                          MAX_FILES);
+            for (; k < n; k++)
+                free(names[k]);
+            break;
         }
+        if (i == s->n)
+            snprintf(s->files[s->n++].name, NAME_LEN, "%s", names[k]->d_name);
         s->files[i].in_dir[d] = true;
+        free(names[k]);
     }
-    closedir(dh);
+    free(names);
 }
 
 /* The hook's path from a parsed hooks.d file, or NULL. */
@@ -109,11 +112,15 @@ static bool check_hook_path(const ng_doctor_ctx *ctx, const char *file, const ch
         return true;
     if (hook[0] != '/')
         snprintf(why, sizeof(why), "is not an absolute path");
+    /* containers/common stats the path when it loads the file; the exec bit only matters when
+     * runc runs the hook, at every container start. */
+    bool not_executable = hook[0] == '/' && strncmp(why, "is not executable", 17) == 0;
     ng_doctor_check *c =
-        ng_doctor_add(ctx->report, "hooks.d", NG_DOCTOR_FAIL,
-                      "%s: hook.path %s %s: podman and CRI-O refuse the file", file, hook, why);
-    char found[4096];
-    if (strcmp(why, "does not exist") != 0 && hook[0] == '/' && strncmp(why, "is not executable", 17) == 0)
+        ng_doctor_add(ctx->report, "hooks.d", NG_DOCTOR_FAIL, "%s: hook.path %s %s: %s", file, hook, why,
+                      not_executable ? "runc fails every container start that runs it"
+                                     : "podman and CRI-O refuse the file");
+    char found[PATH_MAX];
+    if (not_executable)
         ng_doctor_fix(c, "chmod 0755 %s", full);
     else if (ng_doctor_find_hook(ctx, found, sizeof(found)))
         ng_doctor_fix(c, "sed -i 's|\"path\": *\"[^\"]*\"|\"path\": \"%s\"|' %s", found, file);
@@ -254,7 +261,6 @@ static void check_name(const ng_doctor_ctx *ctx, scan *s, const hook_file *f)
     }
     if (!ours)
         return;
-    s->any_nodeguard = true;
     if (r < 0) {
         ng_doctor_check *c = ng_doctor_add(ctx->report, "hooks.d", NG_DOCTOR_FAIL, "%s: not read: %s", file,
                                            ng_error_msg(err));
