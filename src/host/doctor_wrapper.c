@@ -127,7 +127,17 @@ static void check_real_runtime(const ng_doctor_ctx *ctx, const char *wrapper, co
     char why[128], real[PATH_MAX];
     if (pol->runtime_path) {
         cleanup_free char *full = ng_doctor_path(ctx, pol->runtime_path);
-        if (ng_doctor_executable(full, why, sizeof(why))) {
+        cleanup_free char *wrapper_full = ng_doctor_path(ctx, wrapper);
+        struct stat st, self;
+        bool ok = false;
+        if (pol->runtime_path[0] != '/')
+            snprintf(why, sizeof(why), "is not an absolute path");
+        else if (stat(full, &st) == 0 && stat(wrapper_full, &self) == 0 && st.st_dev == self.st_dev &&
+                 st.st_ino == self.st_ino)
+            snprintf(why, sizeof(why), "is nodeguard-runtime itself, which refuses to run itself");
+        else
+            ok = ng_doctor_executable(full, why, sizeof(why));
+        if (ok) {
             ng_doctor_add(ctx->report, "wrapper", NG_DOCTOR_OK,
                           "the real runtime behind it is %s (runtime_path)", full);
         } else {
