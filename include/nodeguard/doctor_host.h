@@ -10,6 +10,10 @@
 /* The policy file every hook and the wrapper read, as the host names it. */
 const char *ng_doctor_policy_path(void);
 
+/* A warning first when not run as root: engines run hooks as root, so what this user may open
+ * and create is not what they may. */
+void ng_doctor_check_user(const ng_doctor_ctx *ctx);
+
 /* Parses the policy below the root into ret (the defaults when it is missing or broken), and
  * reports on it. ret is always filled; free it with ng_policy_free. */
 void ng_doctor_check_policy(const ng_doctor_ctx *ctx, ng_policy *ret);

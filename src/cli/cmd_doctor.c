@@ -35,6 +35,7 @@ static void doctor_usage(FILE *f)
 static void run_checks(const ng_doctor_ctx *ctx)
 {
     ng_policy pol;
+    ng_doctor_check_user(ctx);
     ng_doctor_check_policy(ctx, &pol);
     ng_doctor_check_log(ctx, &pol);
     ng_doctor_check_hooks_d(ctx);

@@ -13,6 +13,7 @@
 #include "nodeguard/doctor_files.h"
 #include "nodeguard/doctor_host.h"
 #include "nodeguard/procexit.h"
+#include "nodeguard/util.h"
 
 #ifndef NODEGUARD_SYSCONFDIR
 #define NODEGUARD_SYSCONFDIR "/etc"
@@ -24,6 +25,14 @@
 const char *ng_doctor_policy_path(void)
 {
     return NODEGUARD_SYSCONFDIR "/nodeguard/nodeguard.json";
+}
+
+void ng_doctor_check_user(const ng_doctor_ctx *ctx)
+{
+    if (geteuid() != 0)
+        ng_doctor_add(
+            ctx->report, "doctor", NG_DOCTOR_WARN,
+            "not run as root: the checks below say what this user may do, not what root's hooks may");
 }
 
 void ng_doctor_check_policy(const ng_doctor_ctx *ctx, ng_policy *ret)
@@ -124,17 +133,25 @@ void ng_doctor_check_log(const ng_doctor_ctx *ctx, const ng_policy *pol)
     int fd = mkostemp(probe, O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
-        ng_doctor_check *c = ng_doctor_add(ctx->report, "log", NG_DOCTOR_FAIL,
-                                           "cannot create a file in %s (%s): no record reaches the audit log",
-                                           existing, strerror(e));
-        if (e == EROFS)
+        /* Root's hooks write the log: a user's "permission denied" says nothing about them. */
+        bool only_this_user = geteuid() != 0 && (e == EACCES || e == EPERM);
+        ng_doctor_check *c =
+            ng_doctor_add(ctx->report, "log", only_this_user ? NG_DOCTOR_WARN : NG_DOCTOR_FAIL,
+                          "cannot create a file in %s (%s)%s", existing, strerror(e),
+                          only_this_user ? "" : ": no record reaches the audit log");
+        if (only_this_user)
+            ng_doctor_fix(c, "run nodeguard doctor as root to check what the hooks can do");
+        else if (e == EROFS)
             ng_doctor_fix(
                 c,
                 "%s is on a read-only file system: set \"log_path\" in %s%s to a writable place such as "
                 "%s",
                 existing, ctx->root, ng_doctor_policy_path(), NG_SYSTEM_LOG_PATH);
         else
-            ng_doctor_fix(c, "mkdir -p %s && chmod 0755 %s", dir, dir);
+            ng_doctor_fix(c,
+                          "`lsattr -d %s` shows an immutable flag (`chattr -i %s`); else a security module "
+                          "denies it (its audit log says which), or set \"log_path\" in %s%s elsewhere",
+                          existing, existing, ctx->root, ng_doctor_policy_path());
         return;
     }
     close(fd);
@@ -158,12 +175,13 @@ void ng_doctor_check_log(const ng_doctor_ctx *ctx, const ng_policy *pol)
 
 static int read_small(const char *path, char *buf, size_t size)
 {
+    buf[0] = '\0';
     cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return -errno;
-    ssize_t n = read(fd, buf, size - 1);
+    ssize_t n = ng_read_retry(fd, buf, size - 1);
     if (n < 0)
-        return -errno;
+        return (int)n;
     buf[n] = '\0';
     return 0;
 }
@@ -260,9 +278,6 @@ static void check_dmesg_restrict(ng_doctor_report *r)
 void ng_doctor_check_watcher(const ng_doctor_ctx *ctx)
 {
     ng_doctor_report *r = ctx->report;
-    if (geteuid() != 0)
-        ng_doctor_add(r, "watcher", NG_DOCTOR_WARN,
-                      "not run as root: what follows is what this user may do, not what root's hooks may");
     check_kmsg(r);
     check_cgroup(r);
     check_proc_connector(r);
