@@ -120,20 +120,22 @@ int cmd_doctor(int argc, char **argv)
         doctor_usage(stderr);
         return CLI_BAD_INPUT;
     }
-    /* "/" is the host itself: no prefix, so paths are shown as the host names them. */
-    if (strcmp(root, "/") == 0)
-        root = "";
+    /* Without trailing slashes ("/" is the host itself: no prefix), so paths read as the host's. */
+    cleanup_free char *prefix = strdup(root);
+    if (!prefix)
+        abort();
+    for (size_t len = strlen(prefix); len > 0 && prefix[len - 1] == '/'; len--)
+        prefix[len - 1] = '\0';
     ng_doctor_report *report = calloc(1, sizeof(*report));
     if (!report)
         abort();
-    ng_doctor_ctx ctx = {.root = root, .report = report};
+    ng_doctor_ctx ctx = {.root = prefix, .report = report};
     run_checks(&ctx);
-    if (json ? print_json(report) < 0 : (print_text(report), false)) {
-        ng_doctor_report_free(report);
-        free(report);
-        return CLI_BAD_INPUT;
-    }
-    int rc = ng_doctor_count(report, NG_DOCTOR_FAIL) ? CLI_DOES_NOT_FIT : CLI_OK;
+    int rc = ng_doctor_count(report, NG_DOCTOR_FAIL) ? CLI_CHECK_FAILED : CLI_OK;
+    if (json && print_json(report) < 0)
+        rc = CLI_BAD_INPUT;
+    else if (!json)
+        print_text(report);
     ng_doctor_report_free(report);
     free(report);
     return rc;
