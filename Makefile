@@ -5,8 +5,8 @@ DESTDIR     ?=
 BINDIR      ?= $(PREFIX)/bin
 LIBEXECDIR  ?= $(PREFIX)/libexec
 DATADIR     ?= $(PREFIX)/share
-# The policy lives in /etc whatever the prefix: it is compiled into the binaries, so it must not
-# depend on the PREFIX given to `make install` after a plain `make`.
+# The policy lives in /etc whatever the prefix: one place for operators to look, whether the
+# binaries are in /usr (packages) or /usr/local (make install).
 SYSCONFDIR  ?= /etc
 # podman and CRI-O read hooks from /usr/share/containers/oci/hooks.d (packages) and
 # /etc/containers/oci/hooks.d (local): a /usr/local install must use the latter to be seen.
@@ -56,7 +56,7 @@ BINS        := $(BUILD)/nodeguard-hook $(BUILD)/nodeguard $(BUILD)/nodeguard-run
 # Keep the test objects: deleting them as intermediates would print after the test summary.
 .SECONDARY:
 
-.PHONY: all clean test unit-test golden-test integration-test install uninstall format format-check \
+.PHONY: FORCE all clean test unit-test golden-test integration-test install uninstall format format-check \
         check-deps demo rootfs deb rpm fuzz fuzz-build analyze
 all: check-deps $(BINS)
 
@@ -64,7 +64,18 @@ check-deps:
 	@$(PKG_CONFIG) --exists $(DEPS) || { echo "missing build dependencies: pkg-config cannot find one of: $(DEPS)" >&2; \
 	  echo "on Debian: apt-get install libyajl-dev libseccomp-dev libcap-dev pkg-config" >&2; exit 1; }
 
-$(BUILD)/%.o: %.c
+# What the compiler bakes into the binaries from make's variables. They may change between `make`
+# and `make install PREFIX=/usr` (the README's install): this file is rewritten only when they do,
+# and every object depends on it, so the install rebuilds with the paths it installs to (DESTDIR is
+# not among them: the binaries name the final paths).
+BAKED       := $(BUILD)/baked-in
+BAKED_TEXT  := VERSION=$(VERSION) SYSCONFDIR=$(SYSCONFDIR) LIBEXECDIR=$(LIBEXECDIR)
+$(BAKED): FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(BAKED_TEXT)' ] || printf '%s\n' '$(BAKED_TEXT)' > $@
+FORCE:
+
+$(BUILD)/%.o: %.c $(BAKED)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -76,7 +87,7 @@ $(BUILD)/gen/seccomp-gen: src/gen/seccomp-gen.c src/host/sandbox_rules.h
 $(GEN_SECCOMP): $(BUILD)/gen/seccomp-gen
 	$< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/seccomp_filters.o: $(GEN_SECCOMP)
+$(BUILD)/gen/seccomp_filters.o: $(GEN_SECCOMP) $(BAKED)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Made anew each time: `ar r` would keep the members of files that were removed or renamed.
@@ -121,7 +132,7 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
                 -Iinclude -DNODEGUARD_VERSION='"$(VERSION)"' -DNODEGUARD_SYSCONFDIR='"$(SYSCONFDIR)"' \
                 -DNODEGUARD_LIBEXECDIR='"$(LIBEXECDIR)"' $(shell $(PKG_CONFIG) --cflags yajl)
 fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
-$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN_SECCOMP)
+$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN_SECCOMP) $(BAKED)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN_SECCOMP) $(LDLIBS)
 fuzz: fuzz-build

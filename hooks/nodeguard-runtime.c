@@ -34,6 +34,15 @@ int main(int argc, char **argv)
         printf("nodeguard-runtime %s\n", NODEGUARD_VERSION);
         return 0;
     }
+    /* For `nodeguard doctor`: the hook this wrapper adds to configs, as its policy and the
+     * LIBEXECDIR it was built with say, so an install that put the hook elsewhere shows. */
+    if (argc == 2 && strcmp(argv[1], "--nodeguard-hook-path") == 0) {
+        ng_policy policy;
+        ng_policy_load(&policy, NULL);
+        printf("%s\n", policy.hook_path);
+        ng_policy_free(&policy);
+        return 0;
+    }
     /* Guard against a runtime_path or PATH that leads back here through another name. */
     if (getenv("NODEGUARD_RUNTIME_ACTIVE")) {
         fprintf(stderr,
@@ -56,20 +65,24 @@ int main(int argc, char **argv)
     if (ng_runtime_command_creates(args.command)) {
         for (size_t i = 0; i < policy.warnings.n; i++)
             ng_diag("nodeguard: policy: %s", policy.warnings.items[i]);
+        /* Opened here, while this process has the capabilities the sandbox drops. */
+        ng_runtime_bundle bundle;
+        ng_runtime_open_bundle(args.bundle, &bundle);
         /* The spec is edited by a sandboxed child: this process must still exec the runtime. */
         pid_t child = policy.sandbox ? ng_sandbox_fork() : -1;
         if (child == 0) {
             cleanup_error ng_error *e = NULL;
             if (ng_sandbox_enter(NG_SANDBOX_HOOK, &e) < 0)
                 ng_diag("nodeguard-runtime: not sandboxed: %s", ng_error_msg(e));
-            ng_runtime_prepare_bundle(&policy, args.bundle, args.id, policy.hook_path);
+            ng_runtime_prepare_bundle(&policy, &bundle, args.id, policy.hook_path);
             _exit(0);
         }
         if (child < 0)
-            ng_runtime_prepare_bundle(&policy, args.bundle, args.id, policy.hook_path);
+            ng_runtime_prepare_bundle(&policy, &bundle, args.id, policy.hook_path);
         else
             while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
                 ;
+        ng_runtime_bundle_close(&bundle);
     }
     char **run_argv = argv;
     if (args.command && strcmp(args.command, "exec") == 0) {

@@ -71,10 +71,11 @@ typedef struct ng_runtime_flags {
 typedef struct ng_engine {
     ng_engine_id id;
     const char *name;
-    const ng_cgroup_shape *shapes;     /* ends with a shape whose cgroups_path is NULL */
-    const char *names[NG_NAME_FIELDS]; /* annotation keys; NULL: the engine sets none */
-    ng_engine_marker markers[2];       /* annotations only this engine sets; key NULL: none */
-    const ng_runtime_flags *runtime;   /* NULL: not an OCI runtime */
+    const ng_cgroup_shape *shapes; /* ends with a shape whose cgroups_path is NULL */
+    /* annotation keys per name, the first with a non-empty value wins; NULL: none */
+    const char *names[NG_NAME_FIELDS][2];
+    ng_engine_marker markers[2];     /* annotations only this engine sets; key NULL: none */
+    const ng_runtime_flags *runtime; /* NULL: not an OCI runtime */
 } ng_engine;
 
 /* The table, in precedence order: when several engines' name annotations are present, the earlier
@@ -118,7 +119,7 @@ ng_engine_id ng_engine_from_annotations(yajl_val annotations);
 ng_engine_id ng_engine_detect(yajl_val annotations, const char *cgroups_path);
 
 /* The value of the first annotation, in the table's precedence order then the OCI image-spec's
- * keys, that names field; NULL if none is present (or it is not a string). */
+ * keys, that names field; NULL if none is present as a non-empty string. */
 const char *ng_engine_annotation(yajl_val annotations, ng_name_field field);
 
 /* On cgroup v2 an OCI runtime may put a container's processes in cgroups it makes below the

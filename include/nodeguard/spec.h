@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
 #include "nodeguard/error.h"
+#include "nodeguard/names.h"
 
 /* podman's configs are ~10 KB: 8 MiB leaves room for anything sane. */
 #define NG_INPUT_MAX     (8u * 1024 * 1024)
@@ -35,6 +36,7 @@ typedef struct ng_spec {
     const char *hostname;     /* may be NULL */
     const char *cgroups_path; /* linux.cgroupsPath; may be NULL */
     char container_id[96];    /* derived from cgroupsPath (nodeguard/engines.h), else hostname, else "" */
+    ng_names names;           /* "" until a stage fills them (enginestate.h): records carry them */
     ng_cgroup_view cgroup_view;
 } ng_spec;
 

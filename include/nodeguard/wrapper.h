@@ -25,13 +25,29 @@ void ng_runtime_parse_args(int argc, char *const *argv, ng_runtime_args *ret);
  * program (same device and inode as /proc/self/exe), so the wrapper never runs itself. */
 int ng_runtime_find_real(const char *configured, char *ret, size_t size, ng_error **err);
 
-/* Rewrites BUNDLE/config.json for nodeguard: the decision's env/args, and nodeguard's hooks added
+/* A bundle directory, opened by ng_runtime_open_bundle before the sandbox drops the capabilities:
+ * containerd's bundles are under /run/containerd, which is mode 0600 once dockerd's shims made it,
+ * and root can search it only with CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH. The sandboxed work is
+ * then done on the descriptor, and nothing of the path is opened again. */
+typedef struct ng_runtime_bundle {
+    const char *path;     /* as given, "." for the current directory: for messages */
+    int dirfd;            /* O_CLOEXEC, or -1: open_error says why */
+    ng_error *open_error; /* NULL when opened */
+} ng_runtime_bundle;
+
+/* Opens PATH (NULL: the current directory), refusing a symbolic link (engines hand the runtime a
+ * directory). Never fails the caller: an error is kept in ret->open_error, for
+ * ng_runtime_prepare_bundle to record. ng_runtime_bundle_close releases both. */
+void ng_runtime_open_bundle(const char *path, ng_runtime_bundle *ret);
+void ng_runtime_bundle_close(ng_runtime_bundle *bundle);
+
+/* Rewrites the bundle's config.json for nodeguard: the decision's env/args, and nodeguard's hooks added
  * once. Written atomically next to the original, with its mode and owner. A config that needs
  * nothing is not touched at all. Records the decision in the log. Never fails the caller: errors
  * are recorded and the config is left as it was. A bundle another user could change under it
  * (symlinks, not a regular file, another user's or writable by others) is such an error
  * (docs/hardening.md has the cases). */
-void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, const char *id,
+void ng_runtime_prepare_bundle(const ng_policy *policy, const ng_runtime_bundle *bundle, const char *id,
                                const char *hook_path);
 
 #endif

@@ -14,8 +14,8 @@ static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"check", cmd_check}, {"plan", cmd_plan},     {"log", cmd_log},
-    {"stats", cmd_stats}, {"status", cmd_status}, {"metrics", cmd_metrics},
+    {"check", cmd_check},   {"plan", cmd_plan},       {"log", cmd_log},       {"stats", cmd_stats},
+    {"status", cmd_status}, {"metrics", cmd_metrics}, {"doctor", cmd_doctor},
 };
 
 /* Library messages quote what they were handed (a config's env, a log's fields): escaped. */
@@ -46,6 +46,9 @@ static void usage(FILE *f)
           "                     starts, fixes, refusals, OOM kills and peak memory per container\n"
           "  status             running watched containers: usage, limit, heap, OOM kills\n"
           "  metrics [-o FILE]  Prometheus text for node_exporter's textfile collector\n"
+          "  doctor [--json] [--root DIR]\n"
+          "                     is nodeguard registered with each engine here, and can it work?\n"
+          "                     (exit 0 nothing failed, 1 a check failed)\n"
           "  version            print the version\n"
           "\n"
           "Run 'nodeguard COMMAND --help' for a command's options. Sizes: 512M, 1G, 1.5GiB, bytes.\n",

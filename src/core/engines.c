@@ -119,37 +119,42 @@ static const ng_runtime_flags crun_flags = {
 const ng_engine ng_engines[] = {
     /* podman sets no name annotations (libpod/container_internal_common.go: io.container.manager,
      * org.opencontainers.image.stopSignal, and in podman 4 io.kubernetes.cri-o.Created and TTY);
-     * its container name is in no annotation at precreate. pkg/annotations/annotations.go:
-     * io.container.manager=libpod. */
+     * its container name and image are in containers/storage's containers.json, which
+     * src/host/enginestate.c reads. pkg/annotations/annotations.go: io.container.manager=libpod. */
     {.id = NG_ENGINE_PODMAN,
      .name = "podman",
      .shapes = podman_shapes,
      .markers = {{"io.container.manager", "libpod"}}},
     /* Docker passes only the user's --annotation (API 1.43, Docker 24: daemon/oci_linux.go
-     * WithAnnotations(c.HostConfig.Annotations)): no name or image of its own. */
+     * WithAnnotations(c.HostConfig.Annotations)): no name or image of its own; they are in its
+     * config.v2.json, which src/host/enginestate.c reads. */
     {.id = NG_ENGINE_DOCKER, .name = "docker", .shapes = docker_shapes},
     /* cri-o/cri-o: internal/factory/container/container.go SpecAddAnnotations() copies the
      * kubelet's labels (io.kubernetes.container.name, .pod.name, .pod.namespace:
      * vendor/k8s.io/kubelet/pkg/types/labels.go) into the annotations and adds
-     * io.kubernetes.cri-o.ImageName and io.container.manager=cri-o
-     * (internal/annotations/annotations.go, internal/lib/constants/constants.go). */
+     * io.kubernetes.cri-o.ImageName (SomeNameOfTheImage: "" for an image referenced by id that
+     * has no name), io.kubernetes.cri-o.Image (UserRequestedImage: the pod spec's image) and
+     * io.container.manager=cri-o (internal/annotations/annotations.go,
+     * internal/lib/constants/constants.go). */
     {.id = NG_ENGINE_CRIO,
      .name = "cri-o",
      .shapes = crio_shapes,
-     .names = {[NG_NAME_CONTAINER] = "io.kubernetes.container.name",
-               [NG_NAME_IMAGE] = "io.kubernetes.cri-o.ImageName",
-               [NG_NAME_POD] = "io.kubernetes.pod.name",
-               [NG_NAME_NAMESPACE] = "io.kubernetes.pod.namespace"},
+     .names = {[NG_NAME_CONTAINER] = {"io.kubernetes.container.name"},
+               [NG_NAME_IMAGE] = {"io.kubernetes.cri-o.ImageName", "io.kubernetes.cri-o.Image"},
+               [NG_NAME_POD] = {"io.kubernetes.pod.name"},
+               [NG_NAME_NAMESPACE] = {"io.kubernetes.pod.namespace"}},
      .markers = {{"io.container.manager", "cri-o"}, {"io.kubernetes.cri-o.ContainerID", NULL}}},
     /* containerd/containerd: internal/cri/annotations/annotations.go DefaultCRIAnnotations(), on
-     * every container the CRI plugin creates. ctr sets none. */
+     * every container the CRI plugin creates (a pod's sandbox has its image as
+     * io.kubernetes.cri.podsandbox.image-name, and no container name). ctr sets none: its container id is the
+     * name the user chose, and its image is only in containerd's metadata database. */
     {.id = NG_ENGINE_CONTAINERD,
      .name = "containerd",
      .shapes = containerd_shapes,
-     .names = {[NG_NAME_CONTAINER] = "io.kubernetes.cri.container-name",
-               [NG_NAME_IMAGE] = "io.kubernetes.cri.image-name",
-               [NG_NAME_POD] = "io.kubernetes.cri.sandbox-name",
-               [NG_NAME_NAMESPACE] = "io.kubernetes.cri.sandbox-namespace"},
+     .names = {[NG_NAME_CONTAINER] = {"io.kubernetes.cri.container-name"},
+               [NG_NAME_IMAGE] = {"io.kubernetes.cri.image-name", "io.kubernetes.cri.podsandbox.image-name"},
+               [NG_NAME_POD] = {"io.kubernetes.cri.sandbox-name"},
+               [NG_NAME_NAMESPACE] = {"io.kubernetes.cri.sandbox-namespace"}},
      .markers = {{"io.kubernetes.cri.container-type", NULL}, {"io.kubernetes.cri.sandbox-id", NULL}}},
     {.id = NG_ENGINE_RUNC, .name = "runc", .shapes = runc_shapes, .runtime = &runc_flags},
     {.id = NG_ENGINE_CRUN, .name = "crun", .shapes = crun_shapes, .runtime = &crun_flags},
@@ -256,6 +261,14 @@ static const char *string_annotation(yajl_val annotations, const char *key)
 {
     yajl_val v = key ? ng_json_member(annotations, key) : NULL;
     return YAJL_IS_STRING(v) ? v->u.string : NULL;
+}
+
+/* An empty value names nothing: CRI-O writes "" for an image it has no name for, and the next key
+ * may have one. */
+static const char *name_annotation(yajl_val annotations, const char *key)
+{
+    const char *v = string_annotation(annotations, key);
+    return v && *v ? v : NULL;
 }
 
 /* Appends path's elements to out ("a//b/" -> "a/b"), as crun's append_paths() joins them. False for
@@ -366,12 +379,13 @@ const char *ng_engine_annotation(yajl_val annotations, ng_name_field field)
 {
     if ((unsigned)field >= NG_NAME_FIELDS)
         return NULL;
-    for (size_t i = 0; i < ng_engines_count; i++) {
-        const char *v = string_annotation(annotations, ng_engines[i].names[field]);
-        if (v)
-            return v;
-    }
-    return string_annotation(annotations, oci_names[field]);
+    for (size_t i = 0; i < ng_engines_count; i++)
+        for (size_t k = 0; k < 2; k++) {
+            const char *v = name_annotation(annotations, ng_engines[i].names[field][k]);
+            if (v)
+                return v;
+        }
+    return name_annotation(annotations, oci_names[field]);
 }
 
 /* Is name (len bytes) one of the space-separated words of list? */

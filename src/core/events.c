@@ -30,8 +30,8 @@ static const ng_event_field common_fields[] = {
     KEPT(NULL, "container_id", STRING, NULLABLE, container_id, "the runtime's id of the container"),
 };
 
-/* The container's names, from its state (CRI-O/containerd annotations), as the watcher and poststop
- * write them after container_id. */
+/* The container's names (the Kubernetes engines' annotations, podman's and Docker's own records:
+ * enginestate.h), as every record about a container writes them after container_id. */
 #define NAME_FIELDS                                                                                          \
     KEPT(NULL, "pod", STRING, NULLABLE, pod, "the Kubernetes pod"),                                          \
         KEPT(NULL, "namespace", STRING, NULLABLE, namespace_, "the pod's namespace"),                        \
@@ -49,6 +49,7 @@ static const ng_event_field common_fields[] = {
         KEPT(NULL, "heap_flag", STRING, NULLABLE, heap_flag, "the heap flag in effect and where it was")
 
 static const ng_event_field decision_fields[] = {
+    NAME_FIELDS,
     KEPT(NULL, "mode", STRING, 0, mode, "fix, enforce, warn or off"),
     FIELD(NULL, "outcome", STRING, 0, "guarded, not_node or disabled"),
     KEPT(NULL, "verdict", STRING, NULLABLE, verdict,

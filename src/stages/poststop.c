@@ -22,6 +22,17 @@
 #include "nodeguard/util.h"
 #include "nodeguard/watcher.h"
 
+/* "signal 9 (SIGKILL)": the names kill(1) takes, not strsignal's prose ("killed by Killed"); a
+ * real-time signal has none, and is named by its number alone. */
+static void signal_words(int sig, char *buf, size_t size)
+{
+    const char *name = sigabbrev_np(sig);
+    if (name)
+        snprintf(buf, size, "signal %d (SIG%s)", sig, name);
+    else
+        snprintf(buf, size, "signal %d", sig);
+}
+
 /* How pid 1 ended, in words an operator can act on. */
 static void classify(const ng_container_state *cs, const ng_watcher_state *ws, const char **ret_kind,
                      char *explanation, size_t size, bool *ret_certain)
@@ -45,9 +56,10 @@ static void classify(const ng_container_state *cs, const ng_watcher_state *ws, c
                      code, code == 134 ? "SIGABRT" : "SIGSEGV");
         } else if (code > 128) {
             *ret_kind = "signal";
-            snprintf(explanation, size,
-                     "pid 1 ended with %d (the engine's exit file: signal %d, or that exit code)", code,
-                     code - 128);
+            char sig[32];
+            signal_words(code - 128, sig, sizeof(sig));
+            snprintf(explanation, size, "pid 1 ended with %d (the engine's exit file: %s, or that exit code)",
+                     code, sig);
         } else {
             *ret_kind = "exit";
             *ret_certain = true;
@@ -83,7 +95,9 @@ static void classify(const ng_container_state *cs, const ng_watcher_state *ws, c
                      strsignal(sig));
         } else {
             *ret_kind = "signal";
-            snprintf(explanation, size, "pid 1 was killed by %s (signal %d)", strsignal(sig), sig);
+            char words[32];
+            signal_words(sig, words, sizeof(words));
+            snprintf(explanation, size, "pid 1 was killed by %s", words);
         }
         return;
     }

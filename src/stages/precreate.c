@@ -6,6 +6,7 @@
 #include <string.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
+#include "nodeguard/enginestate.h"
 #include "nodeguard/json.h"
 #include "nodeguard/sandbox.h"
 #include "nodeguard/spec.h"
@@ -65,6 +66,7 @@ static int precreate_rewrite(stage_ctx *c, const char *buf, size_t len, yajl_gen
         *ret_gen = g;
         r = 1;
     }
+    ng_spec_fill_names(&spec, NULL);
     ng_stage_record_decision(c, &d, &spec);
 out:
     ng_decision_free(&d);

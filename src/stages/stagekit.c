@@ -127,11 +127,22 @@ static const char *rootless_oom_recording(void)
            "pidfd, its exit code read from the engine's exit file (the proc connector needs CAP_NET_ADMIN)";
 }
 
+/* The names the stage found (ng_spec_fill_names); `nodeguard check`'s output, made by the same
+ * ng_decision_gen_fields, has none: it reads a config, not a container. */
+static int gen_names(yajl_gen g, const ng_names *names, ng_error **err)
+{
+    NG_GEN(ng_gen_kv_str(g, "pod", names->pod[0] ? names->pod : NULL));
+    NG_GEN(ng_gen_kv_str(g, "namespace", names->namespace_[0] ? names->namespace_ : NULL));
+    NG_GEN(ng_gen_kv_str(g, "container_name", names->container_name[0] ? names->container_name : NULL));
+    NG_GEN(ng_gen_kv_str(g, "image", names->image[0] ? names->image : NULL));
+    return 0;
+}
+
 void ng_stage_record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
 {
     cleanup_error ng_error *err = NULL;
     cleanup_yajl_gen yajl_gen g = ng_record_begin(NG_EVENT_DECISION, c->stage, &err);
-    if (!g || ng_decision_gen_fields(d, spec, g, &err) < 0) {
+    if (!g || ng_decision_gen_fields(d, spec, g, &err) < 0 || gen_names(g, &spec->names, &err) < 0) {
         ng_diag("nodeguard: cannot build the log record: %s", ng_error_msg(err));
         return;
     }

@@ -2,13 +2,16 @@
  * sandboxed child; refuses the start only in mode enforce (runc shows the reason to the user), and
  * arms the container's OOM watcher. Cannot change the container: runc does not re-read config.json. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/diag.h"
 #include "nodeguard/engines.h"
+#include "nodeguard/enginestate.h"
 #include "nodeguard/fsutil.h"
 #include "nodeguard/sandbox.h"
 #include "nodeguard/spec.h"
@@ -24,6 +27,8 @@ struct validate_ctx {
     const char *stage;
     const char *buf;
     size_t len;
+    int cwd_fd;      /* the current directory, opened before the sandbox; -1 if it could not be */
+    const char *cwd; /* its path, or NULL */
 };
 
 struct validate_reply {
@@ -48,20 +53,34 @@ static int validate_child(void *vctx, int reply_fd)
         exit_code = ng_stage_fail_exit(&c);
         goto out;
     }
-    /* runc runs these hooks with the bundle as cwd; the state names it too. */
-    if (asprintf(&config_path, "%s/config.json", st.bundle && *st.bundle ? st.bundle : ".") < 0)
-        abort();
-    if (ng_read_file_bounded(config_path, NG_INPUT_MAX, &config, &config_len, &err) < 0 ||
-        ng_spec_parse(config, config_len, &spec, &err) < 0) {
+    /* runc runs these hooks with the bundle as cwd, and the state names it too. The directory opened
+     * there before the sandbox serves when it is the one the state names: this process, without
+     * its capabilities, may not reach it by its path (containerd's are under /run/containerd,
+     * mode 0600). Any other bundle is read by its path. */
+    const char *bundle = st.bundle && *st.bundle ? st.bundle : NULL;
+    int r;
+    if (v->cwd_fd >= 0 && (!bundle || (v->cwd && strcmp(bundle, v->cwd) == 0))) {
+        r = ng_read_file_at(v->cwd_fd, "config.json", NG_INPUT_MAX, &config, &config_len, NULL, &err);
+        if (r < 0)
+            ng_error_wrap(&err, "bundle %s", bundle ? bundle : ".");
+    } else {
+        if (asprintf(&config_path, "%s/config.json", bundle ? bundle : ".") < 0)
+            abort();
+        r = ng_read_file_bounded(config_path, NG_INPUT_MAX, &config, &config_len, &err);
+    }
+    if (r < 0 || ng_spec_parse(config, config_len, &spec, &err) < 0) {
         ng_stage_record_error(&c, st.id, "reading the bundle's config.json", err);
         exit_code = ng_stage_fail_exit(&c);
         goto out;
     }
     snprintf(spec.container_id, sizeof(spec.container_id), "%s", st.id);
     ng_decide(v->policy, &spec, false, &d);
+    bool watch = ng_should_watch(v->policy, &d);
+    if (d.outcome == NG_OUTCOME_GUARDED || watch)
+        ng_spec_fill_names(&spec, st.bundle);
     if (d.outcome == NG_OUTCOME_GUARDED)
         ng_stage_record_decision(&c, &d, &spec);
-    if (ng_should_watch(v->policy, &d)) {
+    if (watch) {
         reply.watch = 1;
         ng_container_state_describe(v->policy, &st, &spec, &d, &reply.cs);
     }
@@ -95,7 +114,11 @@ int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd, int
         ng_stage_close(&c);
         return ng_stage_fail_exit(&c);
     }
-    struct validate_ctx v = {.policy = policy, .stage = stage, .buf = buf, .len = len};
+    /* The bundle, for the child (above): an O_PATH descriptor needs no read permission on it. */
+    cleanup_close int cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    cleanup_free char *cwd = getcwd(NULL, 0);
+    struct validate_ctx v = {
+        .policy = policy, .stage = stage, .buf = buf, .len = len, .cwd_fd = cwd_fd, .cwd = cwd};
     struct validate_reply reply;
     int exit_code = ng_run_sandboxed(validate_child, &v, &reply, sizeof(reply), &c);
     if (exit_code > 1) {

@@ -10,6 +10,7 @@
 #include "nodeguard/engines.h"
 #include "nodeguard/fsutil.h"
 #include "nodeguard/identity.h"
+#include "nodeguard/names.h"
 #include "nodeguard/runstate.h"
 #include "nodeguard/util.h"
 #include "nodeguard/watch_setup.h"
@@ -46,14 +47,6 @@ bool ng_should_watch(const ng_policy *policy, const ng_decision *d)
     return policy->record_oom == NG_RECORD_OOM_ALL || d->outcome == NG_OUTCOME_GUARDED;
 }
 
-/* A name from the engines' annotations (nodeguard/engines.h), cut to size; left empty if none. */
-static void copy_name(const ng_spec *spec, ng_name_field field, char *out, size_t size)
-{
-    const char *v = ng_engine_annotation(spec->annotations, field);
-    if (v)
-        snprintf(out, size, "%s", v);
-}
-
 void ng_container_state_describe(const ng_policy *policy, const ng_state *st, const ng_spec *spec,
                                  const ng_decision *d, ng_container_state *ret)
 {
@@ -76,10 +69,10 @@ void ng_container_state_describe(const ng_policy *policy, const ng_state *st, co
          * in that stage's decision record, so only the place is named here. */
         snprintf(cs.heap_flag, sizeof(cs.heap_flag), "--max-old-space-size=%lld (%s)",
                  (long long)d->heap_after_mib, d->heap_source);
-    copy_name(spec, NG_NAME_POD, cs.pod, sizeof(cs.pod));
-    copy_name(spec, NG_NAME_NAMESPACE, cs.namespace_, sizeof(cs.namespace_));
-    copy_name(spec, NG_NAME_CONTAINER, cs.container_name, sizeof(cs.container_name));
-    copy_name(spec, NG_NAME_IMAGE, cs.image, sizeof(cs.image));
+    ng_names_set(cs.pod, sizeof(cs.pod), spec->names.pod);
+    ng_names_set(cs.namespace_, sizeof(cs.namespace_), spec->names.namespace_);
+    ng_names_set(cs.container_name, sizeof(cs.container_name), spec->names.container_name);
+    ng_names_set(cs.image, sizeof(cs.image), spec->names.image);
     ng_engine_cgroup_levels(spec->annotations, spec->cgroups_path, st->id, &cs.levels);
     cs.engine = (int)ng_engine_detect(spec->annotations, spec->cgroups_path);
     *ret = cs;

@@ -10,6 +10,7 @@
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/engines.h"
+#include "nodeguard/enginestate.h"
 #include "nodeguard/json.h"
 #include "nodeguard/stagekit.h"
 #include "nodeguard/watch_setup.h"
@@ -268,54 +269,70 @@ static int replace_config(int dirfd, const struct stat *was, const unsigned char
     return 0;
 }
 
-/* Opens the bundle directory and reads its config.json, refusing what nodeguard must not judge or
- * write: a bundle that is a symbolic link (engines hand runc a directory), a config.json that is a
- * symbolic link or not a regular file, either of them another user's. */
-static int read_bundle(const char *bundle, int *ret_dirfd, char **ret_buf, size_t *ret_len,
-                       struct stat *ret_st, ng_error **err)
+void ng_runtime_open_bundle(const char *path, ng_runtime_bundle *ret)
 {
-    cleanup_close int dirfd = open(bundle, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    *ret = (ng_runtime_bundle){.path = path ? path : ".", .dirfd = -1};
+    ret->dirfd = open(ret->path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (ret->dirfd >= 0)
+        return;
+    int open_errno = errno;
     struct stat st;
-    if (dirfd < 0 && (errno == ELOOP || errno == ENOTDIR) && lstat(bundle, &st) == 0 && S_ISLNK(st.st_mode))
-        return ng_error_set(err, ELOOP, "the bundle %s is a symbolic link, which nodeguard does not follow",
-                            bundle);
-    if (dirfd < 0)
-        return ng_error_set(err, errno, "cannot open the bundle %s: %s", bundle, strerror(errno));
-    if (fstat(dirfd, &st) < 0)
-        return ng_error_set(err, errno, "cannot stat the bundle %s: %s", bundle, strerror(errno));
+    if ((open_errno == ELOOP || open_errno == ENOTDIR) && lstat(ret->path, &st) == 0 && S_ISLNK(st.st_mode))
+        ng_error_set(&ret->open_error, ELOOP,
+                     "the bundle %s is a symbolic link, which nodeguard does not follow", ret->path);
+    else
+        ng_error_set(&ret->open_error, open_errno, "cannot open the bundle %s: %s", ret->path,
+                     strerror(open_errno));
+}
+
+void ng_runtime_bundle_close(ng_runtime_bundle *b)
+{
+    ng_closep(&b->dirfd);
+    b->dirfd = -1;
+    ng_error_free(b->open_error);
+    b->open_error = NULL;
+}
+
+/* Reads the opened bundle's config.json, refusing what nodeguard must not judge or write: a
+ * config.json that is a symbolic link or not a regular file, it or the directory another user's. */
+static int read_bundle(const ng_runtime_bundle *b, char **ret_buf, size_t *ret_len, struct stat *ret_st,
+                       ng_error **err)
+{
+    if (b->dirfd < 0)
+        return ng_error_set(err, b->open_error ? b->open_error->code : EBADF, "%s",
+                            ng_error_msg(b->open_error));
+    struct stat st;
+    if (fstat(b->dirfd, &st) < 0)
+        return ng_error_set(err, errno, "cannot stat the bundle %s: %s", b->path, strerror(errno));
     int r = check_ours(&st, "the bundle directory", err);
     if (r < 0)
-        return ng_error_wrap(err, "bundle %s", bundle);
+        return ng_error_wrap(err, "bundle %s", b->path);
     cleanup_free char *buf = NULL;
     size_t len = 0;
-    r = ng_read_file_at(dirfd, "config.json", NG_INPUT_MAX, &buf, &len, &st, err);
+    r = ng_read_file_at(b->dirfd, "config.json", NG_INPUT_MAX, &buf, &len, &st, err);
     if (r == 0)
         r = check_ours(&st, "config.json", err);
     if (r < 0)
-        return ng_error_wrap(err, "bundle %s", bundle);
-    *ret_dirfd = NG_TAKE_FD(dirfd);
+        return ng_error_wrap(err, "bundle %s", b->path);
     *ret_buf = NG_TAKE_PTR(buf);
     *ret_len = len;
     *ret_st = st;
     return 0;
 }
 
-void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, const char *id,
+void ng_runtime_prepare_bundle(const ng_policy *policy, const ng_runtime_bundle *bundle, const char *id,
                                const char *hook_path)
 {
     stage_ctx c = STAGE_CTX_INIT(policy, "runtime");
     cleanup_free char *buf = NULL;
     cleanup_error ng_error *err = NULL;
     cleanup_yajl_gen yajl_gen g = NULL;
-    cleanup_close int dirfd = -1;
     struct stat was = {0};
     size_t len = 0;
     ng_spec spec = {0};
     ng_decision d = {0};
     const char *what = "reading the bundle's config.json";
-    if (!bundle)
-        bundle = ".";
-    if (read_bundle(bundle, &dirfd, &buf, &len, &was, &err) < 0 || ng_spec_parse(buf, len, &spec, &err) < 0)
+    if (read_bundle(bundle, &buf, &len, &was, &err) < 0 || ng_spec_parse(buf, len, &spec, &err) < 0)
         goto fail;
     if (id && *id)
         snprintf(spec.container_id, sizeof(spec.container_id), "%s", id);
@@ -335,8 +352,10 @@ void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, cons
                                  "no hooks added: the container is not validated or watched", "not_watched");
         add_hooks = false;
     }
-    if (guarded)
+    if (guarded) {
+        ng_spec_fill_names(&spec, bundle->path);
         ng_stage_record_decision(&c, &d, &spec);
+    }
     if (!rewrite_env && !add_hooks)
         goto out;
     what = "writing the bundle's config.json";
@@ -349,7 +368,7 @@ void ng_runtime_prepare_bundle(const ng_policy *policy, const char *bundle, cons
     const unsigned char *out = NULL;
     size_t out_len = 0;
     yajl_gen_get_buf(g, &out, &out_len);
-    if (replace_config(dirfd, &was, out, out_len, &err) < 0)
+    if (replace_config(bundle->dirfd, &was, out, out_len, &err) < 0)
         goto fail;
     goto out;
 fail:

@@ -36,12 +36,18 @@ write_policy() {
 
 # hooks_dir DIR POLICY: the repo's hooks.d with the hook path pointed at build/ and the policy set
 # (podman runs precreate hooks with an empty environment, so the policy goes in the hook's env).
+# A slow host's settings, as docs/configuration.md gives them to operators: NG_HOOK_TIMEOUT (s)
+# replaces the shipped timeout, NG_WATCHER_ARM_BUDGET_MS goes in the hook's environment.
 hooks_dir() {
     mkdir -p "$1"
     compgen -G "$top/oci-config/hooks.d/*.json" > /dev/null || { echo "no hooks.d files in $top/oci-config" >&2; return 1; }
+    local budget=()
+    [ -n "${NG_WATCHER_ARM_BUDGET_MS:-}" ] && budget=("NG_WATCHER_ARM_BUDGET_MS=$NG_WATCHER_ARM_BUDGET_MS")
     for f in "$top"/oci-config/hooks.d/*.json; do
-        jq --arg hook "$hook" --arg pol "$2" --arg st "$scratch/state" \
-            '.hook.path = $hook | .hook.env = ["NODEGUARD_CONFIG=" + $pol, "NODEGUARD_STATE_DIR=" + $st]' \
+        jq --arg hook "$hook" --arg pol "$2" --arg st "$scratch/state" --arg timeout "${NG_HOOK_TIMEOUT:-}" \
+            --argjson extra "$(printf '%s\n' "${budget[@]}" | jq -R . | jq -sc 'map(select(. != ""))')" \
+            '.hook.path = $hook | .hook.env = ["NODEGUARD_CONFIG=" + $pol, "NODEGUARD_STATE_DIR=" + $st] + $extra
+             | if $timeout != "" then .hook.timeout = ($timeout | tonumber) else . end' \
             "$f" > "$1/$(basename "$f")"
     done
 }

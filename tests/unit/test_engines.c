@@ -5,6 +5,7 @@
 #include "helpers.h"
 #include "spec_builder.h"
 #include "nodeguard/engines.h"
+#include "nodeguard/enginestate.h"
 #include "nodeguard/json.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/watch_setup.h"
@@ -253,6 +254,20 @@ static void test_annotation_precedence(void **state)
     assert_string_equal(ng_engine_annotation(containerd, NG_NAME_IMAGE), "c-img");
     yajl_tree_free(containerd);
 
+    /* A pod's sandbox has containerd's podsandbox image and no container name; CRI-O writes ""
+     * for an image it has no name for, and then the pod spec's image names it. */
+    yajl_val sandbox = parse("{\"io.kubernetes.cri.sandbox-name\":\"c-pod\","
+                             "\"io.kubernetes.cri.podsandbox.image-name\":\"registry.k8s.io/pause:3.10\"}");
+    assert_string_equal(ng_engine_annotation(sandbox, NG_NAME_IMAGE), "registry.k8s.io/pause:3.10");
+    assert_null(ng_engine_annotation(sandbox, NG_NAME_CONTAINER));
+    yajl_tree_free(sandbox);
+    yajl_val by_id =
+        parse("{\"io.kubernetes.cri-o.ImageName\":\"\",\"io.kubernetes.cri-o.Image\":\"node:20\","
+              "\"io.kubernetes.container.name\":\"\"}");
+    assert_string_equal(ng_engine_annotation(by_id, NG_NAME_IMAGE), "node:20");
+    assert_null(ng_engine_annotation(by_id, NG_NAME_CONTAINER)); /* "" names nothing */
+    yajl_tree_free(by_id);
+
     /* The OCI image-spec's name last; a value that is not a string is passed over. */
     yajl_val oci =
         parse("{\"io.kubernetes.cri-o.ImageName\":7,\"org.opencontainers.image.ref.name\":\"ref\"}");
@@ -284,6 +299,7 @@ static void test_watcher_names(void **state)
     ng_decision d = {.outcome = NG_OUTCOME_NOT_NODE};
     ng_container_state *cs = calloc(1, sizeof(*cs));
     assert_non_null(cs);
+    ng_spec_fill_names(&spec, NULL);
     ng_container_state_describe(&policy, &st, &spec, &d, cs);
     assert_string_equal(cs->pod, "web-7d9");
     assert_string_equal(cs->namespace_, "prod");
@@ -291,6 +307,7 @@ static void test_watcher_names(void **state)
     assert_string_equal(cs->image, "node:20");
     ng_spec_free(&spec);
     spec = build_spec("[\"node\"]", "[]", NULL, 512);
+    ng_spec_fill_names(&spec, NULL);
     ng_container_state_describe(&policy, &st, &spec, &d, cs);
     assert_string_equal(cs->pod, "");
     assert_string_equal(cs->image, "");

@@ -3,6 +3,7 @@
  * write is a registry field of the right JSON type, and every field the registry does not call
  * optional is written. (tests/repo/run holds docs/log-schema.md against the same table.) */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -547,6 +548,56 @@ static void test_container_exit_records(void **state)
     }
 }
 
+/* A pid 1 that a signal ended: the explanation names the signal as kill(1) does, and a signal with
+ * no such name (a real-time one) by its number alone. */
+static void test_container_exit_names_the_signal(void **state)
+{
+    (void)state;
+    ng_container_state cs = test_container();
+    const struct {
+        int signal;
+        const char *want;
+    } cases[] = {
+        {SIGKILL, "\"explanation\":\"pid 1 was killed by signal 9 (SIGKILL)\""},
+        {SIGTERM, "\"explanation\":\"pid 1 was killed by signal 15 (SIGTERM)\""},
+        {SIGRTMIN + 6, NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ng_watcher_state ws = {.peak_bytes = -1,
+                               .usage_bytes = -1,
+                               .exit_known = true,
+                               .exit_status = cases[i].signal,
+                               .exit_ms = ng_now_ms(),
+                               .final = true};
+        yajl_gen g = ng_record_begin(NG_EVENT_CONTAINER_EXIT, "poststop", NULL);
+        assert_non_null(g);
+        assert_int_equal(ng_container_exit_gen_fields(g, &cs, &ws, NULL), 0);
+        cleanup_free char *text = finish(g);
+        check_record(NG_EVENT_CONTAINER_EXIT, text, strlen(text), NULL);
+        assert_non_null(strstr(text, "\"classification\":\"signal\""));
+        char want[128];
+        if (cases[i].want)
+            snprintf(want, sizeof(want), "%s", cases[i].want);
+        else
+            snprintf(want, sizeof(want), "\"explanation\":\"pid 1 was killed by signal %d\"",
+                     cases[i].signal);
+        assert_non_null(strstr(text, want));
+    }
+    /* Rootless: a code from the engine's exit file, where 128+N also reads as signal N. */
+    ng_watcher_state engine = {.peak_bytes = -1,
+                               .usage_bytes = -1,
+                               .exit_ms = ng_now_ms(),
+                               .exit_code_from_engine = true,
+                               .engine_exit_code = 128 + SIGTERM,
+                               .final = true};
+    yajl_gen g = ng_record_begin(NG_EVENT_CONTAINER_EXIT, "poststop", NULL);
+    assert_non_null(g);
+    assert_int_equal(ng_container_exit_gen_fields(g, &cs, &engine, NULL), 0);
+    cleanup_free char *text = finish(g);
+    assert_non_null(strstr(text, "\"explanation\":\"pid 1 ended with 143 (the engine's exit file: signal 15 "
+                                 "(SIGTERM), or that exit code)\""));
+}
+
 static void test_record_begin_refuses_unknown_events(void **state)
 {
     (void)state;
@@ -566,6 +617,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decision_and_error_records, log_setup, log_teardown),
         cmocka_unit_test(test_watcher_records),
         cmocka_unit_test(test_container_exit_records),
+        cmocka_unit_test(test_container_exit_names_the_signal),
         cmocka_unit_test(test_record_begin_refuses_unknown_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
