@@ -388,7 +388,9 @@ typedef struct exec_reply {
 
 typedef struct exec_job {
     const ng_policy *policy;
-    const char *bundle, *process, *id;
+    const char *process, *id;          /* the process file's path, NULL: the command line's process */
+    const char *config, *process_text; /* read before the sandbox (see ng_runtime_prepare_exec) */
+    size_t config_len, process_len;
     command_line command; /* with process NULL */
     int out_fd;           /* the memfd the rewritten process file goes to */
     stage_ctx *c;
@@ -419,20 +421,13 @@ static int judge_exec(void *ctx, int reply_fd)
     exec_job *job = ctx;
     exec_reply reply = {.outcome = EXEC_PASS};
     cleanup_error ng_error *err = NULL;
-    cleanup_free char *config = NULL, *process = NULL;
     cleanup_yajl_gen yajl_gen g = NULL;
-    size_t config_len = 0, process_len = 0;
     ng_spec spec = {0};
     ng_decision d = {0};
-    const char *what = "reading the exec's process file";
-    if (job->process && read_process_file(job->process, &process, &process_len, &err) < 0)
-        goto fail;
-    what = "reading the container's config";
-    if (read_config(job->bundle, &config, &config_len, &err) < 0)
-        goto fail;
-    what = "reading the exec's process";
-    if (job->process ? exec_spec(config, config_len, process, process_len, job->process, &spec, &err) < 0
-                     : command_line_spec(config, config_len, &job->command, &spec, &err) < 0)
+    const char *what = "reading the exec's process";
+    if (job->process ? exec_spec(job->config, job->config_len, job->process_text, job->process_len,
+                                 job->process, &spec, &err) < 0
+                     : command_line_spec(job->config, job->config_len, &job->command, &spec, &err) < 0)
         goto fail;
     snprintf(spec.container_id, sizeof(spec.container_id), "%s", job->id);
     ng_decide(job->policy, &spec, true, &d);
@@ -576,7 +571,8 @@ int ng_runtime_prepare_exec(const ng_policy *policy, const char *runtime, int ar
     }
     stage_ctx c = STAGE_CTX_INIT(policy, "exec");
     cleanup_error ng_error *err = NULL;
-    cleanup_free char *bundle = NULL;
+    cleanup_free char *bundle = NULL, *config = NULL, *process_text = NULL;
+    size_t config_len = 0, process_len = 0;
     cleanup_close int memfd = -1;
     const char *what = "finding the container's bundle";
     int rc = 0;
@@ -589,9 +585,21 @@ int ng_runtime_prepare_exec(const ng_policy *policy, const char *runtime, int ar
         goto fail;
     }
     int command_at = a.operands_index + 1 + (strcmp(argv[a.operands_index], "--") == 0);
+    /* The files are read here, with the capabilities the sandbox drops: containerd's bundles live
+     * under /run/containerd, drw------- once dockerd's shims made it, which only root with
+     * CAP_DAC_OVERRIDE passes. Their content is parsed in the sandbox. */
+    what = "reading the exec's process file";
+    if (a.process && read_process_file(a.process, &process_text, &process_len, &err) < 0)
+        goto fail;
+    what = "reading the container's config";
+    if (read_config(bundle, &config, &config_len, &err) < 0)
+        goto fail;
     exec_job job = {
         .policy = policy,
-        .bundle = bundle,
+        .config = config,
+        .config_len = config_len,
+        .process_text = process_text,
+        .process_len = process_len,
         .process = a.process,
         .id = a.id,
         .command = {.args = argv + command_at,
