@@ -1,0 +1,82 @@
+# Sourced by tests/engines/* after common.sh: what a suite needs to start a real engine (dockerd,
+# containerd) of its own and to leave nothing of it behind. Every daemon the suites start is private:
+# its sockets, root, state and pid file under $scratch, its environment naming the suite's policy.
+#
+# One thing is not private: containerd 1.6 puts every shim's socket in /run/containerd/s (a fixed
+# path, runtime/v2/shim/util.go SocketAddress), whatever its --state. What a suite's engines created
+# there is removed at the end, and /run/containerd itself if it did not exist before.
+
+engine_pids=()
+run_containerd_existed=$([ -e /run/containerd ] && echo yes)
+
+# wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds; 1 on timeout.
+wait_for() {
+    local tries=$(($1 * 10)); shift
+    while [ "$tries" -gt 0 ]; do
+        "$@" > /dev/null 2>&1 && return 0
+        sleep 0.1
+        tries=$((tries - 1))
+    done
+    return 1
+}
+
+# stop_pid PID [SECONDS]: SIGTERM, then SIGKILL if PID has not exited within SECONDS (default 20).
+# Returns 1 if it had to be killed.
+stop_pid() {
+    local pid=$1 tries=$((${2:-20} * 10))
+    kill -0 "$pid" 2> /dev/null || return 0
+    kill -TERM "$pid" 2> /dev/null
+    while [ "$tries" -gt 0 ] && kill -0 "$pid" 2> /dev/null; do sleep 0.1; tries=$((tries - 1)); done
+    kill -0 "$pid" 2> /dev/null || { wait "$pid" 2> /dev/null; return 0; }
+    kill -KILL "$pid" 2> /dev/null
+    wait "$pid" 2> /dev/null
+    return 1
+}
+
+# The pids of processes whose command line names the scratch directory (the engines' shims, whose
+# -address is a socket under it): started by this suite's engines, so this suite's to end.
+scratch_pids() {
+    local p
+    for p in /proc/[0-9]*; do
+        [ "${p#/proc/}" = $$ ] && continue
+        tr '\0' ' ' 2> /dev/null < "$p/cmdline" | grep -qF -- "$scratch/" && echo "${p#/proc/}"
+    done
+}
+
+# Mount points under the scratch directory (dockerd bind-mounts its data root onto itself; a
+# container's rootfs is an overlay mount under the engine's state), deepest first.
+scratch_mounts() {
+    awk -v s="$scratch/" 'index($5, s) == 1 {print $5}' /proc/self/mountinfo | sort -r
+}
+
+# engines_cleanup: the trap's part: every daemon still running, any process of theirs, any mount
+# left under the scratch directory, and what they made in /run/containerd.
+engines_cleanup() {
+    local pid m
+    for pid in "${engine_pids[@]}"; do stop_pid "$pid" 20; done
+    for pid in $(scratch_pids); do kill -KILL "$pid" 2> /dev/null; done
+    for m in $(scratch_mounts); do umount "$m" 2> /dev/null || umount -l "$m" 2> /dev/null; done
+    if [ -z "$run_containerd_existed" ]; then
+        rmdir /run/containerd/s /run/containerd/fifo /run/containerd/runc/default /run/containerd/runc \
+            /run/containerd 2> /dev/null
+    fi
+    return 0
+}
+trap 'engines_cleanup; [ -n "${KEEP_SCRATCH:-}" ] && echo "scratch kept: $scratch" || rm -rf --one-file-system "$scratch"; finish' EXIT
+# A suite stopped by a signal still cleans up (bash runs the EXIT trap only for signals it traps).
+trap 'exit 143' TERM INT HUP
+
+# check_left_nothing ENGINE: after the suite stopped ENGINE: no process and no mount of it left.
+check_left_nothing() {
+    expect_eq "$1 stopped: no process of it left" "" "$(scratch_pids | xargs)"
+    expect_eq "$1 stopped: no mount left under the scratch directory" "" "$(scratch_mounts | xargs)"
+}
+
+# errs: " [stderr: ...]" when the last command's stderr ($scratch/err) has anything, for a check's "got".
+errs() { [ -s "$scratch/err" ] && printf ' [stderr: %s]' "$(cat "$scratch/err")"; return 0; }
+
+# The node rootfs as a tarball (what docker import and ctr take), with the test workloads.
+rootfs_tar() {
+    make_rootfs || return 1
+    tar -C "$rootfs" -cf "$1" .
+}
