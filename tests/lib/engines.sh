@@ -2,12 +2,15 @@
 # containerd) of its own and to leave nothing of it behind. Every daemon the suites start is private:
 # its sockets, root, state and pid file under $scratch, its environment naming the suite's policy.
 #
-# One thing is not private: containerd 1.6 puts every shim's socket in /run/containerd/s (a fixed
-# path, runtime/v2/shim/util.go SocketAddress), whatever its --state. What a suite's engines created
-# there is removed at the end, and /run/containerd itself if it did not exist before.
+# Two things are not private: containerd 1.6 puts every shim's socket in /run/containerd/s (a fixed
+# path, runtime/v2/shim/util.go SocketAddress), whatever its --state; and the containerd that dockerd
+# starts creates its "opt" plugin's /opt/containerd/{bin,lib} (dockerd writes that containerd's
+# config, with no way to move it). Each is removed at the end if it did not exist before (rmdir:
+# only what is empty, so never what another engine on the machine has put there).
 
 engine_pids=()
 run_containerd_existed=$([ -e /run/containerd ] && echo yes)
+opt_containerd_existed=$([ -e /opt/containerd ] && echo yes)
 
 # wait_for SECONDS COMMAND...: polls COMMAND every 0.1 s until it succeeds; 1 on timeout.
 wait_for() {
@@ -56,10 +59,17 @@ engines_cleanup() {
     for pid in "${engine_pids[@]}"; do stop_pid "$pid" 20; done
     for pid in $(scratch_pids); do kill -KILL "$pid" 2> /dev/null; done
     for m in $(scratch_mounts); do umount "$m" 2> /dev/null || umount -l "$m" 2> /dev/null; done
+    remove_host_dirs
+    return 0
+}
+
+# What the engines made outside the scratch directory (see the top), if it was not there before.
+remove_host_dirs() {
     if [ -z "$run_containerd_existed" ]; then
         rmdir /run/containerd/s /run/containerd/fifo /run/containerd/runc/default /run/containerd/runc \
             /run/containerd 2> /dev/null
     fi
+    [ -n "$opt_containerd_existed" ] || rmdir /opt/containerd/bin /opt/containerd/lib /opt/containerd 2> /dev/null
     return 0
 }
 trap 'engines_cleanup; [ -n "${KEEP_SCRATCH:-}" ] && echo "scratch kept: $scratch" || rm -rf --one-file-system "$scratch"; finish' EXIT
@@ -70,6 +80,11 @@ trap 'exit 143' TERM INT HUP
 check_left_nothing() {
     expect_eq "$1 stopped: no process of it left" "" "$(scratch_pids | xargs)"
     expect_eq "$1 stopped: no mount left under the scratch directory" "" "$(scratch_mounts | xargs)"
+    remove_host_dirs
+    local left=
+    [ -z "$run_containerd_existed" ] && [ -e /run/containerd ] && left="$left $(find /run/containerd | xargs)"
+    [ -z "$opt_containerd_existed" ] && [ -e /opt/containerd ] && left="$left $(find /opt/containerd | xargs)"
+    expect_eq "$1 stopped: /run/containerd and /opt/containerd as they were before" "" "${left# }"
 }
 
 # errs: " [stderr: ...]" when the last command's stderr ($scratch/err) has anything, for a check's "got".
