@@ -52,12 +52,46 @@ scratch_mounts() {
     awk -v s="$scratch/" 'index($5, s) == 1 {print $5}' /proc/self/mountinfo | sort -r
 }
 
-# engines_cleanup: the trap's part: every daemon still running, any process of theirs, any mount
-# left under the scratch directory, and what they made in /run/containerd.
+# shim_socket PID: the socket of a containerd shim (containerd-shim-runc-v2 -namespace NS -id ID
+# -address ADDR) in /run/containerd/s, named by sha256(ADDR/NS/ID) (containerd 1.6 SocketAddress):
+# a shim that is killed leaves it behind.
+shim_socket() {
+    local args=() ns= id= addr= i
+    mapfile -d '' args < "/proc/$1/cmdline" 2> /dev/null || return 0
+    for ((i = 0; i + 1 < ${#args[@]}; i++)); do
+        case ${args[i]} in
+        -namespace) ns=${args[i + 1]} ;;
+        -id) id=${args[i + 1]} ;;
+        -address) addr=${args[i + 1]} ;;
+        esac
+    done
+    [ -n "$ns" ] && [ -n "$id" ] && [ -n "$addr" ] || return 0
+    echo "/run/containerd/s/$(printf '%s' "$addr/$ns/$id" | sha256sum | cut -d' ' -f1)"
+}
+
+# runc_leftovers: "ROOT ID" of every runc container still in a runc root under the scratch directory
+# (ROOT/ID/state.json): what an engine stopped in the middle of a test left running.
+runc_leftovers() {
+    find "$scratch" -mindepth 3 -maxdepth 6 -name state.json -path '*runc*' 2> /dev/null |
+        while read -r f; do d=$(dirname "$f"); echo "$(dirname "$d") $(basename "$d")"; done
+}
+
+# engines_cleanup: the trap's part, for a suite that ends early too: the suite's containers removed
+# through its engine (remove_containers, if the suite has one), every daemon stopped, containers
+# the engine left to runc deleted (containerd leaves its shims and tasks running when it stops),
+# their processes, any mount left under the scratch directory, and what they made in /run/containerd.
 engines_cleanup() {
-    local pid m
+    local pid m root id sock
+    declare -F remove_containers > /dev/null && remove_containers > /dev/null 2>&1
     for pid in "${engine_pids[@]}"; do stop_pid "$pid" 20; done
-    for pid in $(scratch_pids); do kill -KILL "$pid" 2> /dev/null; done
+    while read -r root id; do
+        [ -n "$id" ] && runc --root "$root" delete --force "$id" > /dev/null 2>&1
+    done < <(runc_leftovers)
+    for pid in $(scratch_pids); do
+        sock=$(shim_socket "$pid")
+        kill -KILL "$pid" 2> /dev/null
+        [ -n "$sock" ] && rm -f "$sock"
+    done
     for m in $(scratch_mounts); do umount "$m" 2> /dev/null || umount -l "$m" 2> /dev/null; done
     remove_host_dirs
     return 0
@@ -78,6 +112,7 @@ trap 'exit 143' TERM INT HUP
 
 # check_left_nothing ENGINE: after the suite stopped ENGINE: no process and no mount of it left.
 check_left_nothing() {
+    expect_eq "$1 stopped: no container left to runc" "" "$(runc_leftovers | xargs)"
     expect_eq "$1 stopped: no process of it left" "" "$(scratch_pids | xargs)"
     expect_eq "$1 stopped: no mount left under the scratch directory" "" "$(scratch_mounts | xargs)"
     remove_host_dirs
