@@ -56,7 +56,7 @@ scratch_mounts() {
 # -address ADDR) in /run/containerd/s, named by sha256(ADDR/NS/ID) (containerd 1.6 SocketAddress):
 # a shim that is killed leaves it behind.
 shim_socket() {
-    local args=() ns= id= addr= i
+    local args=() ns='' id='' addr='' i
     mapfile -d '' args < "/proc/$1/cmdline" 2> /dev/null || return 0
     for ((i = 0; i + 1 < ${#args[@]}; i++)); do
         case ${args[i]} in
@@ -117,9 +117,9 @@ check_left_nothing() {
     expect_eq "$1 stopped: no mount left under the scratch directory" "" "$(scratch_mounts | xargs)"
     remove_host_dirs
     local left=
-    [ -z "$run_containerd_existed" ] && [ -e /run/containerd ] && left="$left $(find /run/containerd | xargs)"
-    [ -z "$opt_containerd_existed" ] && [ -e /opt/containerd ] && left="$left $(find /opt/containerd | xargs)"
-    expect_eq "$1 stopped: /run/containerd and /opt/containerd as they were before" "" "${left# }"
+    [ -z "$run_containerd_existed" ] && [ -e /run/containerd ] && left="$left $(find /run/containerd | tr '\n' ' ')"
+    [ -z "$opt_containerd_existed" ] && [ -e /opt/containerd ] && left="$left $(find /opt/containerd | tr '\n' ' ')"
+    expect_eq "$1 stopped: /run/containerd and /opt/containerd as they were before" "" "$(printf '%s' "$left" | xargs)"
 }
 
 # errs: " [stderr: ...]" when the last command's stderr ($scratch/err) has anything, for a check's "got".
