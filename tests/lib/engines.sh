@@ -125,8 +125,36 @@ check_left_nothing() {
 # errs: " [stderr: ...]" when the last command's stderr ($scratch/err) has anything, for a check's "got".
 errs() { [ -s "$scratch/err" ] && printf ' [stderr: %s]' "$(cat "$scratch/err")"; return 0; }
 
-# The node rootfs as a tarball (what docker import and ctr take), with the test workloads.
+# rootfs_tar FILE: the node rootfs as a tarball (what docker import takes), with the test workloads.
 rootfs_tar() {
     make_rootfs || return 1
     tar -C "$rootfs" -cf "$1" .
+}
+
+# oci_archive FILE NAME: the node rootfs as an OCI image layout in a tar (what ctr images import
+# takes), one uncompressed layer, PATH in its config, named NAME (io.containerd.image.name).
+oci_archive() {
+    local dir=$scratch/oci blobs=$scratch/oci/blobs/sha256 layer config manifest
+    mkdir -p "$blobs" || return 1
+    # blob FILE: FILE moved to blobs/sha256/DIGEST; prints "DIGEST SIZE"
+    blob() {
+        local h
+        h=$(sha256sum "$1" | cut -d' ' -f1) && mv "$1" "$blobs/$h" && echo "$h $(stat -c %s "$blobs/$h")"
+    }
+    rootfs_tar "$scratch/layer.tar" || return 1
+    read -r layer layer_size < <(blob "$scratch/layer.tar")
+    jq -n -c --arg l "sha256:$layer" '{architecture: "amd64", os: "linux",
+        config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
+        rootfs: {type: "layers", diff_ids: [$l]}}' > "$scratch/config.json"
+    read -r config config_size < <(blob "$scratch/config.json")
+    jq -n -c --arg c "sha256:$config" --argjson cs "$config_size" --arg l "sha256:$layer" --argjson ls "$layer_size" '
+        {schemaVersion: 2, mediaType: "application/vnd.oci.image.manifest.v1+json",
+         config: {mediaType: "application/vnd.oci.image.config.v1+json", digest: $c, size: $cs},
+         layers: [{mediaType: "application/vnd.oci.image.layer.v1.tar", digest: $l, size: $ls}]}' > "$scratch/manifest.json"
+    read -r manifest manifest_size < <(blob "$scratch/manifest.json")
+    jq -n -c --arg m "sha256:$manifest" --argjson ms "$manifest_size" --arg name "$2" '
+        {schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.manifest.v1+json",
+         digest: $m, size: $ms, annotations: {"io.containerd.image.name": $name}}]}' > "$dir/index.json"
+    echo '{"imageLayoutVersion": "1.0.0"}' > "$dir/oci-layout"
+    tar -C "$dir" -cf "$1" . && rm -rf "$dir"
 }
