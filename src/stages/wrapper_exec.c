@@ -576,7 +576,7 @@ int ng_runtime_prepare_exec(const ng_policy *policy, const char *runtime, int ar
     cleanup_close int memfd = -1;
     const char *what = "finding the container's bundle";
     int rc = 0;
-    if (runtime_bundle(runtime, a.root, a.id, &bundle, &err) < 0)
+    if (runtime_bundle(runtime, a.root, a.id, &bundle, &err) < 0 || !bundle)
         goto fail;
     what = "making the new process file";
     memfd = memfd_create("nodeguard-exec-process", MFD_CLOEXEC | MFD_ALLOW_SEALING);
