@@ -474,19 +474,26 @@ int ng_node_argv_scan(const char *const *argv, size_t n, size_t opts_start, ng_h
     return 0;
 }
 
+/* ORIG's tokens and the heap flags node would read from them; on failure nothing is left to free. */
+static int tokenize_and_scan(const char *orig, ng_tokens *t, ng_heap_flags *f, ng_error **err)
+{
+    int r = ng_nodeopts_tokenize(orig, t, err);
+    if (r < 0)
+        return r;
+    ng_heap_flags_init(f);
+    r = ng_nodeopts_scan(t, f, err);
+    if (r < 0)
+        ng_tokens_free(t);
+    return r;
+}
+
 int ng_nodeopts_set_heap(const char *orig, int64_t mib, bool drop_semi, char **ret, ng_error **err)
 {
     ng_tokens t = {0};
-    int r = ng_nodeopts_tokenize(orig, &t, err);
+    ng_heap_flags f;
+    int r = tokenize_and_scan(orig, &t, &f, err);
     if (r < 0)
         return r;
-    ng_heap_flags f;
-    ng_heap_flags_init(&f);
-    r = ng_nodeopts_scan(&t, &f, err);
-    if (r < 0) {
-        ng_tokens_free(&t);
-        return r;
-    }
     char flag[64];
     snprintf(flag, sizeof(flag), "--max-old-space-size=%lld", (long long)mib);
     struct strbuf b = {0};
@@ -537,16 +544,10 @@ int ng_nodeopts_set_heap(const char *orig, int64_t mib, bool drop_semi, char **r
 int ng_nodeopts_add_semi_space(const char *orig, int64_t mib, char **ret, ng_error **err)
 {
     ng_tokens t = {0};
-    int r = ng_nodeopts_tokenize(orig, &t, err);
+    ng_heap_flags f;
+    int r = tokenize_and_scan(orig, &t, &f, err);
     if (r < 0)
         return r;
-    ng_heap_flags f;
-    ng_heap_flags_init(&f);
-    r = ng_nodeopts_scan(&t, &f, err);
-    if (r < 0) {
-        ng_tokens_free(&t);
-        return r;
-    }
     char flag[64];
     snprintf(flag, sizeof(flag), "--max-semi-space-size=%lld", (long long)mib);
     size_t len = strlen(orig);

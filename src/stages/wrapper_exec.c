@@ -219,6 +219,24 @@ static int read_process_file(const char *path, char **ret_buf, size_t *ret_len, 
 
 /* The container's config with its process replaced by the exec's: what ng_decide judges. The
  * container's limit, annotations and mounts, the exec's args, env and cwd. */
+/* The spec ROOT describes with PATCHES applied, as the runtime will read it. A failure to parse
+ * it is said as WHAT (and WHERE, when given). */
+static int spec_from_patched(yajl_val root, ng_json_patch *patches, size_t n, ng_spec *ret, const char *what,
+                             const char *where, ng_error **err)
+{
+    cleanup_yajl_gen yajl_gen g = ng_gen_new();
+    int r = ng_json_gen_tree(g, root, patches, n, err);
+    if (r < 0)
+        return r;
+    const unsigned char *out = NULL;
+    size_t out_len = 0;
+    yajl_gen_get_buf(g, &out, &out_len);
+    r = ng_spec_parse((const char *)out, out_len, ret, err);
+    if (r < 0)
+        return where ? ng_error_wrap(err, "%s %s", what, where) : ng_error_wrap(err, "%s", what);
+    return 0;
+}
+
 static int emit_process(yajl_gen g, yajl_val old, void *userdata, ng_error **err)
 {
     (void)old;
@@ -238,17 +256,9 @@ static int exec_spec(const char *config, size_t config_len, const char *process,
         return ng_error_wrap(err, "the process file %s", process_path);
     if (!YAJL_IS_OBJECT(config_root) || !YAJL_IS_OBJECT(process_root))
         return ng_error_set(err, EINVAL, "the config and the process file must be JSON objects");
-    cleanup_yajl_gen yajl_gen g = ng_gen_new();
     ng_json_patch patch = {
         .path = {"process"}, .emit = emit_process, .userdata = process_root, .add_if_absent = true};
-    r = ng_json_gen_tree(g, config_root, &patch, 1, err);
-    if (r < 0)
-        return r;
-    const unsigned char *out = NULL;
-    size_t out_len = 0;
-    yajl_gen_get_buf(g, &out, &out_len);
-    r = ng_spec_parse((const char *)out, out_len, ret, err);
-    return r < 0 ? ng_error_wrap(err, "the process file %s", process_path) : 0;
+    return spec_from_patched(config_root, &patch, 1, ret, "the process file", process_path, err);
 }
 
 /* A command given on exec's command line runs as the runtime builds it: the config's process,
@@ -315,15 +325,7 @@ static int command_line_spec(const char *config, size_t config_len, const comman
         {.path = {"process", "env"}, .emit = emit_command_env, .userdata = (void *)cl, .add_if_absent = true},
         {.path = {"process", "cwd"}, .emit = emit_command_cwd, .userdata = (void *)cl, .add_if_absent = true},
     };
-    cleanup_yajl_gen yajl_gen g = ng_gen_new();
-    r = ng_json_gen_tree(g, root, patches, cl->cwd ? 3 : 2, err);
-    if (r < 0)
-        return r;
-    const unsigned char *out = NULL;
-    size_t out_len = 0;
-    yajl_gen_get_buf(g, &out, &out_len);
-    r = ng_spec_parse((const char *)out, out_len, ret, err);
-    return r < 0 ? ng_error_wrap(err, "the exec's command line") : 0;
+    return spec_from_patched(root, patches, cl->cwd ? 3 : 2, ret, "the exec's command line", NULL, err);
 }
 
 /* For a command line exec: what the runtime must be given instead, {"env": the entries to add as
