@@ -41,6 +41,7 @@
 #define SETTLE_MS           200  /* how long counters and kmsg may lag the OOM notification */
 #define ARMED_LATE_WAIT_MS  2000 /* for createRuntime's record that it stopped waiting */
 #define ENGINE_EXIT_WAIT_MS 1000 /* for conmon to write pid 1's exit code once it has reaped it */
+#define PROC_EXIT_WAIT_MS   500  /* for the proc connector's report of an exit the cgroup already shows */
 
 enum { EV_OOM = 1, EV_PRESSURE, EV_INOTIFY, EV_EXIT, EV_SIGNAL };
 
@@ -633,6 +634,14 @@ static bool cgroup_gone(const watch *w)
     return access(w->cs.cgroup.dir, F_OK) < 0;
 }
 
+/* pid 1 is out of the cgroup: v2's cgroup.events says it is empty, or the cgroup is gone. */
+static bool pid1_left_cgroup(const watch *w)
+{
+    if (w->cs.cgroup.version == 2)
+        return ng_cgroup_v2_populated(&w->cs.cgroup) <= 0;
+    return cgroup_gone(w);
+}
+
 static void read_exit(watch *w)
 {
     int status;
@@ -695,6 +704,20 @@ static void finish(watch *w)
         while (poll(&p, 1, 500) < 0 && errno == EINTR)
             ;
         read_exit(w);
+    }
+    if (!w->exit_is_pidfd && w->exit_fd >= 0 && !w->ws.exit_known && pid1_left_cgroup(w)) {
+        /* The kernel takes an exiting task out of its cgroup (cgroup_exit) before it reports the exit
+         * to the proc connector (proc_exit_connector, last in do_exit): "populated 0" or the removed
+         * cgroup can end the loop with pid 1's status still on its way. Seen on a loaded VM: an OOM-
+         * killed pid 1's container_exit said "exit status not seen". */
+        int64_t deadline = ng_monotonic_ms() + PROC_EXIT_WAIT_MS;
+        struct pollfd p = {.fd = w->exit_fd, .events = POLLIN};
+        for (int64_t left = PROC_EXIT_WAIT_MS; !w->ws.exit_known && left > 0;
+             left = deadline - ng_monotonic_ms()) {
+            if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+                break;
+            read_exit(w);
+        }
     }
     uint64_t pending = 0;
     bool notified = w->oom_efd >= 0 && read(w->oom_efd, &pending, sizeof(pending)) == sizeof(pending);
