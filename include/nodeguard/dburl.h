@@ -30,10 +30,11 @@ typedef enum ng_dburl_outcome {
 
 typedef struct ng_dburl_rewrite {
     ng_dburl_outcome outcome;
-    const char *param; /* SET: the parameter added; USER_VALUE: the URL's own key */
-    char *url;         /* SET: the new URL (owned); NULL otherwise */
-    char found[40];    /* USER_VALUE: the key as the URL writes it (param points here) */
-    char warning[256]; /* LEFT_ALONE: why, without any part of the URL but its scheme */
+    const char *param;   /* SET: the parameter added; USER_VALUE: the URL's own key */
+    char *url;           /* SET: the new URL (owned); NULL otherwise */
+    char found[40];      /* USER_VALUE: the key as the URL writes it (param points here) */
+    int64_t found_value; /* USER_VALUE: its value when plain decimal digits, else -1 */
+    char warning[256];   /* LEFT_ALONE: why, without any part of the URL but its scheme */
 } ng_dburl_rewrite;
 
 /* Adds the pool-size parameter for limit to url, as mode allows for url's scheme; never changes a

@@ -112,9 +112,23 @@ static bool fold_key(const char *key, size_t len, char *out, size_t size)
     return true;
 }
 
-/* The first query parameter that sets a pool size in any spelling: copies its key as written into
- * found and returns true. */
-static bool find_pool_size(const char *query, size_t len, char *found, size_t size)
+/* A value of 1 to 9 decimal digits as a number; -1 for anything else. */
+static int64_t plain_count(const char *s, size_t len)
+{
+    int64_t v = 0;
+    if (len < 1 || len > 9)
+        return -1;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* The first query parameter that sets a pool size in any spelling: its key as written into
+ * ret->found, its value into ret->found_value. */
+static bool find_pool_size(const char *query, size_t len, ng_dburl_rewrite *ret)
 {
     size_t at = 0;
     while (at < len) {
@@ -128,7 +142,8 @@ static bool find_pool_size(const char *query, size_t len, char *found, size_t si
         if (fold_key(query + at, key, folded, sizeof(folded)))
             for (size_t i = 0; i < sizeof(pool_size_keys) / sizeof(pool_size_keys[0]); i++)
                 if (strcmp(folded, pool_size_keys[i]) == 0) {
-                    snprintf(found, size, "%.*s", (int)key, query + at);
+                    snprintf(ret->found, sizeof(ret->found), "%.*s", (int)key, query + at);
+                    ret->found_value = plain_count(query + at + key + 1, key < pair ? pair - key - 1 : 0);
                     return true;
                 }
         at += pair + 1;
@@ -163,7 +178,7 @@ void ng_dburl_set_pool_size(const char *url, int64_t limit, ng_dburl_mode mode, 
     size_t base_len = strcspn(url, "#");
     const char *query = memchr(url, '?', base_len);
     size_t query_len = query ? base_len - (size_t)(query - url) - 1 : 0;
-    if (query && find_pool_size(query + 1, query_len, ret->found, sizeof(ret->found))) {
+    if (query && find_pool_size(query + 1, query_len, ret)) {
         ret->outcome = NG_DBURL_USER_VALUE;
         ret->param = ret->found;
         return;

@@ -115,6 +115,11 @@ static void decide_database_url(ng_decision *d, ng_dburl_mode mode, const char *
     snprintf(d->database_url_param, sizeof(d->database_url_param), "%s", r.param ? r.param : "");
     if (r.outcome == NG_DBURL_LEFT_ALONE)
         ng_warn(&d->warnings, "%s", r.warning);
+    if (r.outcome == NG_DBURL_USER_VALUE && r.found_value > want)
+        ng_warn(&d->warnings,
+                "DATABASE_URL's %s=%lld is above the %lld connections recommended for this container; left "
+                "as set",
+                r.found, (long long)r.found_value, (long long)want);
     if (r.outcome == NG_DBURL_SET) {
         d->database_url_after = r.url;
         set_env(d, "DATABASE_URL", r.url);

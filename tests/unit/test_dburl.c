@@ -82,6 +82,12 @@ static void test_a_pool_size_already_set_is_kept(void **state)
     ng_dburl_rewrite r;
     ng_dburl_set_pool_size("mysql://db/app?x=1&connection_limit=3", 5, NG_DBURL_AUTO, &r);
     assert_string_equal(r.param, "connection_limit");
+    assert_int_equal(r.found_value, 3);
+    ng_dburl_set_pool_size("mysql://db/app?Max=%33#connectionLimit=4", 5, NG_DBURL_AUTO, &r);
+    assert_string_equal(r.param, "Max");
+    assert_int_equal(r.found_value, -1); /* not plain digits: no comparison */
+    ng_dburl_set_pool_size("mysql://db/app?connectionLimit", 5, NG_DBURL_AUTO, &r);
+    assert_int_equal(r.found_value, -1);
     /* not a pool size: a longer key, the name in a value, in the fragment */
     assert_string_equal(rewrite("mysql://db/app?maxIdle=2&x=connectionLimit#max=1", NG_DBURL_AUTO),
                         "mysql://db/app?maxIdle=2&x=connectionLimit&connectionLimit=5#max=1");

@@ -268,6 +268,10 @@ static void test_connection_limits(void **state)
     d = decide(f, "[\"node\"]", "[\"DATABASE_URL=mysql://db/app?connection_limit=3\"]", NULL, 512, true);
     assert_string_equal(new_env(d, "DATABASE_URL"), "mysql://db/app?connection_limit=3");
     assert_string_equal(d->database_url_action, "kept_user_value");
+    assert_int_equal(d->warnings.n, 0);
+    d = decide(f, "[\"node\"]", "[\"DATABASE_URL=mysql://db/app?connectionLimit=40\"]", NULL, 512, true);
+    assert_string_equal(new_env(d, "DATABASE_URL"), "mysql://db/app?connectionLimit=40");
+    assert_true(d->warnings.n == 1 && strstr(d->warnings.items[0], "connectionLimit=40 is above the 5"));
     /* postgres:// may be node-postgres, postgres.js or Prisma: left alone, and said so */
     d = decide(f, "[\"node\"]", "[\"DATABASE_URL=postgres://u:secret@db/app\"]", NULL, 512, true);
     assert_string_equal(new_env(d, "DATABASE_URL"), "postgres://u:secret@db/app");
