@@ -232,6 +232,8 @@ async function facts() {
   fact('mysql2 reads a percent-encoded value', r.value.pool === 5, JSON.stringify(r));
   const pgjs = postgres('postgres://db/app?max=5&connection_limit=3').options;
   fact('postgres.js keeps a URL\'s max a string', pgjs.max === '5', JSON.stringify(pgjs.max));
+  const twice = postgres('postgres://db/app?max=3&max=7').options.max;
+  fact('postgres.js takes the last of two max', twice === '7', JSON.stringify(twice));
   fact('postgres.js makes an unknown parameter a startup option', pgjs.connection.connection_limit === '3',
     JSON.stringify(pgjs.connection));
   const pgPool = new pg.Pool({ connectionString: 'postgres://db/app?max=5' });
