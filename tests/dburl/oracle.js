@@ -31,7 +31,9 @@ function random(n) {
 const pick = (list) => list[random(list.length)];
 
 const SCHEMES = ['mysql', 'MySQL', 'mysql2', 'mariadb', 'postgres', 'postgresql', 'redis'];
-const USERINFO = ['', 'u@', 'u:p@', 'u:p%3F%23%26%3D@', 'us%40er:pa%3As@', 'u:@', 'u:p&w=x@', 'u:p%25@'];
+// Passwords with ? # & =: percent-encoded as they must be, and raw (which the drivers misread alike
+// before and after the rewrite).
+const USERINFO = ['', 'u@', 'u:p@', 'u:p%3F%23%26%3D@', 'us%40er:pa%3As@', 'u:@', 'u:p&w=x@', 'u:p%25@', 'u:p?w@', 'u:p#w@'];
 const HOSTS = ['db', 'db:3307', '[::1]', '[::1]:3307', '10.0.0.1', 'localhost:5433'];
 const PATHS = ['', '/', '/app', '/my%20db', '/a-b_c'];
 const QUERIES = ['', '?', '?ssl=true', '?a=1&b=2', '?x=%26y%3D', '?charset=utf8mb4&', '?connectionLimit=3',
@@ -82,7 +84,9 @@ const plain = (o) =>
   JSON.parse(JSON.stringify(o, (k, v) => (typeof v === 'function' || (k === 'pool' && typeof v === 'object') ? undefined : v)));
 const mysqlView = (pool) => {
   const c = pool.config;
-  const view = { pool: c.connectionLimit, rest: plain({ ...c, connectionLimit: 0, maxIdle: 0 }) };
+  const cc = c.connectionConfig;
+  const view = { pool: c.connectionLimit, who: [cc.user, cc.password, cc.host, cc.port, cc.database],
+    rest: plain({ ...c, connectionLimit: 0, maxIdle: 0 }) };
   pool.end(() => {});
   return view;
 };
@@ -101,13 +105,14 @@ const DRIVERS = [
       const pool = new pg.Pool({ connectionString: u });
       const client = new pg.Client({ connectionString: u });
       const p = client.connectionParameters;
-      return { pool: pool.options.max,
+      return { pool: pool.options.max, who: [p.user, p.password, p.host, p.port, p.database],
         rest: { ...plain(p), password: p.password, startup: client.getStartupConf() } };
     } },
   { name: 'postgres.js postgres(url)', schemes: ['postgres', 'postgresql'], param: 'max',
     read: (u) => {
       const o = postgres(u).options;
-      return { pool: o.max, rest: plain({ ...o, max: 0, max_lifetime: 0, backoff: 0, shared: 0 }) };
+      return { pool: o.max, who: [o.user, o.pass, o.host, o.port, o.database],
+        rest: plain({ ...o, max: 0, max_lifetime: 0, backoff: 0, shared: 0 }) };
     } },
 ];
 
@@ -131,6 +136,7 @@ function checkCase(c, results) {
       results.push(['fail', `${name}: the rewritten URL throws`, now.error]);
       continue;
     }
+    const who = JSON.stringify(before.value.who) === JSON.stringify(now.value.who);
     const rest = JSON.stringify(before.value.rest) === JSON.stringify(now.value.rest);
     const wantPool = c.outcome === 'set' && c.param === d.param ? LIMIT : before.value.pool;
     const newWarnings = now.warnings.length - before.warnings.length;
@@ -138,6 +144,9 @@ function checkCase(c, results) {
     const strict = served && c.mode === 'auto';
     if (String(now.value.pool) !== String(wantPool))
       results.push(['fail', `${name}: pool ${now.value.pool}, nodeguard says ${wantPool}`, after]);
+    else if (!who)
+      results.push(['fail', `${name}: the rewrite changed user, password, host, port or database`,
+        `${JSON.stringify(before.value.who)} -> ${JSON.stringify(now.value.who)}`]);
     else if (!rest && (strict || c.outcome !== 'set'))
       results.push(['fail', `${name}: the rewrite changed what the driver reads besides the pool size`,
         `${JSON.stringify(before.value.rest)} -> ${JSON.stringify(now.value.rest)}`]);
