@@ -48,10 +48,12 @@ typedef struct ng_decision {
     char *node_options_after;        /* NULL when unchanged */
     bool node_options_invalid;
 
-    const char *conn_env;    /* the variable acted on, or NULL */
-    int64_t conn_limit;      /* the value in effect, -1 none */
-    const char *conn_action; /* "injected", "kept_user_value", "off", "none" */
-    char *database_url_after;
+    const char *conn_env;            /* the variable acted on, or NULL */
+    int64_t conn_limit;              /* the value in effect, -1 none */
+    const char *conn_action;         /* "injected", "kept_user_value", "off", "none" */
+    char *database_url_after;        /* DATABASE_URL with the pool size added; NULL when unchanged */
+    const char *database_url_action; /* "set", "kept_user_value", "left_alone"; NULL: not looked at */
+    char database_url_param[40];     /* set: the parameter added; kept_user_value: the URL's own */
 
     /* The rewritten process: set only when something changed. */
     bool env_changed, args_changed;

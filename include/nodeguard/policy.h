@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "nodeguard/dburl.h"
 #include "nodeguard/sizing.h"
 #include "nodeguard/spec.h"
 
@@ -57,8 +58,8 @@ typedef struct ng_policy {
     bool conn_enabled;
     char *conn_env[NG_CONN_MAX_ENV_NAMES];
     size_t n_conn_env;
-    bool conn_database_url;
-    char *source; /* the file read, or "defaults" */
+    ng_dburl_mode conn_database_url; /* the pool size in DATABASE_URL too (include/nodeguard/dburl.h) */
+    char *source;                    /* the file read, or "defaults" */
     ng_warnings warnings;
 } ng_policy;
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/sysinfo.h>
 #include "nodeguard/cleanup.h"
+#include "nodeguard/dburl.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/json.h"
 #include "nodeguard/nodeopts.h"
@@ -102,6 +103,29 @@ static void copy_env(ng_decision *d, const ng_spec *spec)
     d->n_new_env = spec->n_env;
 }
 
+/* The pool size in DATABASE_URL too, in the parameter its driver reads (src/core/dburl.c). */
+static void decide_database_url(ng_decision *d, ng_dburl_mode mode, const char *url, int64_t want)
+{
+    if (!url)
+        return;
+    ng_dburl_rewrite r;
+    ng_dburl_set_pool_size(url, want, mode, &r);
+    static const char *const actions[] = {"set", "kept_user_value", "left_alone"};
+    d->database_url_action = actions[r.outcome];
+    snprintf(d->database_url_param, sizeof(d->database_url_param), "%s", r.param ? r.param : "");
+    if (r.outcome == NG_DBURL_LEFT_ALONE)
+        ng_warn(&d->warnings, "%s", r.warning);
+    if (r.outcome == NG_DBURL_USER_VALUE && r.found_value > want)
+        ng_warn(&d->warnings,
+                "DATABASE_URL's %s=%lld is above the %lld connections recommended for this container; left "
+                "as set",
+                r.found, (long long)r.found_value, (long long)want);
+    if (r.outcome == NG_DBURL_SET) {
+        d->database_url_after = r.url;
+        set_env(d, "DATABASE_URL", r.url);
+    }
+}
+
 static void decide_connections(ng_decision *d, const ng_policy *pol, const ng_spec *spec,
                                const ng_overrides *o, bool may_change)
 {
@@ -143,15 +167,8 @@ static void decide_connections(ng_decision *d, const ng_policy *pol, const ng_sp
     for (size_t i = 0; i < pol->n_conn_env; i++)
         set_env(d, pol->conn_env[i], value);
     d->conn_action = "injected";
-    const char *url = ng_spec_getenv(spec, "DATABASE_URL");
-    if (pol->conn_database_url && url && !strstr(url, "connection_limit=")) {
-        /* Prisma's convention: a query parameter, placed before any #fragment. */
-        size_t base_len = strcspn(url, "#");
-        d->database_url_after =
-            xasprintf("%.*s%sconnection_limit=%lld%s", (int)base_len, url,
-                      memchr(url, '?', base_len) ? "&" : "?", (long long)want, url + base_len);
-        set_env(d, "DATABASE_URL", d->database_url_after);
-    }
+    if (pol->conn_database_url != NG_DBURL_OFF)
+        decide_database_url(d, pol->conn_database_url, ng_spec_getenv(spec, "DATABASE_URL"), want);
 }
 
 /* Replaces args[i] with the heap flag (one string per replaced argument, so the config keeps its
@@ -859,6 +876,10 @@ int ng_decision_gen_fields(const ng_decision *d, const ng_spec *spec, yajl_gen g
     NG_GEN(ng_gen_kv_int_if(g, "value", d->conn_limit, d->conn_limit > 0));
     NG_GEN(ng_gen_string(g, "action"));
     NG_GEN(ng_gen_string(g, d->conn_action));
+    NG_GEN(ng_gen_string(g, "database_url_action"));
+    NG_GEN(ng_gen_string(g, d->database_url_action));
+    NG_GEN(ng_gen_string(g, "database_url_param"));
+    NG_GEN(ng_gen_string(g, d->database_url_param[0] ? d->database_url_param : NULL));
     NG_GEN(yajl_gen_map_close(g));
     NG_GEN(ng_gen_string(g, "plan"));
     NG_GEN(ng_gen_string(g, d->plan.explanation));

@@ -104,7 +104,17 @@ void ng_policy_choose_log(ng_policy *p, bool rootless, const char *user_log)
 
 /* --- typed field tables: name, JSON type, range, destination --- */
 
-typedef enum { F_INT, F_BOOL, F_STRING, F_MODE, F_ON_ERROR, F_RECORD_OOM, F_ENV_LIST, F_OBJECT } field_type;
+typedef enum {
+    F_INT,
+    F_BOOL,
+    F_STRING,
+    F_MODE,
+    F_ON_ERROR,
+    F_RECORD_OOM,
+    F_ENV_LIST,
+    F_DATABASE_URL,
+    F_OBJECT
+} field_type;
 
 typedef struct field {
     const char *name;
@@ -134,7 +144,7 @@ static const field conn_fields[] = {
     FIELD_INT("mib_per_connection", conn.mib_per_connection, 1, 1 << 20),
     FIELD_INT("min", conn.min, 1, 100000),
     FIELD_INT("max", conn.max, 1, 100000),
-    {"database_url", F_BOOL, 0, 0, offsetof(ng_policy, conn_database_url), NULL},
+    {"database_url", F_DATABASE_URL, 0, 0, offsetof(ng_policy, conn_database_url), NULL},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -249,6 +259,13 @@ static void apply_fields(ng_policy *p, yajl_val obj, const field *fields, const 
         }
         case F_ENV_LIST:
             set_env_list(p, v, where);
+            break;
+        case F_DATABASE_URL: /* true and false, from before the per-driver modes */
+            if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
+                *(ng_dburl_mode *)dst = YAJL_IS_TRUE(v) ? NG_DBURL_AUTO : NG_DBURL_OFF;
+            else if (!YAJL_IS_STRING(v) || ng_dburl_mode_parse(v->u.string, (ng_dburl_mode *)dst) < 0)
+                ng_warn(&p->warnings, "%s must be true, false, \"auto\", \"prisma\" or \"off\"; default kept",
+                        where);
             break;
         case F_OBJECT:
             if (!YAJL_IS_OBJECT(v)) {

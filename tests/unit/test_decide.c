@@ -260,13 +260,31 @@ static void test_connection_limits(void **state)
     assert_true(d->warnings.n == 1 && strstr(d->warnings.items[0], "above the 5"));
     d = decide(f, "[\"node\"]", "[]", "{\"io.nodeguard.connection-limit\":\"off\"}", 512, true);
     assert_null(new_env(d, "DB_CONNECTION_LIMIT"));
-    f->policy.conn_database_url = true;
+    f->policy.conn_database_url = NG_DBURL_AUTO;
     d = decide(f, "[\"node\"]", "[\"DATABASE_URL=mysql://u:p@db/app#frag\"]", NULL, 512, true);
-    assert_string_equal(new_env(d, "DATABASE_URL"), "mysql://u:p@db/app?connection_limit=5#frag");
-    d = decide(f, "[\"node\"]", "[\"DATABASE_URL=pg://db/app?ssl=1\"]", NULL, 512, true);
-    assert_string_equal(new_env(d, "DATABASE_URL"), "pg://db/app?ssl=1&connection_limit=5");
-    d = decide(f, "[\"node\"]", "[\"DATABASE_URL=pg://db/app?connection_limit=3\"]", NULL, 512, true);
-    assert_string_equal(new_env(d, "DATABASE_URL"), "pg://db/app?connection_limit=3");
+    assert_string_equal(new_env(d, "DATABASE_URL"), "mysql://u:p@db/app?connectionLimit=5#frag");
+    assert_string_equal(d->database_url_action, "set");
+    assert_string_equal(d->database_url_param, "connectionLimit");
+    d = decide(f, "[\"node\"]", "[\"DATABASE_URL=mysql://db/app?connection_limit=3\"]", NULL, 512, true);
+    assert_string_equal(new_env(d, "DATABASE_URL"), "mysql://db/app?connection_limit=3");
+    assert_string_equal(d->database_url_action, "kept_user_value");
+    assert_int_equal(d->warnings.n, 0);
+    d = decide(f, "[\"node\"]", "[\"DATABASE_URL=mysql://db/app?connectionLimit=40\"]", NULL, 512, true);
+    assert_string_equal(new_env(d, "DATABASE_URL"), "mysql://db/app?connectionLimit=40");
+    assert_true(d->warnings.n == 1 && strstr(d->warnings.items[0], "connectionLimit=40 is above the 5"));
+    /* postgres:// may be node-postgres, postgres.js or Prisma: left alone, and said so */
+    d = decide(f, "[\"node\"]", "[\"DATABASE_URL=postgres://u:secret@db/app\"]", NULL, 512, true);
+    assert_string_equal(new_env(d, "DATABASE_URL"), "postgres://u:secret@db/app");
+    assert_string_equal(d->database_url_action, "left_alone");
+    assert_true(d->warnings.n == 1 && strstr(d->warnings.items[0], "DATABASE_URL left alone"));
+    assert_null(strstr(d->warnings.items[0], "secret"));
+    f->policy.conn_database_url = NG_DBURL_PRISMA;
+    d = decide(f, "[\"node\"]", "[\"DATABASE_URL=postgres://db/app?ssl=1\"]", NULL, 512, true);
+    assert_string_equal(new_env(d, "DATABASE_URL"), "postgres://db/app?ssl=1&connection_limit=5");
+    assert_string_equal(d->database_url_param, "connection_limit");
+    /* no rewrite allowed: nothing looked at */
+    d = decide(f, "[\"node\"]", "[\"DATABASE_URL=mysql://db/app\"]", NULL, 512, false);
+    assert_null(d->database_url_action);
 }
 
 static void test_gen_config_preserves_the_rest(void **state)

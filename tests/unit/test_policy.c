@@ -23,7 +23,7 @@ static void test_defaults(void **state)
     assert_int_equal(p.mode, NG_MODE_FIX);
     assert_false(p.on_error_deny);
     assert_true(p.conn_enabled);
-    assert_false(p.conn_database_url);
+    assert_int_equal(p.conn_database_url, NG_DBURL_OFF);
     assert_string_equal(p.conn_env[0], "DB_CONNECTION_LIMIT");
     assert_int_equal(p.sizing.reserve_percent, 5);
     ng_policy_free(&p);
@@ -51,7 +51,7 @@ static void test_parse_with_comments_and_warnings(void **state)
     assert_int_equal(p.sizing.base_overhead_mib, 15); /* bad value: default kept */
     assert_int_equal(p.n_conn_env, 2);
     assert_string_equal(p.conn_env[1], "MYSQL_LIMIT");
-    assert_true(p.conn_database_url);
+    assert_int_equal(p.conn_database_url, NG_DBURL_AUTO); /* true, from before the modes */
     assert_int_equal(p.conn.min, 3);
     assert_int_equal(p.conn.max, 50);
     assert_true(has_warning(&p.warnings, "sizing.base_overhead_mib must be an integer"));
@@ -75,6 +75,23 @@ static void test_bad_values(void **state)
     assert_true(p.conn_enabled);
     assert_int_equal(p.warnings.n, 6);
     ng_policy_free(&p);
+}
+
+static void test_database_url_modes(void **state)
+{
+    (void)state;
+    const char *modes[] = {"\"prisma\"", "\"auto\"", "false", "\"mysql\"", "1"};
+    const ng_dburl_mode want[] = {NG_DBURL_PRISMA, NG_DBURL_AUTO, NG_DBURL_OFF, NG_DBURL_OFF, NG_DBURL_OFF};
+    for (size_t i = 0; i < 5; i++) {
+        char js[128];
+        snprintf(js, sizeof(js), "{\"connection_limit\":{\"database_url\":%s}}", modes[i]);
+        ng_policy p;
+        ng_policy_defaults(&p);
+        assert_int_equal(ng_policy_parse(&p, js, strlen(js), NULL), 0);
+        assert_int_equal(p.conn_database_url, want[i]);
+        assert_int_equal(p.warnings.n, i >= 3 ? 1 : 0); /* a bad value: a warning, default kept */
+        ng_policy_free(&p);
+    }
 }
 
 static char *write_temp(const char *content)
@@ -212,6 +229,7 @@ int main(void)
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_parse_with_comments_and_warnings),
         cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_database_url_modes),
         cmocka_unit_test(test_load_broken_file_means_defaults),
         cmocka_unit_test(test_log_chosen_for_who_runs),
         cmocka_unit_test(test_annotations),
