@@ -38,6 +38,9 @@ typedef struct ng_spec {
     char container_id[96];    /* derived from cgroupsPath (nodeguard/engines.h), else hostname, else "" */
     ng_names names;           /* "" until a stage fills them (enginestate.h): records carry them */
     ng_cgroup_view cgroup_view;
+    /* The app's package.json, read by a stage from the container's filesystem (pkgjson_read.h);
+     * borrowed, NULL when not read. npm/yarn/pnpm commands are judged by the script they run. */
+    const struct ng_package_json *package_json;
 } ng_spec;
 
 /* Reads a config.json already in memory. Wrong types are errors naming the field; absent optional
