@@ -2,6 +2,7 @@
 #ifndef NODEGUARD_SPEC_H
 #define NODEGUARD_SPEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
@@ -51,6 +52,13 @@ void ng_spec_free(ng_spec *spec);
 /* The value of the first NAME=... entry, as execve's getenv would see it; NULL if absent. */
 const char *ng_spec_getenv(const ng_spec *spec, const char *name);
 const char *ng_spec_annotation(const ng_spec *spec, const char *key);
+
+/* The mount that shows path in the container: the last one (mounts are made in order) whose
+ * destination is path or above it; *ret_dest_len is the destination's length without trailing
+ * slashes (0 for "/"). NULL when none: the rootfs shows it. */
+yajl_val ng_spec_mount_over(const ng_spec *spec, const char *path, size_t *ret_dest_len);
+/* type bind, or options bind or rbind. */
+bool ng_spec_mount_is_bind(yajl_val mount);
 
 typedef struct ng_state {
     yajl_val root;

@@ -153,7 +153,8 @@ static size_t command_start(const ng_shell_command *c, const char **options, ng_
             *options = c->words[w].value + 13;
     while (w < c->n_words && strcmp(c->words[w].value, "exec") == 0)
         w++;
-    if (w < c->n_words && (strcmp(c->words[w].value, "env") == 0 || strcmp(c->words[w].value, "cross-env") == 0)) {
+    if (w < c->n_words &&
+        (strcmp(c->words[w].value, "env") == 0 || strcmp(c->words[w].value, "cross-env") == 0)) {
         for (w++; w < c->n_words && strchr(c->words[w].value, '=') && c->words[w].value[0] != '-'; w++)
             if (strncmp(c->words[w].value, "NODE_OPTIONS=", 13) == 0)
                 *options = c->words[w].value + 13;

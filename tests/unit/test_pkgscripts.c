@@ -33,7 +33,9 @@ static int resolve(const char *cmd, const char *scripts, ng_pkg_run *r)
     return got;
 }
 
-#define REPORT_DEV "\"dev\":\"NODE_OPTIONS='--max-old-space-size=2048' NODE_ENV=development tsx watch server/_core/index.ts\""
+#define REPORT_DEV                                                                                           \
+    "\"dev\":\"NODE_OPTIONS='--max-old-space-size=2048' NODE_ENV=development tsx watch "                     \
+    "server/_core/index.ts\""
 
 /* The crash report's script: its inline NODE_OPTIONS is what node gets. */
 static void test_report_script(void **state)
@@ -105,11 +107,13 @@ static void test_script_forms(void **state)
 {
     (void)state;
     ng_pkg_run r = {0};
-    assert_int_equal(resolve("npm run dev", "\"dev\":\"env NODE_OPTIONS=--max-old-space-size=700 node a.js\"", &r), 1);
+    assert_int_equal(
+        resolve("npm run dev", "\"dev\":\"env NODE_OPTIONS=--max-old-space-size=700 node a.js\"", &r), 1);
     assert_int_equal(r.env_flags.old_space_mib, 700);
     ng_pkg_run_free(&r);
     assert_int_equal(
-        resolve("npm run dev", "\"dev\":\"cross-env NODE_OPTIONS=--max-old-space-size=701 next dev\"", &r), 1);
+        resolve("npm run dev", "\"dev\":\"cross-env NODE_OPTIONS=--max-old-space-size=701 next dev\"", &r),
+        1);
     assert_int_equal(r.env_flags.old_space_mib, 701);
     ng_pkg_run_free(&r);
     assert_int_equal(
@@ -126,11 +130,12 @@ static void test_script_forms(void **state)
     assert_int_equal(r.launchers, 2);
     ng_pkg_run_free(&r);
     /* build then serve: the largest heap of the node commands is judged */
-    assert_int_equal(resolve("npm run go",
-                             "\"go\":\"npm run build && npm run serve\",\"build\":\"node --max-old-space-size=100 "
-                             "b.js\",\"serve\":\"node --max-old-space-size=900 s.js\"",
-                             &r),
-                     1);
+    assert_int_equal(
+        resolve("npm run go",
+                "\"go\":\"npm run build && npm run serve\",\"build\":\"node --max-old-space-size=100 "
+                "b.js\",\"serve\":\"node --max-old-space-size=900 s.js\"",
+                &r),
+        1);
     assert_int_equal(r.argv_flags.old_space_mib, 900);
     assert_string_equal(r.heap_flag, "--max-old-space-size=900");
     ng_pkg_run_free(&r);
@@ -150,11 +155,11 @@ static void test_hostile(void **state)
         "\"dev\":\"NODE_OPTIONS=$(cat /x) node a.js\"", /* an expansion */
         "\"dev\":\"node `x`\"",
         "\"dev\":\"sh -c 'unterminated\"",
-        "\"dev\":42",                                           /* wrong type */
-        "\"dev\":\"npm run dev\"",                              /* itself: bounded depth */
-        "\"dev\":\"env -S 'NODE_OPTIONS=x node' a.js\"",       /* env options */
-        "\"dev\":\"node a.js; printenv NODE_OPTIONS\"",        /* another command names it */
-        "\"dev\":\"NODE_OPTIONS='\\\"' node a.js\"",           /* node would reject it */
+        "\"dev\":42",                                    /* wrong type */
+        "\"dev\":\"npm run dev\"",                       /* itself: bounded depth */
+        "\"dev\":\"env -S 'NODE_OPTIONS=x node' a.js\"", /* env options */
+        "\"dev\":\"node a.js; printenv NODE_OPTIONS\"",  /* another command names it */
+        "\"dev\":\"NODE_OPTIONS='\\\"' node a.js\"",     /* node would reject it */
     };
     for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
         assert_int_equal(resolve("npm run dev", unread[i], &r), 0);
@@ -234,7 +239,8 @@ static void test_decision(void **state)
     assert_int_equal(d.heap_before_mib, 2048);
     assert_null(env_value(&d, "NODE_OPTIONS"));
     assert_non_null(strstr(d.reason, "not overridable"));
-    assert_non_null(strstr(d.reason, "remove --max-old-space-size=2048 from scripts.dev in /app/package.json"));
+    assert_non_null(
+        strstr(d.reason, "remove --max-old-space-size=2048 from scripts.dev in /app/package.json"));
     assert_true(d.package_script.resolved);
     assert_string_equal(d.node_options_before, "--max-old-space-size=2048");
     ng_decision_free(&d);
@@ -252,8 +258,8 @@ static void test_decision(void **state)
     assert_null(env_value(&d, "NODE_OPTIONS"));
     ng_decision_free(&d);
     /* inline NODE_OPTIONS without a heap flag: nodeguard's would be thrown away, not injected */
-    d = decide_with("fix", "[\"npm\",\"run\",\"dev\"]", "\"dev\":\"NODE_OPTIONS=--enable-source-maps node a.js\"",
-                    256, true);
+    d = decide_with("fix", "[\"npm\",\"run\",\"dev\"]",
+                    "\"dev\":\"NODE_OPTIONS=--enable-source-maps node a.js\"", 256, true);
     assert_int_not_equal(d.action, NG_ACTION_INJECTED);
     assert_null(env_value(&d, "NODE_OPTIONS"));
     assert_non_null(strstr(d.reason, "not overridable"));
