@@ -25,9 +25,42 @@ bool ng_pkgjson_wanted(const ng_spec *spec)
 
 static int open_beneath(int base, const char *rel, uint64_t flags, uint64_t resolve)
 {
-    struct open_how how = {.flags = flags | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-                           .resolve = resolve | RESOLVE_NO_MAGICLINKS};
+    /* openat2 refuses O_PATH with any flag beyond O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC. */
+    uint64_t extra = flags & O_PATH ? 0 : O_NOCTTY | O_NONBLOCK;
+    struct open_how how = {.flags = flags | O_CLOEXEC | extra, .resolve = resolve | RESOLVE_NO_MAGICLINKS};
     return (int)syscall(SYS_openat2, base, rel, &how, sizeof(how));
+}
+
+/* name below base, opened for reading only when it is a regular file: it is looked at through an
+ * O_PATH descriptor first, and that very file is reopened (a FIFO is never opened for reading, which
+ * would complete a writer's open; a device never opened at all). -1 with ret->problem set, or with
+ * nothing said when there is no such file. */
+static int open_regular(int base, const char *name, uint64_t resolve, ng_package_json *ret)
+{
+    cleanup_close int path_fd = open_beneath(base, name, O_PATH, resolve);
+    if (path_fd < 0) {
+        if (errno != ENOENT && errno != ENOTDIR)
+            snprintf(ret->problem, sizeof(ret->problem), "%s cannot be opened safely: %s%s", ret->path,
+                     strerror(errno),
+                     errno == EXDEV || errno == ELOOP ? " (a link out of the app's directory)" : "");
+        return -1;
+    }
+    struct stat st, opened;
+    if (fstat(path_fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(ret->problem, sizeof(ret->problem), "%s is not a regular file", ret->path);
+        return -1;
+    }
+    char proc[64];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", path_fd);
+    int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, &opened) < 0 || opened.st_dev != st.st_dev || opened.st_ino != st.st_ino) {
+        snprintf(ret->problem, sizeof(ret->problem), "%s could not be reopened through /proc/self/fd",
+                 ret->path);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 /* The directory cwd is in, as this process reaches it: the bind mount's source, else the rootfs;
@@ -49,7 +82,8 @@ static int open_base(int bundle_fd, const char *bundle_path, const ng_spec *spec
         return open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
     }
     yajl_val r = NULL;
-    if (ng_json_get_object(spec->root, "root", &r, NULL) != 1 || ng_json_get_string(r, "path", &root, NULL) != 1)
+    if (ng_json_get_object(spec->root, "root", &r, NULL) != 1 ||
+        ng_json_get_string(r, "path", &root, NULL) != 1)
         return -1;
     *ret_rel = cwd;
     *ret_resolve = RESOLVE_IN_ROOT; /* as the container sees its links: "/" is the rootfs */
@@ -58,7 +92,8 @@ static int open_base(int bundle_fd, const char *bundle_path, const ng_spec *spec
     if (bundle_fd >= 0)
         return openat(bundle_fd, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (!bundle_path) {
-        snprintf(ret->problem, sizeof(ret->problem), "root.path %.64s is relative and the bundle unknown", root);
+        snprintf(ret->problem, sizeof(ret->problem), "root.path %.64s is relative and the bundle unknown",
+                 root);
         return -1;
     }
     cleanup_free char *path = NULL;
@@ -89,12 +124,9 @@ void ng_pkgjson_read(int bundle_fd, const char *bundle_path, const ng_spec *spec
     while (*rel == '/')
         rel++;
     snprintf(name, sizeof(name), "%s%spackage.json", rel, *rel ? "/" : "");
-    cleanup_close int fd = open_beneath(base, name, O_RDONLY, resolve);
+    cleanup_close int fd = open_regular(base, name, resolve, &p);
     cleanup_error ng_error *e = NULL;
-    if (fd < 0 && errno != ENOENT && errno != ENOTDIR)
-        snprintf(p.problem, sizeof(p.problem), "%s cannot be opened safely: %s%s", p.path, strerror(errno),
-                 errno == EXDEV || errno == ELOOP ? " (a link out of the app's directory)" : "");
-    else if (fd >= 0 && ng_read_opened_file(fd, p.path, NG_PKG_JSON_MAX, &p.text, &p.len, &e) < 0)
+    if (fd >= 0 && ng_read_opened_file(fd, p.path, NG_PKG_JSON_MAX, &p.text, &p.len, &e) < 0)
         snprintf(p.problem, sizeof(p.problem), "%s", ng_error_msg(e));
     if (p.text) {
         snprintf(name, sizeof(name), "%s%sserver.js", rel, *rel ? "/" : "");
