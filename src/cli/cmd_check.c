@@ -18,7 +18,9 @@ static void check_usage(FILE *f)
     fputs("Usage: nodeguard check CONFIG|BUNDLE [--json] [--policy FILE]\n"
           "\n"
           "Validates an OCI config.json (or a bundle directory holding one) the way nodeguard's hook\n"
-          "would at container start, without changing it. For CI pipelines.\n"
+          "would at container start, without changing it. For CI pipelines. For npm, yarn and pnpm\n"
+          "commands the app's package.json is read from the bundle's rootfs (root.path, relative to the\n"
+          "config's directory) or the bind mount over process.cwd (docs/scripts.md).\n"
           "Exit status: 0 fits (or not a Node container), 1 does not fit, 2 bad input.\n",
           f);
 }
