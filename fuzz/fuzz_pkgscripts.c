@@ -15,7 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     p.text = malloc(size + 1);
     memcpy(p.text, data, size);
     p.text[size] = '\0';
-    static const char *const commands[][3] = {{"npm", "run", "dev"}, {"yarn", "start", ""}, {"pnpm", "test", ""}};
+    static const char *const commands[][3] = {
+        {"npm", "run", "dev"}, {"yarn", "start", ""}, {"pnpm", "test", ""}};
     for (size_t i = 0; i < 3; i++) {
         ng_pkg_run r = {0};
         int got = ng_pkg_resolve(commands[i], commands[i][2][0] ? 3 : 2, &p, &r);
