@@ -295,7 +295,7 @@ int ng_pkg_resolve(const char *const *argv, size_t argc, const ng_package_json *
     struct found f = {0};
     const char *text = NULL;
     if (strcmp(name, "start") == 0 && !ng_json_member(scripts, "start") && pj->has_server_js) {
-        /* npm's default start script (npm-lifecycle, lib/commands/run-script.js). */
+        /* The default start script of npm, yarn 1 and pnpm alike (checked with each). */
         snprintf(r.command, sizeof(r.command), "node server.js");
         f = (struct found){1, 0, "node"};
         w.found_node = true;
