@@ -631,17 +631,18 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
                             : ng_node_young_mib(in->host_memory_mib, in->semi_space_mib);
         heap_before = in->max_heap_limit_mib > young ? in->max_heap_limit_mib - young : 0;
     }
-    bool env_wins = !argv_wins && in->max_heap_limit_mib <= 0 && flags_in_effect(&in->env_flags);
+    bool cmdline_wins = argv_wins || in->max_heap_limit_mib > 0;
+    bool env_wins = !cmdline_wins && flags_in_effect(&in->env_flags);
+    /* A package.json script's command line is the only one node has then; its NODE_OPTIONS is the
+     * one node reads when it sets one. */
+    bool script_wins = in->pkg_heap_fixed && (cmdline_wins || (env_wins && in->pkg_replaces_options));
     ng_heap_verdict v = {
         .action = NG_ACTION_NONE,
         .may_rewrite = can_modify && (in->mode == NG_MODE_FIX || in->mode == NG_MODE_ENFORCE),
-        .heap_source =
-            in->pkg_heap_fixed && (!env_wins || in->pkg_replaces_options)
-                ? (argv_wins || env_wins || in->max_heap_limit_mib > 0 ? NG_HEAP_SOURCE_PACKAGE_SCRIPT
-                                                                       : NG_HEAP_SOURCE_NONE)
-            : argv_wins || in->max_heap_limit_mib > 0 ? NG_HEAP_SOURCE_COMMAND_LINE
-            : env_wins                                ? NG_HEAP_SOURCE_NODE_OPTIONS
-                                                      : NG_HEAP_SOURCE_NONE,
+        .heap_source = script_wins    ? NG_HEAP_SOURCE_PACKAGE_SCRIPT
+                       : cmdline_wins ? NG_HEAP_SOURCE_COMMAND_LINE
+                       : env_wins     ? NG_HEAP_SOURCE_NODE_OPTIONS
+                                      : NG_HEAP_SOURCE_NONE,
         .processes = in->processes,
         .limit_mib = plan->limit_mib,
         .heap_before_mib = heap_before,
