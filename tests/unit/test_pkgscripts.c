@@ -250,6 +250,15 @@ static void test_decision(void **state)
     assert_non_null(strstr(d.refusal, "nodeguard cannot override it"));
     assert_non_null(strstr(d.refusal, "scripts.dev in /app/package.json"));
     ng_decision_free(&d);
+    /* behind env and the official images' entrypoint, as detect.c reads them */
+    static const char *const launched[] = {"[\"env\",\"NODE_ENV=production\",\"npm\",\"run\",\"dev\"]",
+                                           "[\"docker-entrypoint.sh\",\"npm\",\"run\",\"dev\"]"};
+    for (size_t i = 0; i < 2; i++) {
+        d = decide_with("enforce", launched[i], REPORT_DEV, 512, true);
+        assert_int_equal(d.action, NG_ACTION_REFUSED);
+        assert_string_equal(d.heap_source, "package.json scripts.dev");
+        ng_decision_free(&d);
+    }
     /* a flag that fits is left alone, and nodeguard's is not claimed */
     d = decide_with("fix", "[\"npm\",\"run\",\"dev\"]",
                     "\"dev\":\"NODE_OPTIONS=--max-old-space-size=300 node a.js\"", 512, true);
