@@ -219,15 +219,6 @@ static ng_decision decide_with(const char *mode, const char *args, const char *s
     return d;
 }
 
-static const char *env_value(const ng_decision *d, const char *name)
-{
-    size_t n = strlen(name);
-    for (size_t i = 0; i < d->n_new_env; i++)
-        if (strncmp(d->new_env[i], name, n) == 0 && d->new_env[i][n] == '=')
-            return d->new_env[i] + n + 1;
-    return NULL;
-}
-
 static void test_decision(void **state)
 {
     (void)state;
@@ -237,7 +228,7 @@ static void test_decision(void **state)
     assert_int_equal(d.verdict, NG_VERDICT_DOES_NOT_FIT);
     assert_string_equal(d.heap_source, "package.json scripts.dev");
     assert_int_equal(d.heap_before_mib, 2048);
-    assert_null(env_value(&d, "NODE_OPTIONS"));
+    assert_null(decision_env(&d, "NODE_OPTIONS"));
     assert_non_null(strstr(d.reason, "not overridable"));
     assert_non_null(
         strstr(d.reason, "remove --max-old-space-size=2048 from scripts.dev in /app/package.json"));
@@ -264,19 +255,19 @@ static void test_decision(void **state)
                     "\"dev\":\"NODE_OPTIONS=--max-old-space-size=300 node a.js\"", 512, true);
     assert_int_equal(d.action, NG_ACTION_NONE);
     assert_int_equal(d.verdict, NG_VERDICT_FITS);
-    assert_null(env_value(&d, "NODE_OPTIONS"));
+    assert_null(decision_env(&d, "NODE_OPTIONS"));
     ng_decision_free(&d);
     /* inline NODE_OPTIONS without a heap flag: nodeguard's would be thrown away, not injected */
     d = decide_with("fix", "[\"npm\",\"run\",\"dev\"]",
                     "\"dev\":\"NODE_OPTIONS=--enable-source-maps node a.js\"", 256, true);
     assert_int_not_equal(d.action, NG_ACTION_INJECTED);
-    assert_null(env_value(&d, "NODE_OPTIONS"));
+    assert_null(decision_env(&d, "NODE_OPTIONS"));
     assert_non_null(strstr(d.reason, "not overridable"));
     ng_decision_free(&d);
     /* no NODE_OPTIONS in the script: the container's reaches node, injected with the script's counts */
     d = decide_with("fix", "[\"npm\",\"run\",\"dev\"]", "\"dev\":\"tsx watch server.ts\"", 512, true);
     assert_int_equal(d.action, NG_ACTION_INJECTED);
-    assert_non_null(env_value(&d, "NODE_OPTIONS"));
+    assert_non_null(decision_env(&d, "NODE_OPTIONS"));
     assert_int_equal(d.detection.launchers, 2);
     assert_string_equal(d.heap_source, "none");
     ng_decision_free(&d);
