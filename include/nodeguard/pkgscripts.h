@@ -27,12 +27,13 @@ void ng_package_json_free(ng_package_json *p);
 
 /* The script a runner command starts, and what it does to node's heap. */
 typedef struct ng_pkg_run {
-    bool resolved;            /* the command is a runner's and its script was read */
-    char file[256];           /* the package.json, as the container sees it */
-    char script[64];          /* its name: "dev", "start" ... */
-    char command[256];        /* its text (cut at 255 bytes) */
-    char *origin;             /* "package.json scripts.dev", for heap_source (owned: a decision moves) */
-    char *node_options;       /* the NODE_OPTIONS=... the script sets for node (owned); NULL none */
+    bool resolved;        /* the command is a runner's and its script was read */
+    char file[256];       /* the package.json, as the container sees it */
+    char script[64];      /* its name: "dev", "start" ... */
+    char flag_script[64]; /* the script whose node command is judged (dev, or predev, a nested one) */
+    char command[256];    /* its text (cut at 255 bytes) */
+    char *origin;       /* "package.json scripts.<flag_script>", for heap_source (owned: a decision moves) */
+    char *node_options; /* the NODE_OPTIONS=... the script sets for node (owned); NULL none */
     ng_heap_flags env_flags;  /* the heap flags in node_options */
     ng_heap_flags argv_flags; /* the heap flags on the script's node command line */
     char heap_flag[96];       /* the heap flag as the script writes it, for the fix ("" none) */

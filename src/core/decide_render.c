@@ -46,14 +46,14 @@ static void render_script_too_large(const ng_heap_verdict *v, const char *explan
              "heap %lld MiB from %s does not fit the %lld MiB limit (at most %lld): not overridable, %s; "
              "remove %s from scripts.%s in %s (%s)",
              (long long)v->heap_before_mib, s->origin, (long long)v->limit_mib, (long long)v->allowed_mib,
-             script_wins_text(v), s->heap_flag, s->script, s->file, explanation);
+             script_wins_text(v), s->heap_flag, s->flag_script, s->file, explanation);
     snprintf(refusal, refusal_size,
              "nodeguard: refusing to start: scripts.%s in %s sets %s, which does not fit the %lld MiB memory "
              "limit (at most %lld MiB fits %d node process%s), and nodeguard cannot override it: %s. Fix: "
              "remove %s from scripts.%s and let nodeguard size the heap, set it to %lld or less, or raise "
              "the limit to at least %lld MiB.",
-             s->script, s->file, s->heap_flag, (long long)v->limit_mib, (long long)v->allowed_mib,
-             v->processes, v->processes > 1 ? "es" : "", script_wins_text(v), s->heap_flag, s->script,
+             s->flag_script, s->file, s->heap_flag, (long long)v->limit_mib, (long long)v->allowed_mib,
+             v->processes, v->processes > 1 ? "es" : "", script_wins_text(v), s->heap_flag, s->flag_script,
              (long long)v->allowed_mib, (long long)v->min_limit_mib);
 }
 
@@ -68,7 +68,7 @@ static void render_script_no_flag(const ng_heap_verdict *v, const char *explanat
              "injected: not overridable, scripts.%s in %s sets NODE_OPTIONS itself, which replaces the "
              "container's (%s)",
              (long long)v->node_default_mib, fits ? "is within" : "exceeds", (long long)v->allowed_mib,
-             s->script, s->file, explanation);
+             s->flag_script, s->file, explanation);
     if (!fits)
         snprintf(
             refusal, refusal_size,
@@ -76,8 +76,8 @@ static void render_script_no_flag(const ng_heap_verdict *v, const char *explanat
             "container's, so nodeguard cannot set the heap; node's default %lld MiB does not fit the "
             "%lld MiB memory limit. Fix: add --max-old-space-size=%lld to the script's NODE_OPTIONS, or "
             "remove NODE_OPTIONS=... from scripts.%s and let nodeguard size the heap.",
-            s->script, s->file, (long long)v->node_default_mib, (long long)v->limit_mib,
-            (long long)v->allowed_mib, s->script);
+            s->flag_script, s->file, (long long)v->node_default_mib, (long long)v->limit_mib,
+            (long long)v->allowed_mib, s->flag_script);
 }
 
 static const char *allowed_by_text(ng_allowed_by by)

@@ -94,7 +94,8 @@ static bool tool_counts(const char *const *words, size_t n, struct found *f)
 struct walk {
     yajl_val scripts;
     ng_pkg_run *run;
-    int64_t best_heap; /* the largest heap a node command of the script gets; -1 none yet */
+    int64_t best_heap;   /* the largest heap a node command of the script gets; -1 none yet */
+    const char *current; /* the script being walked */
     bool found_node;
 };
 
@@ -141,23 +142,37 @@ static int64_t command_heap(const char *const *node_argv, size_t n, bool is_node
     return env_flags->last_heap_kind == NG_FLAG_NONE ? -1 : INT64_MAX; /* a percentage: unknown here */
 }
 
-static void walk_script(struct walk *w, const char *name, const char *options, int depth, struct found *ret);
+/* The NODE_OPTIONS a command gets from the script (NULL: the container's), and which script set it. */
+struct opts {
+    const char *value;
+    const char *script;
+};
+
+static void walk_run(struct walk *w, const char *name, struct opts options, int depth, struct found *ret);
+
+/* The counts of whichever command runs more node processes (then more launchers). */
+static void keep_larger(struct found *into, const struct found *f)
+{
+    if (f->processes > into->processes || (f->processes == into->processes && f->launchers > into->launchers))
+        *into = *f;
+}
 
 /* `NAME=V... env|cross-env NAME=V... COMMAND`: the NODE_OPTIONS COMMAND gets (*options), and the
  * index of COMMAND; SIZE_MAX for what is not read (env's options change the environment). */
-static size_t command_start(const ng_shell_command *c, const char **options, ng_pkg_run *r)
+static size_t command_start(const ng_shell_command *c, struct opts *options, const char *script,
+                            ng_pkg_run *r)
 {
     size_t w = 0;
     for (; w < c->n_assignments; w++)
         if (strncmp(c->words[w].value, "NODE_OPTIONS=", 13) == 0)
-            *options = c->words[w].value + 13;
+            *options = (struct opts){c->words[w].value + 13, script};
     while (w < c->n_words && strcmp(c->words[w].value, "exec") == 0)
         w++;
     if (w < c->n_words &&
         (strcmp(c->words[w].value, "env") == 0 || strcmp(c->words[w].value, "cross-env") == 0)) {
         for (w++; w < c->n_words && strchr(c->words[w].value, '=') && c->words[w].value[0] != '-'; w++)
             if (strncmp(c->words[w].value, "NODE_OPTIONS=", 13) == 0)
-                *options = c->words[w].value + 13;
+                *options = (struct opts){c->words[w].value + 13, script};
         if (w < c->n_words && c->words[w].value[0] == '-') {
             problem(r, "env with options is not read");
             return SIZE_MAX;
@@ -167,11 +182,11 @@ static size_t command_start(const ng_shell_command *c, const char **options, ng_
 }
 
 /* One simple command of a script: what it starts (into ret), following a nested runner. */
-static void walk_command(struct walk *w, const ng_shell_command *c, const char *options, int depth,
+static void walk_command(struct walk *w, const ng_shell_command *c, struct opts options, int depth,
                          struct found *ret)
 {
     ng_pkg_run *r = w->run;
-    size_t at = command_start(c, &options, r);
+    size_t at = command_start(c, &options, w->current, r);
     *ret = (struct found){0};
     if (at >= c->n_words)
         return;
@@ -189,7 +204,7 @@ static void walk_command(struct walk *w, const ng_shell_command *c, const char *
             problem(r, "scripts nest deeper than %d runs", NG_PKG_MAX_NESTED);
             return;
         }
-        walk_script(w, nested, options, depth + 1, ret);
+        walk_run(w, nested, options, depth + 1, ret);
         ret->launchers++; /* the nested runner stays as an idle parent */
         return;
     }
@@ -202,24 +217,29 @@ static void walk_command(struct walk *w, const ng_shell_command *c, const char *
     ng_heap_flags argv_flags, env_flags;
     char flag[96];
     bool is_node = strcmp(ng_basename(words[0]), "node") == 0 || strcmp(ng_basename(words[0]), "nodejs") == 0;
-    int64_t heap = command_heap(words, n, is_node, options, &argv_flags, &env_flags, flag, sizeof(flag), r);
+    int64_t heap =
+        command_heap(words, n, is_node, options.value, &argv_flags, &env_flags, flag, sizeof(flag), r);
     /* The node command with the largest heap is the one that can outgrow the limit: judged. */
     if (!w->found_node || heap > w->best_heap) {
         w->found_node = true;
         w->best_heap = heap;
         free(r->node_options);
-        r->node_options = options ? strdup(options) : NULL;
-        if (options && !r->node_options)
+        r->node_options = options.value ? strdup(options.value) : NULL;
+        if (options.value && !r->node_options)
             abort();
         r->argv_flags = argv_flags;
         r->env_flags = env_flags;
         snprintf(r->heap_flag, sizeof(r->heap_flag), "%s", flag);
+        /* the flag is where the script wrote it: on node's command line, or in a NODE_OPTIONS=... */
+        bool on_command_line = argv_flags.last_heap_kind != NG_FLAG_NONE;
+        snprintf(r->flag_script, sizeof(r->flag_script), "%s",
+                 on_command_line || !options.script ? w->current : options.script);
     }
 }
 
 /* Runs of one script: the largest count of any one command (scripts run their commands in turn:
  * `build && serve`), as the shell parser gives no separators to tell `&` apart. */
-static void walk_script(struct walk *w, const char *name, const char *options, int depth, struct found *ret)
+static void walk_script(struct walk *w, const char *name, struct opts options, int depth, struct found *ret)
 {
     ng_pkg_run *r = w->run;
     const char *text = NULL;
@@ -231,7 +251,10 @@ static void walk_script(struct walk *w, const char *name, const char *options, i
         return;
     }
     ng_shell_script sc = {0};
+    const char *outer = w->current;
+    w->current = name;
     if (ng_shell_parse(text, &sc, &e) < 0) {
+        w->current = outer;
         problem(r, "scripts.%.64s is not read: %s", name, ng_error_msg(e));
         return;
     }
@@ -241,16 +264,32 @@ static void walk_script(struct walk *w, const char *name, const char *options, i
         if (c->n_assignments < c->n_words && strcmp(c->words[c->n_assignments].value, "export") == 0) {
             for (size_t k = c->n_assignments + 1; k < c->n_words; k++)
                 if (strncmp(c->words[k].value, "NODE_OPTIONS=", 13) == 0)
-                    options = c->words[k].value + 13; /* valid until sc is freed: walked below */
+                    options = (struct opts){c->words[k].value + 13, name}; /* lives as long as sc */
             continue;
         }
         struct found f;
         walk_command(w, c, options, depth, &f);
-        if (f.processes > ret->processes || (f.processes == ret->processes && f.launchers > ret->launchers))
-            *ret = f;
+        keep_larger(ret, &f);
     }
     /* The kept NODE_OPTIONS was copied; the script's words go with sc. */
     ng_shell_script_free(&sc);
+    w->current = outer;
+}
+
+/* A runner's run of name: prename, name and postname in turn, as npm 11, yarn 1.22 and pnpm 12 all
+ * run them (checked). Their node commands are judged with the script's own. */
+static void walk_run(struct walk *w, const char *name, struct opts options, int depth, struct found *ret)
+{
+    walk_script(w, name, options, depth, ret);
+    for (int i = 0; i < 2; i++) {
+        char hook[80];
+        snprintf(hook, sizeof(hook), "%s%.64s", i ? "post" : "pre", name);
+        if (!ng_json_member(w->scripts, hook))
+            continue;
+        struct found f;
+        walk_script(w, hook, options, depth, &f);
+        keep_larger(ret, &f);
+    }
 }
 
 /* The file's scripts object; NULL with r->problem set when it cannot be read. */
@@ -289,9 +328,7 @@ int ng_pkg_resolve(const char *const *argv, size_t argc, const ng_package_json *
     }
     snprintf(r.file, sizeof(r.file), "%s", pj->path);
     snprintf(r.script, sizeof(r.script), "%s", name);
-    if (asprintf(&r.origin, "package.json scripts.%.60s", name) < 0)
-        abort();
-    struct walk w = {.scripts = scripts, .run = &r, .best_heap = -1};
+    struct walk w = {.scripts = scripts, .run = &r, .best_heap = -1, .current = name};
     struct found f = {0};
     const char *text = NULL;
     if (strcmp(name, "start") == 0 && !ng_json_member(scripts, "start") && pj->has_server_js) {
@@ -301,13 +338,17 @@ int ng_pkg_resolve(const char *const *argv, size_t argc, const ng_package_json *
         w.found_node = true;
     } else if (ng_json_get_string(scripts, name, &text, NULL) == 1) {
         snprintf(r.command, sizeof(r.command), "%s", text);
-        walk_script(&w, name, NULL, 0, &f);
+        walk_run(&w, name, (struct opts){0}, 0, &f);
     } else {
         snprintf(r.problem, sizeof(r.problem), "%s has no string scripts.%.64s", pj->path, name);
         *ret = r;
         return 0;
     }
     r.resolved = w.found_node && !r.problem[0];
+    if (!r.flag_script[0])
+        snprintf(r.flag_script, sizeof(r.flag_script), "%s", name); /* the default start */
+    if (asprintf(&r.origin, "package.json scripts.%.60s", r.flag_script) < 0)
+        abort();
     r.processes = f.processes ? f.processes : 1;
     r.launchers = f.launchers + 1; /* the runner stays as the script's idle parent */
     snprintf(r.processes_reason, sizeof(r.processes_reason), "%s runs scripts.%.24s: %.40s",

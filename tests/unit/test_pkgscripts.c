@@ -127,6 +127,8 @@ static void test_script_forms(void **state)
                              &r),
                      1);
     assert_int_equal(r.env_flags.old_space_mib, 703);
+    assert_string_equal(r.flag_script, "dev"); /* where NODE_OPTIONS was set, not where node runs */
+    assert_string_equal(r.origin, "package.json scripts.dev");
     assert_int_equal(r.launchers, 2);
     ng_pkg_run_free(&r);
     /* build then serve: the largest heap of the node commands is judged */
@@ -137,7 +139,18 @@ static void test_script_forms(void **state)
                 &r),
         1);
     assert_int_equal(r.argv_flags.old_space_mib, 900);
+    assert_string_equal(r.flag_script, "serve");
     assert_string_equal(r.heap_flag, "--max-old-space-size=900");
+    ng_pkg_run_free(&r);
+    /* pre and post scripts run too: a large heap in predev is judged */
+    assert_int_equal(resolve("npm run dev",
+                             "\"predev\":\"node --max-old-space-size=1200 gen.js\",\"dev\":\"node a.js\","
+                             "\"postdev\":\"echo done\"",
+                             &r),
+                     1);
+    assert_int_equal(r.argv_flags.old_space_mib, 1200);
+    assert_string_equal(r.flag_script, "predev");
+    assert_string_equal(r.script, "dev");
     ng_pkg_run_free(&r);
     /* no heap flag anywhere: resolved, nothing set */
     assert_int_equal(resolve("npm run dev", "\"dev\":\"NODE_ENV=development node a.js\"", &r), 1);
