@@ -219,8 +219,10 @@ static void walk_command(struct walk *w, const ng_shell_command *c, struct opts 
     bool is_node = strcmp(ng_basename(words[0]), "node") == 0 || strcmp(ng_basename(words[0]), "nodejs") == 0;
     int64_t heap =
         command_heap(words, n, is_node, options.value, &argv_flags, &env_flags, flag, sizeof(flag), r);
-    /* The node command with the largest heap is the one that can outgrow the limit: judged. */
-    if (!w->found_node || heap > w->best_heap) {
+    /* The node command with the largest heap is the one that can outgrow the limit: judged; of
+     * equal ones, one whose NODE_OPTIONS the script sets, which nodeguard's cannot reach. */
+    bool replaces = options.value && !r->node_options;
+    if (!w->found_node || heap > w->best_heap || (heap == w->best_heap && replaces)) {
         w->found_node = true;
         w->best_heap = heap;
         free(r->node_options);

@@ -152,6 +152,11 @@ static void test_script_forms(void **state)
     assert_string_equal(r.flag_script, "predev");
     assert_string_equal(r.script, "dev");
     ng_pkg_run_free(&r);
+    /* no flag in either command: the one nodeguard's NODE_OPTIONS cannot reach is judged */
+    assert_int_equal(
+        resolve("npm run dev", "\"dev\":\"node a.js && NODE_OPTIONS=--no-warnings node b.js\"", &r), 1);
+    assert_string_equal(r.node_options, "--no-warnings");
+    ng_pkg_run_free(&r);
     /* no heap flag anywhere: resolved, nothing set */
     assert_int_equal(resolve("npm run dev", "\"dev\":\"NODE_ENV=development node a.js\"", &r), 1);
     assert_null(r.node_options);
