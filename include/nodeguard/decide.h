@@ -11,6 +11,7 @@
 #include "nodeguard/detect.h"
 #include "nodeguard/json.h"
 #include "nodeguard/nodeopts.h"
+#include "nodeguard/pkgscripts.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/sizing.h"
 #include "nodeguard/spec.h"
@@ -42,7 +43,8 @@ typedef struct ng_decision {
     char refusal[640]; /* with NG_ACTION_REFUSED: the problem and the fix, for the user */
 
     int64_t heap_before_mib;         /* effective heap flag before, -1 none */
-    const char *heap_source;         /* "NODE_OPTIONS", "command line", "none" */
+    const char *heap_source;         /* "NODE_OPTIONS", "command line", "none", or the script's
+                                      * "package.json scripts.dev" (package_script.origin) */
     int64_t heap_after_mib;          /* effective heap after, -1 none */
     const char *node_options_before; /* points into the spec; NULL when unset */
     char *node_options_after;        /* NULL when unchanged */
@@ -70,6 +72,9 @@ typedef struct ng_decision {
     size_t new_assignment_index;
     bool new_assignment_insert;
     char *script_node_options; /* owns what node_options_before points to for a script */
+    /* The package.json script an npm/yarn/pnpm command runs (.resolved); it owns what
+     * node_options_before points to when the script sets NODE_OPTIONS. */
+    ng_pkg_run package_script;
 
     ng_warnings warnings;
 } ng_decision;
@@ -135,6 +140,11 @@ typedef struct ng_decide_inputs {
      * prefix (word script_options_word) when it has one. */
     char *script_node_options;
     size_t script_options_word;
+    /* An npm/yarn/pnpm command's package.json script (spec->package_json), when resolved: its node
+     * command's flags are the argv_flags, its NODE_OPTIONS=... the node_options. */
+    ng_pkg_run pkg;
+    bool pkg_replaces_options; /* the script sets NODE_OPTIONS: the container's never reaches node */
+    bool pkg_heap_fixed;       /* the heap node gets is the script's: nothing from outside changes it */
 } ng_decide_inputs;
 
 void ng_decide_inputs_free(ng_decide_inputs *in);
@@ -177,7 +187,8 @@ typedef enum ng_heap_case {
 typedef enum ng_heap_source {
     NG_HEAP_SOURCE_NONE,
     NG_HEAP_SOURCE_NODE_OPTIONS,
-    NG_HEAP_SOURCE_COMMAND_LINE, /* wins over NODE_OPTIONS, as in node */
+    NG_HEAP_SOURCE_COMMAND_LINE,   /* wins over NODE_OPTIONS, as in node */
+    NG_HEAP_SOURCE_PACKAGE_SCRIPT, /* a package.json script's NODE_OPTIONS or node command line */
 } ng_heap_source;
 
 /* The text ng_decision.heap_source carries: "none", "NODE_OPTIONS", "command line". */
@@ -201,6 +212,10 @@ typedef struct ng_heap_verdict {
     int64_t node_default_mib; /* NO_FLAG: the heap node would pick itself, else -1 */
     ng_heap_refusal refusal;  /* FLAG_REFUSED: why */
     int64_t semi_dropped_mib; /* the budget's: the rewrite removes --max-semi-space-size */
+    /* The heap is fixed by a package.json script (nothing from outside overrides it): the script,
+     * and whether it replaces NODE_OPTIONS (else its node command line wins). NULL otherwise. */
+    const ng_pkg_run *script;
+    bool script_replaces_options;
 } ng_heap_verdict;
 
 /* Pure: reads nothing but its arguments, changes nothing but *ret. The mode is in->mode. */

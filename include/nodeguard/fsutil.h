@@ -19,6 +19,11 @@ int ng_read_file_bounded(const char *path, size_t max, char **ret_buf, size_t *r
 int ng_read_file_at(int dirfd, const char *name, size_t max, char **ret_buf, size_t *ret_len,
                     struct stat *ret_st, ng_error **err);
 
+/* The checks and the read of both, for a file the caller opened itself (openat2): fd must be a
+ * regular file of at most max bytes; name is for the messages. */
+int ng_read_opened_file(int fd, const char *name, size_t max, char **ret_buf, size_t *ret_len,
+                        ng_error **err);
+
 /* Creates dir and any missing parents (parents 0755, dir itself leaf_mode); existing ones are fine. */
 int ng_mkdir_p(const char *dir, unsigned int leaf_mode, ng_error **err);
 

@@ -2,6 +2,7 @@
 #ifndef NODEGUARD_SPEC_H
 #define NODEGUARD_SPEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <yajl/yajl_tree.h>
@@ -38,6 +39,9 @@ typedef struct ng_spec {
     char container_id[96];    /* derived from cgroupsPath (nodeguard/engines.h), else hostname, else "" */
     ng_names names;           /* "" until a stage fills them (enginestate.h): records carry them */
     ng_cgroup_view cgroup_view;
+    /* The app's package.json, read by a stage from the container's filesystem (pkgjson_read.h);
+     * borrowed, NULL when not read. npm/yarn/pnpm commands are judged by the script they run. */
+    const struct ng_package_json *package_json;
 } ng_spec;
 
 /* Reads a config.json already in memory. Wrong types are errors naming the field; absent optional
@@ -48,6 +52,13 @@ void ng_spec_free(ng_spec *spec);
 /* The value of the first NAME=... entry, as execve's getenv would see it; NULL if absent. */
 const char *ng_spec_getenv(const ng_spec *spec, const char *name);
 const char *ng_spec_annotation(const ng_spec *spec, const char *key);
+
+/* The mount that shows path in the container: the last one (mounts are made in order) whose
+ * destination is path or above it; *ret_dest_len is the destination's length without trailing
+ * slashes (0 for "/"). NULL when none: the rootfs shows it. */
+yajl_val ng_spec_mount_over(const ng_spec *spec, const char *path, size_t *ret_dest_len);
+/* type bind, or options bind or rbind. */
+bool ng_spec_mount_is_bind(yajl_val mount);
 
 typedef struct ng_state {
     yajl_val root;

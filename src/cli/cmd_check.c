@@ -7,6 +7,7 @@
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/json.h"
+#include "nodeguard/pkgjson_read.h"
 #include "nodeguard/policyfile.h"
 #include "nodeguard/spec.h"
 #include "nodeguard/fsutil.h"
@@ -17,7 +18,9 @@ static void check_usage(FILE *f)
     fputs("Usage: nodeguard check CONFIG|BUNDLE [--json] [--policy FILE]\n"
           "\n"
           "Validates an OCI config.json (or a bundle directory holding one) the way nodeguard's hook\n"
-          "would at container start, without changing it. For CI pipelines.\n"
+          "would at container start, without changing it. For CI pipelines. For npm, yarn and pnpm\n"
+          "commands the app's package.json is read from the bundle's rootfs (root.path, relative to the\n"
+          "config's directory) or the bind mount over process.cwd (docs/scripts.md).\n"
           "Exit status: 0 fits (or not a Node container), 1 does not fit, 2 bad input.\n",
           f);
 }
@@ -98,6 +101,16 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "nodeguard check: %s: %s\n", shown_path, msg);
         return CLI_BAD_INPUT;
     }
+    /* The bundle's rootfs (root.path) holds the app's package.json, for npm/yarn/pnpm commands. */
+    ng_package_json pkg = {0};
+    if (ng_pkgjson_wanted(&spec)) {
+        cleanup_free char *bundle = strdup(path);
+        char *slash = bundle ? strrchr(bundle, '/') : NULL;
+        if (slash)
+            *slash = '\0';
+        ng_pkgjson_read(-1, slash ? bundle : ".", &spec, &pkg);
+        spec.package_json = &pkg;
+    }
     ng_policy pol;
     ng_policy_load(&pol, policy_path);
     cli_show_policy_warnings(&pol);
@@ -128,6 +141,7 @@ int cmd_check(int argc, char **argv)
     ng_decision_free(&as_is);
     ng_decision_free(&would);
     ng_spec_free(&spec);
+    ng_package_json_free(&pkg);
     ng_policy_free(&pol);
     return rc;
 }

@@ -431,6 +431,52 @@ static void gather_script(const ng_spec *spec, ng_decide_inputs *in, ng_warnings
     ng_shell_script_free(&sc);
 }
 
+/* The runner command (npm, yarn, pnpm) in args[] or in a sh -c script: its script in package.json
+ * is what really starts node. Its NODE_OPTIONS=... replaces the one node would otherwise get, and its
+ * node command line is node's; the counts are the script's, plus the runner. */
+static void gather_package(const ng_spec *spec, ng_decide_inputs *in, ng_warnings *w)
+{
+    const ng_detection *det = &in->detection;
+    ng_shell_script sc = {0};
+    cleanup_free const char **words = NULL;
+    const char *const *argv = NULL;
+    size_t argc = 0;
+    if (det->script_read && !det->script_node_argv) {
+        if (ng_shell_parse(spec->args[det->script_index], &sc, NULL) < 0)
+            return; /* it parsed in ng_detect */
+        const ng_shell_command *c = &sc.commands[det->script_command];
+        argc = c->n_words - det->script_word;
+        words = calloc(argc + 1, sizeof(*words));
+        if (!words)
+            abort();
+        for (size_t i = 0; i < argc; i++)
+            words[i] = c->words[det->script_word + i].value;
+        argv = words;
+    } else if (!det->script_read && det->command_index < spec->n_args) {
+        argv = spec->args + det->command_index;
+        argc = spec->n_args - det->command_index;
+    }
+    int r = argc ? ng_pkg_resolve(argv, argc, spec->package_json, &in->pkg) : 0;
+    ng_shell_script_free(&sc);
+    if (in->pkg.problem[0])
+        ng_warn(w, "package.json: %s; the script was not judged", in->pkg.problem);
+    if (r != 1)
+        return;
+    in->pkg_replaces_options = in->pkg.node_options != NULL;
+    if (in->pkg_replaces_options)
+        in->node_options = in->pkg.node_options;
+    in->argv_flags = in->pkg.argv_flags;
+    in->pkg_heap_fixed = in->pkg_replaces_options || flags_in_effect(&in->pkg.argv_flags) ||
+                         in->pkg.argv_flags.n_max_heap_flags;
+    in->detection.processes = in->pkg.processes;
+    in->detection.launchers = in->pkg.launchers;
+    if (!in->overrides.processes) {
+        in->processes = in->pkg.processes;
+        snprintf(in->detection.processes_reason, sizeof(in->detection.processes_reason), "%s",
+                 in->pkg.processes_reason);
+    }
+}
+
 /* --max-old-space-size-percentage exists from node 22.21 and 24.6 on. Without a NODE_VERSION that
  * says so, the node is taken to be one without it (node 20, nodeguard's reference). */
 static bool percentage_supported(const ng_spec *spec)
@@ -453,6 +499,7 @@ void ng_decide_inputs_free(ng_decide_inputs *in)
 {
     free(in->script_node_options);
     in->script_node_options = NULL;
+    ng_pkg_run_free(&in->pkg);
 }
 
 /* Step 1. The flags are scanned only for a guarded container: a disabled or non-Node one must not
@@ -462,6 +509,8 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
     ng_decide_inputs in = {.memory_limit = spec->memory_limit, .semi_space_mib = -1};
     ng_heap_flags_init(&in.env_flags);
     ng_heap_flags_init(&in.argv_flags);
+    ng_heap_flags_init(&in.pkg.env_flags);
+    ng_heap_flags_init(&in.pkg.argv_flags);
     ng_overrides_from_spec(spec, &in.overrides, w);
     const ng_overrides *o = &in.overrides;
     in.mode = o->has_mode ? o->mode : pol->mode;
@@ -493,6 +542,8 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
         in.node_options = ng_spec_getenv(spec, "NODE_OPTIONS");
     if (det->script_read)
         gather_script(spec, &in, w);
+    if (spec->package_json && !det->has_node_argv)
+        gather_package(spec, &in, w);
     if (in.node_options) {
         cleanup_error ng_error *e = NULL;
         ng_tokens t = {0};
@@ -597,12 +648,18 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
                             : ng_node_young_mib(in->host_memory_mib, in->semi_space_mib);
         heap_before = in->max_heap_limit_mib > young ? in->max_heap_limit_mib - young : 0;
     }
+    bool cmdline_wins = argv_wins || in->max_heap_limit_mib > 0;
+    bool env_wins = !cmdline_wins && flags_in_effect(&in->env_flags);
+    /* A package.json script's command line is the only one node has then; its NODE_OPTIONS is the
+     * one node reads when it sets one. */
+    bool script_wins = in->pkg_heap_fixed && (cmdline_wins || (env_wins && in->pkg_replaces_options));
     ng_heap_verdict v = {
         .action = NG_ACTION_NONE,
         .may_rewrite = can_modify && (in->mode == NG_MODE_FIX || in->mode == NG_MODE_ENFORCE),
-        .heap_source = argv_wins || in->max_heap_limit_mib > 0 ? NG_HEAP_SOURCE_COMMAND_LINE
-                       : flags_in_effect(&in->env_flags)       ? NG_HEAP_SOURCE_NODE_OPTIONS
-                                                               : NG_HEAP_SOURCE_NONE,
+        .heap_source = script_wins    ? NG_HEAP_SOURCE_PACKAGE_SCRIPT
+                       : cmdline_wins ? NG_HEAP_SOURCE_COMMAND_LINE
+                       : env_wins     ? NG_HEAP_SOURCE_NODE_OPTIONS
+                                      : NG_HEAP_SOURCE_NONE,
         .processes = in->processes,
         .limit_mib = plan->limit_mib,
         .heap_before_mib = heap_before,
@@ -613,8 +670,13 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
         .node_default_mib = -1,
         .refusal = in->refusal,
         .semi_dropped_mib = budget->semi_dropped_mib,
+        .script = in->pkg_heap_fixed ? &in->pkg : NULL,
+        .script_replaces_options = in->pkg_replaces_options,
     };
     ng_action problem_action = in->mode == NG_MODE_ENFORCE ? NG_ACTION_REFUSED : NG_ACTION_WARNED;
+    /* A package.json script's heap is the script's: NODE_OPTIONS from outside is replaced (or loses
+     * to its node command line), and nodeguard does not edit the app's files. */
+    bool heap_rewrite = v.may_rewrite && !in->pkg_heap_fixed;
 
     if (plan->verdict == NG_VERDICT_UNLIMITED) {
         v.kind = NG_CASE_UNLIMITED;
@@ -632,7 +694,7 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
         /* node would not start; fix replaces what it refuses with a heap that fits. */
         v.kind = NG_CASE_FLAG_REFUSED;
         v.verdict = NG_VERDICT_DOES_NOT_FIT;
-        v.action = in->mode == NG_MODE_FIX && v.may_rewrite ? NG_ACTION_LOWERED : problem_action;
+        v.action = in->mode == NG_MODE_FIX && heap_rewrite ? NG_ACTION_LOWERED : problem_action;
     } else if (v.heap_before_mib >= 0 && v.heap_before_mib <= v.allowed_mib) {
         v.kind = NG_CASE_FLAG_FITS;
         v.verdict = NG_VERDICT_FITS;
@@ -640,7 +702,7 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
         v.kind = NG_CASE_FLAG_TOO_LARGE;
         v.verdict = NG_VERDICT_DOES_NOT_FIT;
         /* fix lowers the user's flag; enforce refuses the start instead (docs/configuration.md). */
-        v.action = in->mode == NG_MODE_FIX && v.may_rewrite ? NG_ACTION_LOWERED : problem_action;
+        v.action = in->mode == NG_MODE_FIX && heap_rewrite ? NG_ACTION_LOWERED : problem_action;
         v.min_limit_mib = ng_plan_min_limit_mib(&budget->params, v.heap_before_mib, in->processes,
                                                 in->detection.launchers, in->semi_space_mib);
     } else {
@@ -650,10 +712,13 @@ void ng_decide_verdict(const ng_decide_inputs *in, const ng_heap_budget *budget,
         v.kind = NG_CASE_NO_FLAG;
         v.node_default_mib = node_default_heap_mib(in, plan);
         bool default_fits = v.node_default_mib <= v.allowed_mib;
-        v.verdict = v.may_rewrite || default_fits ? NG_VERDICT_FITS : NG_VERDICT_DOES_NOT_FIT;
-        v.action = v.may_rewrite ? NG_ACTION_INJECTED : default_fits ? NG_ACTION_NONE : NG_ACTION_WARNED;
+        v.verdict = heap_rewrite || default_fits ? NG_VERDICT_FITS : NG_VERDICT_DOES_NOT_FIT;
+        v.action = heap_rewrite   ? NG_ACTION_INJECTED
+                   : default_fits ? NG_ACTION_NONE
+                   : v.script     ? problem_action /* nothing nodeguard does can change it */
+                                  : NG_ACTION_WARNED;
     }
-    if (v.semi_dropped_mib > 0 && v.may_rewrite && v.action == NG_ACTION_NONE)
+    if (v.semi_dropped_mib > 0 && heap_rewrite && v.action == NG_ACTION_NONE)
         v.action = NG_ACTION_LOWERED; /* the heap fits, the semi-space still has to go */
     *ret = v;
 }
@@ -684,12 +749,15 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
     }
     d.node_options_before = in.node_options;
     d.script_node_options = in.script_node_options; /* d owns it from here */
+    d.package_script = in.pkg;                      /* this too */
+    in.pkg.node_options = in.pkg.origin = NULL;
     d.node_options_invalid = in.node_options_invalid;
 
     ng_heap_budget budget;
     ng_decide_budget(pol, &in, &budget, &d.warnings);
-    if (can_modify && in.mode == NG_MODE_FIX && budget.plan.verdict == NG_VERDICT_DOES_NOT_FIT &&
-        budget.allowed_by == NG_ALLOWED_BY_MODEL && in.semi_space_mib > 0) {
+    if (can_modify && in.mode == NG_MODE_FIX && !in.pkg_heap_fixed &&
+        budget.plan.verdict == NG_VERDICT_DOES_NOT_FIT && budget.allowed_by == NG_ALLOWED_BY_MODEL &&
+        in.semi_space_mib > 0) {
         /* A semi-space that leaves no room for any heap (the young generation is 3 of them): node's
          * own young generation instead, if a heap fits with it. */
         ng_decide_inputs alt = in;
@@ -709,7 +777,8 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
     ng_decide_verdict(&in, &budget, can_modify, &v);
     d.verdict = v.verdict;
     d.action = v.action;
-    d.heap_source = ng_heap_source_name(v.heap_source);
+    d.heap_source = v.heap_source == NG_HEAP_SOURCE_PACKAGE_SCRIPT ? d.package_script.origin
+                                                                   : ng_heap_source_name(v.heap_source);
     d.heap_before_mib = v.heap_before_mib;
     d.heap_after_mib = v.heap_before_mib;
 
@@ -719,6 +788,7 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
     /* A flag that fits is left as it is, but a node that cannot see its limit still needs the young
      * generation the plan counted: only NODE_OPTIONS changes, the action stays none. */
     bool young_only = v.action == NG_ACTION_NONE && v.kind == NG_CASE_FLAG_FITS && v.may_rewrite &&
+                      !in.pkg_replaces_options &&
                       hidden_limit_semi_mib(&in, &budget, d.plan.limit_mib, false) > 0;
     if (young_only) {
         int64_t keep = v.heap_before_mib;
@@ -756,6 +826,7 @@ void ng_decision_free(ng_decision *d)
     free(d->new_args);
     free(d->new_assignment);
     free(d->script_node_options);
+    ng_pkg_run_free(&d->package_script);
     ng_warnings_free(&d->warnings);
     *d = (ng_decision){0};
 }
@@ -869,6 +940,16 @@ int ng_decision_gen_fields(const ng_decision *d, const ng_spec *spec, yajl_gen g
     NG_GEN(ng_gen_string(g, d->node_options_after ? d->node_options_after : d->node_options_before));
     NG_GEN(ng_gen_string(g, "command_line_arg_after"));
     NG_GEN(ng_gen_string(g, d->args_changed ? d->new_arg : NULL));
+    NG_GEN(ng_gen_string(g, "package_script"));
+    if (d->package_script.resolved) {
+        NG_GEN(yajl_gen_map_open(g));
+        NG_GEN(ng_gen_kv_str(g, "file", d->package_script.file));
+        NG_GEN(ng_gen_kv_str(g, "script", d->package_script.script));
+        NG_GEN(ng_gen_kv_str(g, "command", d->package_script.command));
+        NG_GEN(yajl_gen_map_close(g));
+    } else {
+        NG_GEN(yajl_gen_null(g));
+    }
     NG_GEN(ng_gen_string(g, "connection_limit"));
     NG_GEN(yajl_gen_map_open(g));
     NG_GEN(ng_gen_string(g, "env"));

@@ -14,8 +14,70 @@ const char *ng_heap_source_name(ng_heap_source s)
         return "NODE_OPTIONS";
     case NG_HEAP_SOURCE_COMMAND_LINE:
         return "command line";
+    case NG_HEAP_SOURCE_PACKAGE_SCRIPT:
+        return "package.json script";
     }
     return "unknown";
+}
+
+/* Where the heap flag in effect is, as the user finds it: a script by its name. */
+static const char *source_text(const ng_heap_verdict *v)
+{
+    if (v->heap_source == NG_HEAP_SOURCE_PACKAGE_SCRIPT && v->script)
+        return v->script->origin;
+    return ng_heap_source_name(v->heap_source);
+}
+
+/* Why a package.json script's heap cannot be overridden, for the reason and the refusal. */
+static const char *script_wins_text(const ng_heap_verdict *v)
+{
+    return v->script_replaces_options
+               ? "the script sets NODE_OPTIONS itself, which replaces the container's for what it starts"
+               : "the script's node command line wins over NODE_OPTIONS";
+}
+
+/* A script's heap flag that does not fit: nodeguard cannot lower it (it does not edit the app's
+ * files), so the record says what to remove from where, and enforce refuses with the same words. */
+static void render_script_too_large(const ng_heap_verdict *v, const char *explanation, char *reason,
+                                    size_t reason_size, char *refusal, size_t refusal_size)
+{
+    const ng_pkg_run *s = v->script;
+    snprintf(reason, reason_size,
+             "heap %lld MiB from %s does not fit the %lld MiB limit (at most %lld): not overridable, %s; "
+             "remove %s from scripts.%s in %s (%s)",
+             (long long)v->heap_before_mib, s->origin, (long long)v->limit_mib, (long long)v->allowed_mib,
+             script_wins_text(v), s->heap_flag, s->flag_script, s->file, explanation);
+    snprintf(refusal, refusal_size,
+             "nodeguard: refusing to start: scripts.%s in %s sets %s, which does not fit the %lld MiB memory "
+             "limit (at most %lld MiB fits %d node process%s), and nodeguard cannot override it: %s. Fix: "
+             "remove %s from scripts.%s and let nodeguard size the heap, set it to %lld or less, or raise "
+             "the limit to at least %lld MiB.",
+             s->flag_script, s->file, s->heap_flag, (long long)v->limit_mib, (long long)v->allowed_mib,
+             v->processes, v->processes > 1 ? "es" : "", script_wins_text(v), s->heap_flag, s->flag_script,
+             (long long)v->allowed_mib, (long long)v->min_limit_mib);
+}
+
+/* No heap flag, and a script's NODE_OPTIONS that nodeguard's flag cannot reach node through. */
+static void render_script_no_flag(const ng_heap_verdict *v, const char *explanation, char *reason,
+                                  size_t reason_size, char *refusal, size_t refusal_size)
+{
+    const ng_pkg_run *s = v->script;
+    bool fits = v->node_default_mib <= v->allowed_mib;
+    snprintf(reason, reason_size,
+             "no heap flag: node's default %lld MiB %s the %lld MiB that fits, and nodeguard's flag is not "
+             "injected: not overridable, scripts.%s in %s sets NODE_OPTIONS itself, which replaces the "
+             "container's (%s)",
+             (long long)v->node_default_mib, fits ? "is within" : "exceeds", (long long)v->allowed_mib,
+             s->flag_script, s->file, explanation);
+    if (!fits)
+        snprintf(
+            refusal, refusal_size,
+            "nodeguard: refusing to start: scripts.%s in %s sets NODE_OPTIONS itself, which replaces the "
+            "container's, so nodeguard cannot set the heap; node's default %lld MiB does not fit the "
+            "%lld MiB memory limit. Fix: add --max-old-space-size=%lld to the script's NODE_OPTIONS, or "
+            "remove NODE_OPTIONS=... from scripts.%s and let nodeguard size the heap.",
+            s->flag_script, s->file, (long long)v->node_default_mib, (long long)v->limit_mib,
+            (long long)v->allowed_mib, s->flag_script);
 }
 
 static const char *allowed_by_text(ng_allowed_by by)
@@ -46,7 +108,7 @@ static void render_limit_too_small(const ng_heap_verdict *v, const char *explana
 static void render_flag_too_large(const ng_heap_verdict *v, const char *explanation, bool rewrite_failed,
                                   char *reason, size_t reason_size, char *refusal, size_t refusal_size)
 {
-    const char *source = ng_heap_source_name(v->heap_source);
+    const char *source = source_text(v);
     char problem[256];
     snprintf(problem, sizeof(problem), "heap %lld MiB from %s does not fit the %lld MiB limit (at most %lld)",
              (long long)v->heap_before_mib, source, (long long)v->limit_mib, (long long)v->allowed_mib);
@@ -139,13 +201,21 @@ void ng_decide_render(const ng_heap_verdict *v, const char *explanation, bool re
     case NG_CASE_FLAG_FITS:
         snprintf(reason, reason_size,
                  "heap %lld MiB from %s fits the %lld MiB limit (at most %lld per %s: %s)",
-                 (long long)v->heap_before_mib, ng_heap_source_name(v->heap_source), (long long)v->limit_mib,
+                 (long long)v->heap_before_mib, source_text(v), (long long)v->limit_mib,
                  (long long)v->allowed_mib, allowed_by_text(v->allowed_by), explanation);
         break;
     case NG_CASE_FLAG_TOO_LARGE:
+        if (v->script) {
+            render_script_too_large(v, explanation, reason, reason_size, refusal, refusal_size);
+            break;
+        }
         render_flag_too_large(v, explanation, rewrite_failed, reason, reason_size, refusal, refusal_size);
         break;
     case NG_CASE_NO_FLAG:
+        if (v->script) {
+            render_script_no_flag(v, explanation, reason, reason_size, refusal, refusal_size);
+            break;
+        }
         render_no_flag(v, explanation, rewrite_failed, reason, reason_size);
         break;
     case NG_CASE_FLAG_REFUSED:

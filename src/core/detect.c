@@ -157,6 +157,12 @@ static void count_processes(const ng_spec *spec, enum command_kind kind, size_t 
         d->launchers = 1;
         snprintf(d->processes_reason, sizeof(d->processes_reason),
                  "%s in watch mode: an idle watcher parent and one app process", ng_basename(spec->args[at]));
+    } else if (kind == CMD_RUNNER && strcmp(ng_basename(spec->args[at]), "tsx") == 0) {
+        /* tsx's cli spawns node with its loaders and waits, watch or not (measured with ps, tsx 4.23:
+         * docs/scripts.md): an idle parent like a watcher's. */
+        d->launchers = 1;
+        snprintf(d->processes_reason, sizeof(d->processes_reason),
+                 "tsx: an idle cli parent and one app process");
     } else if (kind == CMD_LAUNCHER) {
         d->launchers = 1;
         snprintf(d->processes_reason, sizeof(d->processes_reason),

@@ -153,8 +153,7 @@ static bool shows_cgroup(yajl_val mount, const char *dest)
     const char *type = NULL, *source = NULL;
     ng_json_get_string(mount, "type", &type, NULL);
     ng_json_get_string(mount, "source", &source, NULL);
-    bool bind =
-        (type && strcmp(type, "bind") == 0) || has_option(mount, "bind") || has_option(mount, "rbind");
+    bool bind = ng_spec_mount_is_bind(mount);
     char src[PATH_MAX];
     if (source)
         source = without_trailing_slash(source, src, sizeof(src));
@@ -163,6 +162,34 @@ static bool shows_cgroup(yajl_val mount, const char *dest)
         return (type && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)) ||
                (bind && source && strncmp(source, "/sys/fs/cgroup", 14) == 0);
     return has_option(mount, "rbind") && source && strcmp(source, dest) == 0;
+}
+
+bool ng_spec_mount_is_bind(yajl_val mount)
+{
+    const char *type = NULL;
+    ng_json_get_string(mount, "type", &type, NULL);
+    return (type && strcmp(type, "bind") == 0) || has_option(mount, "bind") || has_option(mount, "rbind");
+}
+
+yajl_val ng_spec_mount_over(const ng_spec *spec, const char *path, size_t *ret_dest_len)
+{
+    yajl_val mounts = NULL, last = NULL;
+    if (ng_json_get_array(spec->root, "mounts", &mounts, NULL) <= 0)
+        return NULL;
+    for (size_t i = 0; i < mounts->u.array.len; i++) {
+        yajl_val m = mounts->u.array.values[i];
+        const char *dest = NULL;
+        if (!YAJL_IS_OBJECT(m) || ng_json_get_string(m, "destination", &dest, NULL) <= 0 || dest[0] != '/')
+            continue;
+        size_t n = strlen(dest);
+        while (n > 1 && dest[n - 1] == '/')
+            n--;
+        if (n == 1 || (strncmp(path, dest, n) == 0 && (path[n] == '/' || path[n] == '\0'))) {
+            last = m;
+            *ret_dest_len = n == 1 ? 0 : n;
+        }
+    }
+    return last;
 }
 
 /* Mounts are made in order, so the last one at /sys/fs/cgroup or above it decides what node sees. */

@@ -37,6 +37,11 @@ static int read_opened(int fd, const char *name, size_t max, char **ret_buf, siz
     return 0;
 }
 
+int ng_read_opened_file(int fd, const char *name, size_t max, char **ret_buf, size_t *ret_len, ng_error **err)
+{
+    return read_opened(fd, name, max, ret_buf, ret_len, NULL, err);
+}
+
 int ng_read_file_bounded(const char *path, size_t max, char **ret_buf, size_t *ret_len, ng_error **err)
 {
     cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);

@@ -28,6 +28,7 @@ static const char *const hook_calls[] = {
     "sendmsg",      "kill",         "ioctl",          "poll",
     "ppoll",        "sysinfo", /* the host's RAM, which node sizes itself from without a limit */
     "statfs",       "fstatfs", /* is /sys/fs/cgroup cgroup2 (rootless OOM recording), a cgroup's fs */
+    "openat2", /* the app's package.json, resolved inside the container's rootfs (pkgjson_read.c) */
 };
 
 /* Poststop signals a watcher that did not finish through a pidfd, so that a pid which is no longer

@@ -8,6 +8,7 @@
 #include "nodeguard/decide.h"
 #include "nodeguard/enginestate.h"
 #include "nodeguard/json.h"
+#include "nodeguard/pkgjson_read.h"
 #include "nodeguard/sandbox.h"
 #include "nodeguard/spec.h"
 #include "nodeguard/stagekit.h"
@@ -42,12 +43,19 @@ static int precreate_rewrite(stage_ctx *c, const char *buf, size_t len, yajl_gen
 {
     ng_spec spec = {0};
     ng_decision d = {0};
+    ng_package_json pkg = {0};
     int r = ng_spec_parse(buf, len, &spec, err);
     if (r < 0) {
         *ret_what = "reading the config";
         return r;
     }
     snprintf(ret_id, id_size, "%s", spec.container_id);
+    /* podman gives precreate root.path as an absolute path, its storage already mounted there
+     * (docs/scripts.md): the app's package.json can be read before the container exists. */
+    if (ng_pkgjson_wanted(&spec)) {
+        ng_pkgjson_read(-1, NULL, &spec, &pkg);
+        spec.package_json = &pkg;
+    }
     ng_decide(c->policy, &spec, true, &d);
     /* Not Node: byte-identical and not logged (most containers). Refused: podman does not show a
      * precreate hook's stderr (only "exit status 1"), while runc puts a createRuntime hook's stderr
@@ -71,6 +79,7 @@ static int precreate_rewrite(stage_ctx *c, const char *buf, size_t len, yajl_gen
 out:
     ng_decision_free(&d);
     ng_spec_free(&spec);
+    ng_package_json_free(&pkg);
     return r;
 }
 

@@ -13,6 +13,7 @@
 #include "nodeguard/engines.h"
 #include "nodeguard/enginestate.h"
 #include "nodeguard/fsutil.h"
+#include "nodeguard/pkgjson_read.h"
 #include "nodeguard/sandbox.h"
 #include "nodeguard/spec.h"
 #include "nodeguard/stagekit.h"
@@ -48,6 +49,7 @@ static int validate_child(void *vctx, int reply_fd)
     ng_state st = {0};
     ng_spec spec = {0};
     ng_decision d = {0};
+    ng_package_json pkg = {0};
     if (ng_state_parse(v->buf, v->len, &st, &err) < 0) {
         ng_stage_record_error(&c, NULL, "reading the state from stdin", err);
         exit_code = ng_stage_fail_exit(&c);
@@ -59,7 +61,8 @@ static int validate_child(void *vctx, int reply_fd)
      * mode 0600). Any other bundle is read by its path. */
     const char *bundle = st.bundle && *st.bundle ? st.bundle : NULL;
     int r;
-    if (v->cwd_fd >= 0 && (!bundle || (v->cwd && strcmp(bundle, v->cwd) == 0))) {
+    bool at_cwd = v->cwd_fd >= 0 && (!bundle || (v->cwd && strcmp(bundle, v->cwd) == 0));
+    if (at_cwd) {
         r = ng_read_file_at(v->cwd_fd, "config.json", NG_INPUT_MAX, &config, &config_len, NULL, &err);
         if (r < 0)
             ng_error_wrap(&err, "bundle %s", bundle ? bundle : ".");
@@ -74,6 +77,10 @@ static int validate_child(void *vctx, int reply_fd)
         goto out;
     }
     snprintf(spec.container_id, sizeof(spec.container_id), "%s", st.id);
+    if (ng_pkgjson_wanted(&spec)) {
+        ng_pkgjson_read(at_cwd ? v->cwd_fd : -1, bundle, &spec, &pkg);
+        spec.package_json = &pkg;
+    }
     ng_decide(v->policy, &spec, false, &d);
     bool watch = ng_should_watch(v->policy, &d);
     if (d.outcome == NG_OUTCOME_GUARDED || watch)
@@ -95,6 +102,7 @@ out:
         ng_write_all(reply_fd, &reply, sizeof(reply));
     ng_decision_free(&d);
     ng_spec_free(&spec);
+    ng_package_json_free(&pkg);
     ng_state_free(&st);
     ng_stage_close(&c);
     return exit_code;

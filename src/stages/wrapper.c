@@ -12,6 +12,7 @@
 #include "nodeguard/engines.h"
 #include "nodeguard/enginestate.h"
 #include "nodeguard/json.h"
+#include "nodeguard/pkgjson_read.h"
 #include "nodeguard/stagekit.h"
 #include "nodeguard/watch_setup.h"
 #include "nodeguard/wrapper.h"
@@ -331,11 +332,16 @@ void ng_runtime_prepare_bundle(const ng_policy *policy, const ng_runtime_bundle 
     size_t len = 0;
     ng_spec spec = {0};
     ng_decision d = {0};
+    ng_package_json pkg = {0};
     const char *what = "reading the bundle's config.json";
     if (read_bundle(bundle, &buf, &len, &was, &err) < 0 || ng_spec_parse(buf, len, &spec, &err) < 0)
         goto fail;
     if (id && *id)
         snprintf(spec.container_id, sizeof(spec.container_id), "%s", id);
+    if (ng_pkgjson_wanted(&spec)) {
+        ng_pkgjson_read(bundle->dirfd, bundle->path, &spec, &pkg);
+        spec.package_json = &pkg;
+    }
     ng_decide(policy, &spec, true, &d);
     bool watch = ng_should_watch(policy, &d) || d.action == NG_ACTION_REFUSED;
     bool guarded = d.outcome == NG_OUTCOME_GUARDED;
@@ -379,5 +385,6 @@ fail:
 out:
     ng_decision_free(&d);
     ng_spec_free(&spec);
+    ng_package_json_free(&pkg);
     ng_stage_close(&c);
 }

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include "nodeguard/decide.h"
 #include "nodeguard/spec.h"
 
 /* args_json, env_json: JSON arrays; ann_json: object or NULL; limit in MiB (0: none). */
@@ -25,6 +26,16 @@ static inline ng_spec build_spec(const char *args_json, const char *env_json, co
         ng_error_free(err);
     }
     return s;
+}
+
+/* The value the decision gives NAME in the new env, or NULL. */
+static inline const char *decision_env(const ng_decision *d, const char *name)
+{
+    size_t n = strlen(name);
+    for (size_t i = 0; i < d->n_new_env; i++)
+        if (strncmp(d->new_env[i], name, n) == 0 && d->new_env[i][n] == '=')
+            return d->new_env[i] + n + 1;
+    return NULL;
 }
 
 #endif

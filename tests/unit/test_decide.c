@@ -48,15 +48,6 @@ static ng_decision *decide(fixture *f, const char *args, const char *env, const 
     return &f->d;
 }
 
-static const char *new_env(const ng_decision *d, const char *name)
-{
-    size_t n = strlen(name);
-    for (size_t i = 0; i < d->n_new_env; i++)
-        if (strncmp(d->new_env[i], name, n) == 0 && d->new_env[i][n] == '=')
-            return d->new_env[i] + n + 1;
-    return NULL;
-}
-
 static void test_injects_when_absent(void **state)
 {
     ng_decision *d = decide(*state, "[\"node\",\"server.js\"]", "[\"PATH=/bin\"]", NULL, 512, true);
@@ -64,9 +55,9 @@ static void test_injects_when_absent(void **state)
     assert_int_equal(d->action, NG_ACTION_INJECTED);
     assert_int_equal(d->verdict, NG_VERDICT_FITS);
     assert_int_equal(d->heap_after_mib, 390);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
-    assert_string_equal(new_env(d, "DB_CONNECTION_LIMIT"), "5");
-    assert_string_equal(new_env(d, "PATH"), "/bin");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    assert_string_equal(decision_env(d, "DB_CONNECTION_LIMIT"), "5");
+    assert_string_equal(decision_env(d, "PATH"), "/bin");
     assert_true(d->env_changed);
     assert_false(d->args_changed);
 }
@@ -80,7 +71,7 @@ static void test_lowers_and_keeps_other_flags(void **state)
     assert_int_equal(d->verdict, NG_VERDICT_DOES_NOT_FIT);
     assert_int_equal(d->heap_before_mib, 2048);
     assert_string_equal(d->heap_source, "NODE_OPTIONS");
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390 --title=\"dev server\"");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=390 --title=\"dev server\"");
 }
 
 static void test_command_line_flag_wins_and_is_lowered(void **state)
@@ -109,7 +100,7 @@ static void test_env_launcher_node_options(void **state)
     assert_false(d->new_assignment_insert);
     assert_int_equal(d->new_assignment_index, 1);
     assert_string_equal(d->new_assignment, "NODE_OPTIONS=--max-old-space-size=390 -r fs");
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=100"); /* not node's */
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=100"); /* not node's */
 
     d = decide(*state, "[\"env\",\"-i\",\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=100\"]",
                NULL, 256, true);
@@ -143,13 +134,13 @@ static void test_shell_script_rewritten(void **state)
     assert_string_equal(d->new_arg,
                         "cd /app && NODE_OPTIONS='--max-old-space-size=390 -r fs' exec node --title 'a b' "
                         "--max-old-space-size=390 a.js 2>&1");
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=100"); /* not node's */
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=100"); /* not node's */
 
     /* No prefix: node inherits the container's NODE_OPTIONS through the shell. */
     d = decide(*state, "[\"sh\",\"-c\",\"exec node a.js\"]", "[]", NULL, 512, true);
     assert_int_equal(d->action, NG_ACTION_INJECTED);
     assert_false(d->args_changed);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
 
     /* A value that needs quoting comes out quoted. */
     d = decide(*state, "[\"sh\",\"-c\",\"NODE_OPTIONS=--title=it\\\\'s node a.js\"]", "[]", NULL, 512, true);
@@ -221,7 +212,7 @@ static void test_unlimited_and_too_small(void **state)
     ng_decision *d = decide(f, "[\"node\"]", "[]", NULL, 0, true);
     assert_int_equal(d->verdict, NG_VERDICT_UNLIMITED);
     assert_int_equal(d->action, NG_ACTION_NONE);
-    assert_null(new_env(d, "NODE_OPTIONS"));
+    assert_null(decision_env(d, "NODE_OPTIONS"));
     d = decide(f, "[\"node\"]", "[]", NULL, 48, true);
     assert_int_equal(d->verdict, NG_VERDICT_DOES_NOT_FIT);
     assert_int_equal(d->action, NG_ACTION_WARNED);
@@ -236,7 +227,7 @@ static void test_invalid_node_options_left_untouched(void **state)
     ng_decision *d =
         decide(*state, "[\"node\"]", "[\"NODE_OPTIONS=--title=\\\"unterminated\"]", NULL, 512, true);
     assert_true(d->node_options_invalid);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--title=\"unterminated");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--title=\"unterminated");
     assert_int_equal(d->action, NG_ACTION_WARNED);
     assert_true(d->warnings.n >= 1);
     assert_non_null(strstr(d->warnings.items[0], "unterminated"));
@@ -248,7 +239,7 @@ static void test_processes_and_heap_annotations(void **state)
     assert_int_equal(d->plan.processes, 2);
     assert_true(d->heap_after_mib < 400);
     d = decide(*state, "[\"node\"]", "[]", "{\"io.nodeguard.heap\":\"200\"}", 1024, true);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=200");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=200");
 }
 
 static void test_connection_limits(void **state)
@@ -256,31 +247,31 @@ static void test_connection_limits(void **state)
     fixture *f = *state;
     ng_decision *d = decide(f, "[\"node\"]", "[\"DB_CONNECTION_LIMIT=40\"]", NULL, 512, true);
     assert_string_equal(d->conn_action, "kept_user_value");
-    assert_string_equal(new_env(d, "DB_CONNECTION_LIMIT"), "40");
+    assert_string_equal(decision_env(d, "DB_CONNECTION_LIMIT"), "40");
     assert_true(d->warnings.n == 1 && strstr(d->warnings.items[0], "above the 5"));
     d = decide(f, "[\"node\"]", "[]", "{\"io.nodeguard.connection-limit\":\"off\"}", 512, true);
-    assert_null(new_env(d, "DB_CONNECTION_LIMIT"));
+    assert_null(decision_env(d, "DB_CONNECTION_LIMIT"));
     f->policy.conn_database_url = NG_DBURL_AUTO;
     d = decide(f, "[\"node\"]", "[\"DATABASE_URL=mysql://u:p@db/app#frag\"]", NULL, 512, true);
-    assert_string_equal(new_env(d, "DATABASE_URL"), "mysql://u:p@db/app?connectionLimit=5#frag");
+    assert_string_equal(decision_env(d, "DATABASE_URL"), "mysql://u:p@db/app?connectionLimit=5#frag");
     assert_string_equal(d->database_url_action, "set");
     assert_string_equal(d->database_url_param, "connectionLimit");
     d = decide(f, "[\"node\"]", "[\"DATABASE_URL=mysql://db/app?connection_limit=3\"]", NULL, 512, true);
-    assert_string_equal(new_env(d, "DATABASE_URL"), "mysql://db/app?connection_limit=3");
+    assert_string_equal(decision_env(d, "DATABASE_URL"), "mysql://db/app?connection_limit=3");
     assert_string_equal(d->database_url_action, "kept_user_value");
     assert_int_equal(d->warnings.n, 0);
     d = decide(f, "[\"node\"]", "[\"DATABASE_URL=mysql://db/app?connectionLimit=40\"]", NULL, 512, true);
-    assert_string_equal(new_env(d, "DATABASE_URL"), "mysql://db/app?connectionLimit=40");
+    assert_string_equal(decision_env(d, "DATABASE_URL"), "mysql://db/app?connectionLimit=40");
     assert_true(d->warnings.n == 1 && strstr(d->warnings.items[0], "connectionLimit=40 is above the 5"));
     /* postgres:// may be node-postgres, postgres.js or Prisma: left alone, and said so */
     d = decide(f, "[\"node\"]", "[\"DATABASE_URL=postgres://u:secret@db/app\"]", NULL, 512, true);
-    assert_string_equal(new_env(d, "DATABASE_URL"), "postgres://u:secret@db/app");
+    assert_string_equal(decision_env(d, "DATABASE_URL"), "postgres://u:secret@db/app");
     assert_string_equal(d->database_url_action, "left_alone");
     assert_true(d->warnings.n == 1 && strstr(d->warnings.items[0], "DATABASE_URL left alone"));
     assert_null(strstr(d->warnings.items[0], "secret"));
     f->policy.conn_database_url = NG_DBURL_PRISMA;
     d = decide(f, "[\"node\"]", "[\"DATABASE_URL=postgres://db/app?ssl=1\"]", NULL, 512, true);
-    assert_string_equal(new_env(d, "DATABASE_URL"), "postgres://db/app?ssl=1&connection_limit=5");
+    assert_string_equal(decision_env(d, "DATABASE_URL"), "postgres://db/app?ssl=1&connection_limit=5");
     assert_string_equal(d->database_url_param, "connection_limit");
     /* no rewrite allowed: nothing looked at */
     d = decide(f, "[\"node\"]", "[\"DATABASE_URL=mysql://db/app\"]", NULL, 512, false);
@@ -391,18 +382,18 @@ static void test_values_as_node_reads_them(void **state)
                             NULL, 512, true);
     assert_int_equal(d->heap_before_mib, 3000);
     assert_int_equal(d->action, NG_ACTION_LOWERED);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
     assert_int_equal(d->warnings.n, 0);
     d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=\\\"--max-old-space-size= 3000\\\"\"]", NULL,
                512, true);
     assert_int_equal(d->heap_before_mib, 3000);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
     /* 0: node's default heap, which the rewrite replaces in place */
     d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=0 --x\"]", NULL, 256,
                true);
     assert_int_equal(d->heap_before_mib, -1);
     assert_int_equal(d->action, NG_ACTION_INJECTED);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=188 --x");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=188 --x");
     /* ... also on the command line, where it would undo NODE_OPTIONS */
     d = decide(*state, "[\"node\",\"--max-old-space-size=\",\"a.js\"]", "[]", NULL, 256, true);
     assert_int_equal(d->action, NG_ACTION_INJECTED);
@@ -415,7 +406,7 @@ static void test_values_as_node_reads_them(void **state)
                NULL, 512, true);
     assert_int_equal(d->heap_before_mib, -1);
     assert_int_equal(d->action, NG_ACTION_INJECTED);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
     d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-old-space-size=1000000001\"]", NULL, 512,
                false);
     assert_int_equal(d->heap_before_mib, 1000000001);
@@ -427,12 +418,13 @@ static void test_nonoption_token_in_node_options(void **state)
     ng_decision *d = decide(*state, "[\"node\",\"a.js\"]",
                             "[\"NODE_OPTIONS=--x foo --max-old-space-size=100\"]", NULL, 512, true);
     assert_int_equal(d->heap_before_mib, -1);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"),
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"),
                         "--x --max-old-space-size=390 foo --max-old-space-size=100");
     d = decide(*state, "[\"node\",\"a.js\"]",
                "[\"NODE_OPTIONS=--max-http-header-size 16384 --max-old-space-size=4096\"]", NULL, 512, true);
     assert_int_equal(d->heap_before_mib, 4096);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-http-header-size 16384 --max-old-space-size=390");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"),
+                        "--max-http-header-size 16384 --max-old-space-size=390");
 }
 
 static void test_refused_in_node_options(void **state)
@@ -463,7 +455,7 @@ static void test_percentage_by_node_version(void **state)
                             NULL, 512, true);
     assert_true(has_warning(d, "node will refuse it"));
     assert_int_equal(d->action, NG_ACTION_LOWERED);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
     assert_non_null(strstr(d->reason, "replaced by --max-old-space-size=390"));
     d = decide(*state, "[\"node\",\"--max-old-space-size-percentage=50\",\"a.js\"]", "[]", NULL, 512, true);
     assert_true(has_warning(d, "NODE_VERSION unset"));
@@ -507,7 +499,7 @@ static void test_max_heap_size_on_the_command_line(void **state)
     /* ... unless NODE_OPTIONS is lowered: then it goes too */
     d = decide(*state, "[\"node\",\"--max-heap-size=200\",\"a.js\"]",
                "[\"NODE_OPTIONS=--max-old-space-size=4096\"]", NULL, 512, true);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
     assert_string_equal(new_arg_at(d, 1), "--max-old-space-size=390");
     /* with an old space, V8 gives the young generation the rest: 150 + 3 x 1024 here */
     d = decide(*state, "[\"node\",\"--max-old-space-size=150\",\"--max-heap-size=2048\",\"a.js\"]", "[]",
@@ -543,7 +535,7 @@ static void test_semi_space_that_does_not_fit(void **state)
                             NULL, 256, true);
     assert_int_equal(d->verdict, NG_VERDICT_FITS);
     assert_int_equal(d->action, NG_ACTION_INJECTED);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--x --max-old-space-size=188");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--x --max-old-space-size=188");
     assert_non_null(strstr(d->reason, "--max-semi-space-size=512 removed"));
     d = decide(*state, "[\"node\",\"--max-semi-space-size=512\",\"--max-old-space-size=100\",\"a.js\"]", "[]",
                NULL, 256, true);
@@ -557,8 +549,8 @@ static void test_semi_space_that_does_not_fit(void **state)
     d = decide(*state, "[\"node\",\"a.js\"]", "[\"NODE_OPTIONS=--max-semi-space-size=512\"]",
                "{\"io.nodeguard.mode\":\"warn\"}", 256, true);
     assert_int_equal(d->action, NG_ACTION_WARNED);
-    assert_false(d->env_changed && new_env(d, "NODE_OPTIONS") &&
-                 strcmp(new_env(d, "NODE_OPTIONS"), "--max-semi-space-size=512") != 0);
+    assert_false(d->env_changed && decision_env(d, "NODE_OPTIONS") &&
+                 strcmp(decision_env(d, "NODE_OPTIONS"), "--max-semi-space-size=512") != 0);
 }
 
 static void test_verdict_unlimited(void **state)
@@ -1036,28 +1028,28 @@ static void test_young_generation_when_node_cannot_see_the_limit(void **state)
     fixture *f = *state;
     ng_decision *d = decide_mounts(f, "[]", "[" SYSFS "]", 512);
     assert_int_equal(d->action, NG_ACTION_INJECTED);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390 --max-semi-space-size=1");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=390 --max-semi-space-size=1");
     d = decide_mounts(f, "[]", "[" SYSFS "]", 1024);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=788 --max-semi-space-size=4");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=788 --max-semi-space-size=4");
     d = decide_mounts(f, "[]", "[" SYSFS "," CGROUP "]", 512);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=390");
     /* a fitting flag is kept, the action stays none, the young generation is still set */
     d = decide_mounts(f, "[\"NODE_OPTIONS=--max-old-space-size=200 --title=t\"]", "[" SYSFS "]", 512);
     assert_int_equal(d->action, NG_ACTION_NONE);
     assert_int_equal(d->heap_after_mib, 200);
-    assert_string_equal(new_env(d, "NODE_OPTIONS"),
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"),
                         "--max-old-space-size=200 --max-semi-space-size=1 --title=t");
     /* the user's semi-space decides the young generation: left alone */
     d = decide_mounts(f, "[\"NODE_OPTIONS=--max-semi-space-size=2\"]", "[" SYSFS "]", 512);
-    assert_null(strstr(new_env(d, "NODE_OPTIONS"), "--max-semi-space-size=1"));
+    assert_null(strstr(decision_env(d, "NODE_OPTIONS"), "--max-semi-space-size=1"));
     /* --max-heap-size sets the young generation itself (V8 derives it): left alone while it fits,
      * and when the rewrite replaces it, the semi-space goes in beside nodeguard's heap */
     d = decide_args_mounts(f, "[\"node\",\"--max-heap-size=300\",\"a.js\"]", "[]", "[" SYSFS "]", 512);
     assert_false(d->args_changed);
-    assert_null(new_env(d, "NODE_OPTIONS"));
+    assert_null(decision_env(d, "NODE_OPTIONS"));
     d = decide_args_mounts(f, "[\"node\",\"--max-heap-size=3000\",\"a.js\"]", "[]", "[" SYSFS "]", 512);
     assert_string_equal(d->new_arg, "--max-old-space-size=390");
-    assert_string_equal(new_env(d, "NODE_OPTIONS"), "--max-old-space-size=390 --max-semi-space-size=1");
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=390 --max-semi-space-size=1");
     /* mode warn changes nothing; node's own default is then the host's, which it records */
     f->policy.mode = NG_MODE_WARN;
     d = decide_mounts(f, "[]", "[" SYSFS "]", 512);

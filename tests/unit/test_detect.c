@@ -197,6 +197,9 @@ static void test_process_counts(void **state)
     assert_int_equal(watch.processes, 1); /* one app process that grows ... */
     assert_int_equal(watch.launchers, 1); /* ... under a watcher parent that does not */
     assert_int_equal(detect("[\"tsx\",\"a.ts\"]", "[]", -1).processes, 1);
+    assert_int_equal(detect("[\"tsx\",\"a.ts\"]", "[]", -1).launchers, 1); /* tsx's cli parent */
+    assert_int_equal(detect("[\"ts-node\",\"a.ts\"]", "[]", -1).launchers,
+                     0); /* counted as one process (not measured) */
     assert_int_equal(detect("[\"nodemon\",\"a.js\"]", "[]", -1).launchers, 1);
     assert_int_equal(detect("[\"node\",\"--watch\",\"a.js\"]", "[]", -1).launchers, 1);
     assert_int_equal(detect("[\"node\",\"--watch\",\"a.js\"]", "[]", -1).processes, 1);

@@ -388,6 +388,7 @@ static void test_decision_and_error_records(void **state)
                                               "node_options_before",
                                               "node_options_after",
                                               "command_line_arg_after",
+                                              "package_script",
                                               "connection_limit",
                                               "plan",
                                               "warnings",

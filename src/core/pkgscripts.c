@@ -1,0 +1,360 @@
+/* package.json scripts behind npm, yarn and pnpm (include/nodeguard/pkgscripts.h). The script is a
+ * shell command line that npm hands to `sh -c`: read with the same parser as a container's own
+ * `sh -c` (shellcmd.c), refusing what it refuses. Counts are measured, not guessed: docs/scripts.md. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "nodeguard/cleanup.h"
+#include "nodeguard/json.h"
+#include "nodeguard/pkgscripts.h"
+#include "nodeguard/shellcmd.h"
+#include "nodeguard/util.h"
+
+void ng_package_json_free(ng_package_json *p)
+{
+    free(p->text);
+    *p = (ng_package_json){0};
+}
+
+void ng_pkg_run_free(ng_pkg_run *r)
+{
+    free(r->node_options);
+    free(r->origin);
+    r->node_options = r->origin = NULL;
+}
+
+static bool is_runner(const char *word)
+{
+    const char *base = ng_basename(word);
+    return strcmp(base, "npm") == 0 || strcmp(base, "yarn") == 0 || strcmp(base, "pnpm") == 0;
+}
+
+static bool is_any(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s, list[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The script a runner's command line runs, or NULL: a builtin (install, exec ...), or options
+ * before the script's name, which nodeguard does not read (--prefix, --workspace change the file). */
+static const char *script_name(const char *const *argv, size_t argc, yajl_val scripts)
+{
+    static const char *const run[] = {"run", "run-script", "rum", "urn"};
+    if (argc < 2 || argv[1][0] == '-')
+        return NULL;
+    const char *sub = argv[1];
+    if (is_any(sub, run, sizeof(run) / sizeof(run[0])))
+        return argc > 2 && argv[2][0] != '-' ? argv[2] : NULL;
+    if (strcmp(sub, "start") == 0)
+        return "start";
+    if (strcmp(sub, "test") == 0 || strcmp(sub, "t") == 0 || strcmp(sub, "tst") == 0)
+        return "test";
+    /* yarn X and pnpm X run script X when package.json has one (before their own commands, for
+     * yarn 1 and pnpm alike, except builtins npm-style tools reserve: install, add ...). */
+    if (strcmp(ng_basename(argv[0]), "npm") != 0 && ng_json_member(scripts, sub))
+        return sub;
+    return NULL;
+}
+
+/* One node-starting command's counts and heap, as the walk finds them. */
+struct found {
+    int processes, launchers;
+    const char *why;
+};
+
+/* Dev tools that start node: how many node processes each really runs (measured with ps, node 20:
+ * docs/scripts.md). A watcher parent stays small while the app child grows. */
+static bool tool_counts(const char *const *words, size_t n, struct found *f)
+{
+    const char *base = ng_basename(words[0]);
+    bool watch = false;
+    for (size_t i = 1; i < n; i++)
+        watch = watch || strcmp(words[i], "watch") == 0 || strcmp(words[i], "--watch") == 0 ||
+                strncmp(words[i], "--watch-path", 12) == 0;
+    if (strcmp(base, "node") == 0 || strcmp(base, "nodejs") == 0)
+        *f = watch ? (struct found){1, 1, "node --watch: a watcher parent and the app"}
+                   : (struct found){1, 0, "node"};
+    else if (strcmp(base, "tsx") == 0) /* tsx's cli spawns node with its loaders, watch or not */
+        *f = (struct found){1, 1, "tsx: its cli parent and the app's node"};
+    else if (strcmp(base, "nodemon") == 0)
+        *f = (struct found){1, 1, "nodemon: a watcher parent and the app's node"};
+    else if (strcmp(base, "next") == 0) /* next dev and start fork the server from the cli */
+        *f = (struct found){1, 1, "next: its cli parent and the server"};
+    else if (strcmp(base, "ts-node") == 0 || strcmp(base, "vite") == 0)
+        *f = (struct found){1, 0, base[0] == 'v' ? "vite: one node process" : "ts-node: one node process"};
+    else
+        return false;
+    return true;
+}
+
+struct walk {
+    yajl_val scripts;
+    ng_pkg_run *run;
+    int64_t best_heap;   /* the largest heap a node command of the script gets; -1 none yet */
+    const char *current; /* the script being walked */
+    bool found_node;
+};
+
+static void problem(ng_pkg_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem(ng_pkg_run *r, const char *fmt, ...)
+{
+    if (r->problem[0])
+        return; /* the first one says it */
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(r->problem, sizeof(r->problem), fmt, ap);
+    va_end(ap);
+}
+
+/* The heap a node command gets, and the flag's text: the command line's wins over NODE_OPTIONS. */
+static int64_t command_heap(const char *const *node_argv, size_t n, bool is_node, const char *options,
+                            ng_heap_flags *argv_flags, ng_heap_flags *env_flags, char *flag, size_t flag_size,
+                            ng_pkg_run *r)
+{
+    ng_heap_flags_init(argv_flags);
+    ng_heap_flags_init(env_flags);
+    flag[0] = '\0';
+    cleanup_error ng_error *e = NULL;
+    if (options) {
+        ng_tokens t = {0};
+        if (ng_nodeopts_tokenize(options, &t, &e) < 0 || ng_nodeopts_scan(&t, env_flags, &e) < 0) {
+            ng_heap_flags_init(env_flags);
+            problem(r, "its NODE_OPTIONS is not read: %s", ng_error_msg(e));
+        } else if (env_flags->last_heap_kind != NG_FLAG_NONE) {
+            snprintf(flag, flag_size, "%s", t.items[env_flags->last_heap_index].value);
+        }
+        ng_tokens_free(&t);
+    }
+    if (is_node && ng_node_argv_scan(node_argv, n, 1, argv_flags, &e) < 0) {
+        ng_heap_flags_init(argv_flags);
+        problem(r, "its node command line is not read: %s", ng_error_msg(e));
+    }
+    if (argv_flags->last_heap_kind != NG_FLAG_NONE) {
+        snprintf(flag, flag_size, "%s", node_argv[argv_flags->last_heap_index]);
+        return argv_flags->last_heap_kind == NG_FLAG_OLD_SPACE ? argv_flags->old_space_mib : INT64_MAX;
+    }
+    if (env_flags->last_heap_kind == NG_FLAG_OLD_SPACE)
+        return env_flags->old_space_mib;
+    return env_flags->last_heap_kind == NG_FLAG_NONE ? -1 : INT64_MAX; /* a percentage: unknown here */
+}
+
+/* The NODE_OPTIONS a command gets from the script (NULL: the container's), and which script set it. */
+struct opts {
+    const char *value;
+    const char *script;
+};
+
+static void walk_run(struct walk *w, const char *name, struct opts options, int depth, struct found *ret);
+
+/* The counts of whichever command runs more node processes (then more launchers). */
+static void keep_larger(struct found *into, const struct found *f)
+{
+    if (f->processes > into->processes || (f->processes == into->processes && f->launchers > into->launchers))
+        *into = *f;
+}
+
+/* `NAME=V... env|cross-env NAME=V... COMMAND`: the NODE_OPTIONS COMMAND gets (*options), and the
+ * index of COMMAND; SIZE_MAX for what is not read (env's options change the environment). */
+static size_t command_start(const ng_shell_command *c, struct opts *options, const char *script,
+                            ng_pkg_run *r)
+{
+    size_t w = 0;
+    for (; w < c->n_assignments; w++)
+        if (strncmp(c->words[w].value, "NODE_OPTIONS=", 13) == 0)
+            *options = (struct opts){c->words[w].value + 13, script};
+    while (w < c->n_words && strcmp(c->words[w].value, "exec") == 0)
+        w++;
+    if (w < c->n_words &&
+        (strcmp(c->words[w].value, "env") == 0 || strcmp(c->words[w].value, "cross-env") == 0)) {
+        for (w++; w < c->n_words && strchr(c->words[w].value, '=') && c->words[w].value[0] != '-'; w++)
+            if (strncmp(c->words[w].value, "NODE_OPTIONS=", 13) == 0)
+                *options = (struct opts){c->words[w].value + 13, script};
+        if (w < c->n_words && c->words[w].value[0] == '-') {
+            problem(r, "env with options is not read");
+            return SIZE_MAX;
+        }
+    }
+    return w;
+}
+
+/* One simple command of a script: what it starts (into ret), following a nested runner. */
+static void walk_command(struct walk *w, const ng_shell_command *c, struct opts options, int depth,
+                         struct found *ret)
+{
+    ng_pkg_run *r = w->run;
+    size_t at = command_start(c, &options, w->current, r);
+    *ret = (struct found){0};
+    if (at >= c->n_words)
+        return;
+    size_t n = c->n_words - at;
+    cleanup_free const char **words = calloc(n + 1, sizeof(*words));
+    if (!words)
+        abort();
+    for (size_t i = 0; i < n; i++)
+        words[i] = c->words[at + i].value;
+    if (is_runner(words[0])) {
+        const char *nested = script_name(words, n, w->scripts);
+        if (!nested)
+            return; /* npm install, npm exec ...: no script of this file */
+        if (depth >= NG_PKG_MAX_NESTED) {
+            problem(r, "scripts nest deeper than %d runs", NG_PKG_MAX_NESTED);
+            return;
+        }
+        walk_run(w, nested, options, depth + 1, ret);
+        ret->launchers++; /* the nested runner stays as an idle parent */
+        return;
+    }
+    if (!tool_counts(words, n, ret)) {
+        for (size_t i = 0; i < n; i++)
+            if (strstr(words[i], "NODE_OPTIONS"))
+                problem(r, "%s names NODE_OPTIONS, which is not read", words[0]);
+        return;
+    }
+    ng_heap_flags argv_flags, env_flags;
+    char flag[96];
+    bool is_node = strcmp(ng_basename(words[0]), "node") == 0 || strcmp(ng_basename(words[0]), "nodejs") == 0;
+    int64_t heap =
+        command_heap(words, n, is_node, options.value, &argv_flags, &env_flags, flag, sizeof(flag), r);
+    /* The node command with the largest heap is the one that can outgrow the limit: judged; of
+     * equal ones, one whose NODE_OPTIONS the script sets, which nodeguard's cannot reach. */
+    bool replaces = options.value && !r->node_options;
+    if (!w->found_node || heap > w->best_heap || (heap == w->best_heap && replaces)) {
+        w->found_node = true;
+        w->best_heap = heap;
+        free(r->node_options);
+        r->node_options = options.value ? strdup(options.value) : NULL;
+        if (options.value && !r->node_options)
+            abort();
+        r->argv_flags = argv_flags;
+        r->env_flags = env_flags;
+        snprintf(r->heap_flag, sizeof(r->heap_flag), "%s", flag);
+        /* the flag is where the script wrote it: on node's command line, or in a NODE_OPTIONS=... */
+        bool on_command_line = argv_flags.last_heap_kind != NG_FLAG_NONE;
+        snprintf(r->flag_script, sizeof(r->flag_script), "%s",
+                 on_command_line || !options.script ? w->current : options.script);
+    }
+}
+
+/* Runs of one script: the largest count of any one command (scripts run their commands in turn:
+ * `build && serve`), as the shell parser gives no separators to tell `&` apart. */
+static void walk_script(struct walk *w, const char *name, struct opts options, int depth, struct found *ret)
+{
+    ng_pkg_run *r = w->run;
+    const char *text = NULL;
+    cleanup_error ng_error *e = NULL;
+    *ret = (struct found){0};
+    int got = ng_json_get_string(w->scripts, name, &text, &e);
+    if (got <= 0) {
+        problem(r, got < 0 ? "%s" : "it has no script %.64s", got < 0 ? ng_error_msg(e) : name);
+        return;
+    }
+    ng_shell_script sc = {0};
+    const char *outer = w->current;
+    w->current = name;
+    if (ng_shell_parse(text, &sc, &e) < 0) {
+        w->current = outer;
+        problem(r, "scripts.%.64s is not read: %s", name, ng_error_msg(e));
+        return;
+    }
+    for (size_t i = 0; i < sc.n_commands; i++) {
+        const ng_shell_command *c = &sc.commands[i];
+        /* `export NODE_OPTIONS=...;` sets it for the commands after it. */
+        if (c->n_assignments < c->n_words && strcmp(c->words[c->n_assignments].value, "export") == 0) {
+            for (size_t k = c->n_assignments + 1; k < c->n_words; k++)
+                if (strncmp(c->words[k].value, "NODE_OPTIONS=", 13) == 0)
+                    options = (struct opts){c->words[k].value + 13, name}; /* lives as long as sc */
+            continue;
+        }
+        struct found f;
+        walk_command(w, c, options, depth, &f);
+        keep_larger(ret, &f);
+    }
+    /* The kept NODE_OPTIONS was copied; the script's words go with sc. */
+    ng_shell_script_free(&sc);
+    w->current = outer;
+}
+
+/* A runner's run of name: prename, name and postname in turn, as npm 11, yarn 1.22 and pnpm 12 all
+ * run them (checked). Their node commands are judged with the script's own. */
+static void walk_run(struct walk *w, const char *name, struct opts options, int depth, struct found *ret)
+{
+    walk_script(w, name, options, depth, ret);
+    for (int i = 0; i < 2; i++) {
+        char hook[80];
+        snprintf(hook, sizeof(hook), "%s%.64s", i ? "post" : "pre", name);
+        if (!ng_json_member(w->scripts, hook))
+            continue;
+        struct found f;
+        walk_script(w, hook, options, depth, &f);
+        keep_larger(ret, &f);
+    }
+}
+
+/* The file's scripts object; NULL with r->problem set when it cannot be read. */
+static yajl_val read_scripts(const ng_package_json *pj, yajl_val *root, ng_pkg_run *r)
+{
+    cleanup_error ng_error *e = NULL;
+    yajl_val scripts = NULL;
+    if (ng_json_parse(pj->text, pj->len, NG_PKG_JSON_DEPTH, root, &e) < 0 ||
+        ng_json_get_object(*root, "scripts", &scripts, &e) < 0) {
+        problem(r, "%s is not read: %s", pj->path, ng_error_msg(e));
+        return NULL;
+    }
+    return scripts;
+}
+
+int ng_pkg_resolve(const char *const *argv, size_t argc, const ng_package_json *pj, ng_pkg_run *ret)
+{
+    ng_pkg_run r = {0};
+    ng_heap_flags_init(&r.env_flags);
+    ng_heap_flags_init(&r.argv_flags);
+    cleanup_yajl_val yajl_val root = NULL;
+    if (argc == 0 || !is_runner(argv[0]) || !pj) {
+        *ret = r;
+        return 0;
+    }
+    if (pj->problem[0] || !pj->text) {
+        snprintf(r.problem, sizeof(r.problem), "%s", pj->problem);
+        *ret = r;
+        return 0;
+    }
+    yajl_val scripts = read_scripts(pj, &root, &r);
+    const char *name = r.problem[0] ? NULL : script_name(argv, argc, scripts);
+    if (!name) {
+        *ret = r;
+        return 0;
+    }
+    snprintf(r.file, sizeof(r.file), "%s", pj->path);
+    snprintf(r.script, sizeof(r.script), "%s", name);
+    struct walk w = {.scripts = scripts, .run = &r, .best_heap = -1, .current = name};
+    struct found f = {0};
+    const char *text = NULL;
+    if (strcmp(name, "start") == 0 && !ng_json_member(scripts, "start") && pj->has_server_js) {
+        /* The default start script of npm, yarn 1 and pnpm alike (checked with each). */
+        snprintf(r.command, sizeof(r.command), "node server.js");
+        f = (struct found){1, 0, "node"};
+        w.found_node = true;
+    } else if (ng_json_get_string(scripts, name, &text, NULL) == 1) {
+        snprintf(r.command, sizeof(r.command), "%s", text);
+        walk_run(&w, name, (struct opts){0}, 0, &f);
+    } else {
+        snprintf(r.problem, sizeof(r.problem), "%s has no string scripts.%.64s", pj->path, name);
+        *ret = r;
+        return 0;
+    }
+    r.resolved = w.found_node && !r.problem[0];
+    if (!r.flag_script[0])
+        snprintf(r.flag_script, sizeof(r.flag_script), "%s", name); /* the default start */
+    if (asprintf(&r.origin, "package.json scripts.%.60s", r.flag_script) < 0)
+        abort();
+    r.processes = f.processes ? f.processes : 1;
+    r.launchers = f.launchers + 1; /* the runner stays as the script's idle parent */
+    snprintf(r.processes_reason, sizeof(r.processes_reason), "%s runs scripts.%.24s: %.40s",
+             ng_basename(argv[0]), name, f.why ? f.why : "no node command found");
+    *ret = r;
+    return r.resolved ? 1 : 0;
+}

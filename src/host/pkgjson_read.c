@@ -1,0 +1,138 @@
+/* The app's package.json, read from the container's filesystem (include/nodeguard/pkgjson_read.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "nodeguard/cleanup.h"
+#include "nodeguard/fsutil.h"
+#include "nodeguard/json.h"
+#include "nodeguard/pkgjson_read.h"
+#include "nodeguard/util.h"
+
+bool ng_pkgjson_wanted(const ng_spec *spec)
+{
+    /* Any argument naming a runner, a sh -c script's too: detection decides what it really is. */
+    for (size_t i = 0; i < spec->n_args; i++)
+        if (strstr(spec->args[i], "npm") || strstr(spec->args[i], "yarn") || strstr(spec->args[i], "pnpm"))
+            return true;
+    return false;
+}
+
+static int open_beneath(int base, const char *rel, uint64_t flags, uint64_t resolve)
+{
+    /* openat2 refuses O_PATH with any flag beyond O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC. */
+    uint64_t extra = flags & O_PATH ? 0 : O_NOCTTY | O_NONBLOCK;
+    struct open_how how = {.flags = flags | O_CLOEXEC | extra, .resolve = resolve | RESOLVE_NO_MAGICLINKS};
+    return (int)syscall(SYS_openat2, base, rel, &how, sizeof(how));
+}
+
+/* name below base, opened for reading only when it is a regular file: it is looked at through an
+ * O_PATH descriptor first, and that very file is reopened (a FIFO is never opened for reading, which
+ * would complete a writer's open; a device never opened at all). -1 with ret->problem set, or with
+ * nothing said when there is no such file. */
+static int open_regular(int base, const char *name, uint64_t resolve, ng_package_json *ret)
+{
+    cleanup_close int path_fd = open_beneath(base, name, O_PATH, resolve);
+    if (path_fd < 0) {
+        if (errno != ENOENT && errno != ENOTDIR)
+            snprintf(ret->problem, sizeof(ret->problem), "%s cannot be opened safely: %s%s", ret->path,
+                     strerror(errno),
+                     errno == EXDEV || errno == ELOOP ? " (a link out of the app's directory)" : "");
+        return -1;
+    }
+    struct stat st, opened;
+    if (fstat(path_fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        snprintf(ret->problem, sizeof(ret->problem), "%s is not a regular file", ret->path);
+        return -1;
+    }
+    char proc[64];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", path_fd);
+    int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, &opened) < 0 || opened.st_dev != st.st_dev || opened.st_ino != st.st_ino) {
+        snprintf(ret->problem, sizeof(ret->problem), "%s could not be reopened through /proc/self/fd",
+                 ret->path);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* The directory cwd is in, as this process reaches it: the bind mount's source, else the rootfs;
+ * *ret_rel is cwd below it, *ret_resolve how links are resolved there. -1 when it cannot be known. */
+static int open_base(int bundle_fd, const char *bundle_path, const ng_spec *spec, const char *cwd,
+                     const char **ret_rel, uint64_t *ret_resolve, ng_package_json *ret)
+{
+    size_t dest_len = 0;
+    yajl_val m = ng_spec_mount_over(spec, cwd, &dest_len);
+    const char *source = NULL, *root = NULL;
+    if (m) {
+        /* Another file system over cwd (a tmpfs, a volume) hides the rootfs's: only a bind's source
+         * is a directory nodeguard can read. */
+        if (!ng_spec_mount_is_bind(m) || ng_json_get_string(m, "source", &source, NULL) != 1 ||
+            source[0] != '/')
+            return -1;
+        *ret_rel = cwd + dest_len;
+        *ret_resolve = RESOLVE_BENEATH; /* a link out of the mount leads nowhere nodeguard may go */
+        return open(source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+    yajl_val r = NULL;
+    if (ng_json_get_object(spec->root, "root", &r, NULL) != 1 ||
+        ng_json_get_string(r, "path", &root, NULL) != 1)
+        return -1;
+    *ret_rel = cwd;
+    *ret_resolve = RESOLVE_IN_ROOT; /* as the container sees its links: "/" is the rootfs */
+    if (root[0] == '/')
+        return open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (bundle_fd >= 0)
+        return openat(bundle_fd, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (!bundle_path) {
+        snprintf(ret->problem, sizeof(ret->problem), "root.path %.64s is relative and the bundle unknown",
+                 root);
+        return -1;
+    }
+    cleanup_free char *path = NULL;
+    if (asprintf(&path, "%s/%s", bundle_path, root) < 0)
+        abort();
+    return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+void ng_pkgjson_read(int bundle_fd, const char *bundle_path, const ng_spec *spec, ng_package_json *ret)
+{
+    ng_package_json p = {0};
+    const char *cwd = "/", *rel = NULL;
+    yajl_val process = NULL;
+    uint64_t resolve = 0;
+    if (ng_json_get_object(spec->root, "process", &process, NULL) == 1)
+        ng_json_get_string(process, "cwd", &cwd, NULL);
+    if (cwd[0] != '/' || strlen(cwd) > 200) {
+        *ret = p;
+        return;
+    }
+    snprintf(p.path, sizeof(p.path), "%s%spackage.json", cwd, cwd[strlen(cwd) - 1] == '/' ? "" : "/");
+    cleanup_close int base = open_base(bundle_fd, bundle_path, spec, cwd, &rel, &resolve, &p);
+    if (base < 0) {
+        *ret = p;
+        return;
+    }
+    char name[256];
+    while (*rel == '/')
+        rel++;
+    snprintf(name, sizeof(name), "%s%spackage.json", rel, *rel ? "/" : "");
+    cleanup_close int fd = open_regular(base, name, resolve, &p);
+    cleanup_error ng_error *e = NULL;
+    if (fd >= 0 && ng_read_opened_file(fd, p.path, NG_PKG_JSON_MAX, &p.text, &p.len, &e) < 0)
+        snprintf(p.problem, sizeof(p.problem), "%s", ng_error_msg(e));
+    if (p.text) {
+        snprintf(name, sizeof(name), "%s%sserver.js", rel, *rel ? "/" : "");
+        cleanup_close int js = open_beneath(base, name, O_PATH, resolve);
+        struct stat st;
+        p.has_server_js = js >= 0 && fstat(js, &st) == 0 && S_ISREG(st.st_mode);
+    }
+    *ret = p;
+}

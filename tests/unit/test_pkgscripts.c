@@ -1,0 +1,308 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "helpers.h"
+#include "spec_builder.h"
+#include "nodeguard/decide.h"
+#include "nodeguard/pkgscripts.h"
+
+/* A package.json with the given "scripts" members (JSON text, without braces). */
+static ng_package_json pkg(const char *scripts_members)
+{
+    ng_package_json p = {.has_server_js = false};
+    snprintf(p.path, sizeof(p.path), "/app/package.json");
+    if (asprintf(&p.text, "{\"name\":\"app\",\"scripts\":{%s}}", scripts_members) < 0)
+        abort();
+    p.len = strlen(p.text);
+    return p;
+}
+
+/* Resolves the runner command line words (space separated) against scripts. */
+static int resolve(const char *cmd, const char *scripts, ng_pkg_run *r)
+{
+    ng_package_json p = pkg(scripts);
+    char buf[256];
+    const char *argv[16];
+    size_t n = 0;
+    ng_pkg_run_free(r); /* the previous call's, so a test can call this in a row */
+    snprintf(buf, sizeof(buf), "%s", cmd);
+    for (char *save = NULL, *t = strtok_r(buf, " ", &save); t && n < 16; t = strtok_r(NULL, " ", &save))
+        argv[n++] = t;
+    int got = ng_pkg_resolve(argv, n, &p, r);
+    ng_package_json_free(&p);
+    return got;
+}
+
+#define REPORT_DEV                                                                                           \
+    "\"dev\":\"NODE_OPTIONS='--max-old-space-size=2048' NODE_ENV=development tsx watch "                     \
+    "server/_core/index.ts\""
+
+/* The crash report's script: its inline NODE_OPTIONS is what node gets. */
+static void test_report_script(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    assert_int_equal(resolve("npm run dev", REPORT_DEV, &r), 1);
+    assert_string_equal(r.script, "dev");
+    assert_string_equal(r.origin, "package.json scripts.dev");
+    assert_string_equal(r.file, "/app/package.json");
+    assert_string_equal(r.node_options, "--max-old-space-size=2048");
+    assert_int_equal(r.env_flags.old_space_mib, 2048);
+    assert_string_equal(r.heap_flag, "--max-old-space-size=2048");
+    assert_int_equal(r.processes, 1);
+    assert_int_equal(r.launchers, 2); /* npm, and tsx's cli parent */
+    ng_pkg_run_free(&r);
+}
+
+/* Every runner form names the same script. */
+static void test_runner_forms(void **state)
+{
+    (void)state;
+    static const char *const forms[] = {"npm run dev", "npm run-script dev", "/usr/bin/npm run dev",
+                                        "yarn dev",    "yarn run dev",       "pnpm dev",
+                                        "pnpm run dev"};
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+        ng_pkg_run r = {0};
+        assert_int_equal(resolve(forms[i], "\"dev\":\"node --max-old-space-size=300 a.js\"", &r), 1);
+        assert_int_equal(r.argv_flags.old_space_mib, 300);
+        assert_null(r.node_options);
+        ng_pkg_run_free(&r);
+    }
+    ng_pkg_run r = {0};
+    assert_int_equal(resolve("npm start", "\"start\":\"node s.js\"", &r), 1);
+    assert_string_equal(r.script, "start");
+    assert_int_equal(resolve("npm test", "\"test\":\"node t.js\"", &r), 1);
+    assert_string_equal(r.script, "test");
+    /* builtins and what runs no script of the file */
+    assert_int_equal(resolve("npm install", "\"install\":\"node i.js\"", &r), 0);
+    assert_int_equal(resolve("npm dev", "\"dev\":\"node a.js\"", &r), 0); /* npm has no `npm dev` */
+    assert_int_equal(resolve("npm --prefix /x run dev", "\"dev\":\"node a.js\"", &r), 0);
+    assert_int_equal(resolve("npx tsx a.ts", "\"dev\":\"node a.js\"", &r), 0);
+    assert_int_equal(resolve("node a.js", "\"dev\":\"node a.js\"", &r), 0);
+    assert_int_equal(resolve("npm run missing", "\"dev\":\"node a.js\"", &r), 0);
+    assert_non_null(strstr(r.problem, "scripts.missing"));
+    ng_pkg_run_free(&r);
+}
+
+/* npm start without a start script runs node server.js when there is one. */
+static void test_default_start(void **state)
+{
+    (void)state;
+    ng_package_json p = pkg("\"dev\":\"node a.js\"");
+    p.has_server_js = true;
+    const char *argv[] = {"npm", "start"};
+    ng_pkg_run r = {0};
+    assert_int_equal(ng_pkg_resolve(argv, 2, &p, &r), 1);
+    assert_string_equal(r.command, "node server.js");
+    assert_int_equal(r.processes, 1);
+    assert_int_equal(r.launchers, 1);
+    p.has_server_js = false;
+    assert_int_equal((ng_pkg_run_free(&r), ng_pkg_resolve(argv, 2, &p, &r)), 0);
+    ng_pkg_run_free(&r);
+    ng_package_json_free(&p);
+}
+
+/* env, cross-env, export and nested runs carry NODE_OPTIONS to node as sh would. */
+static void test_script_forms(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    assert_int_equal(
+        resolve("npm run dev", "\"dev\":\"env NODE_OPTIONS=--max-old-space-size=700 node a.js\"", &r), 1);
+    assert_int_equal(r.env_flags.old_space_mib, 700);
+    ng_pkg_run_free(&r);
+    assert_int_equal(
+        resolve("npm run dev", "\"dev\":\"cross-env NODE_OPTIONS=--max-old-space-size=701 next dev\"", &r),
+        1);
+    assert_int_equal(r.env_flags.old_space_mib, 701);
+    ng_pkg_run_free(&r);
+    assert_int_equal(
+        resolve("npm run dev", "\"dev\":\"export NODE_OPTIONS=--max-old-space-size=702; node a.js\"", &r), 1);
+    assert_int_equal(r.env_flags.old_space_mib, 702);
+    ng_pkg_run_free(&r);
+    /* nested: the outer NODE_OPTIONS reaches the inner script's node, npm adds an idle parent */
+    assert_int_equal(resolve("npm run dev",
+                             "\"dev\":\"NODE_OPTIONS=--max-old-space-size=703 npm run serve\","
+                             "\"serve\":\"node s.js\"",
+                             &r),
+                     1);
+    assert_int_equal(r.env_flags.old_space_mib, 703);
+    assert_string_equal(r.flag_script, "dev"); /* where NODE_OPTIONS was set, not where node runs */
+    assert_string_equal(r.origin, "package.json scripts.dev");
+    assert_int_equal(r.launchers, 2);
+    ng_pkg_run_free(&r);
+    /* build then serve: the largest heap of the node commands is judged */
+    assert_int_equal(
+        resolve("npm run go",
+                "\"go\":\"npm run build && npm run serve\",\"build\":\"node --max-old-space-size=100 "
+                "b.js\",\"serve\":\"node --max-old-space-size=900 s.js\"",
+                &r),
+        1);
+    assert_int_equal(r.argv_flags.old_space_mib, 900);
+    assert_string_equal(r.flag_script, "serve");
+    assert_string_equal(r.heap_flag, "--max-old-space-size=900");
+    ng_pkg_run_free(&r);
+    /* pre and post scripts run too: a large heap in predev is judged */
+    assert_int_equal(resolve("npm run dev",
+                             "\"predev\":\"node --max-old-space-size=1200 gen.js\",\"dev\":\"node a.js\","
+                             "\"postdev\":\"echo done\"",
+                             &r),
+                     1);
+    assert_int_equal(r.argv_flags.old_space_mib, 1200);
+    assert_string_equal(r.flag_script, "predev");
+    assert_string_equal(r.script, "dev");
+    ng_pkg_run_free(&r);
+    /* no flag in either command: the one nodeguard's NODE_OPTIONS cannot reach is judged */
+    assert_int_equal(
+        resolve("npm run dev", "\"dev\":\"node a.js && NODE_OPTIONS=--no-warnings node b.js\"", &r), 1);
+    assert_string_equal(r.node_options, "--no-warnings");
+    ng_pkg_run_free(&r);
+    /* no heap flag anywhere: resolved, nothing set */
+    assert_int_equal(resolve("npm run dev", "\"dev\":\"NODE_ENV=development node a.js\"", &r), 1);
+    assert_null(r.node_options);
+    assert_int_equal(r.argv_flags.last_heap_kind, NG_FLAG_NONE);
+    ng_pkg_run_free(&r);
+}
+
+/* Hostile or broken files are problems (warnings), never crashes or guesses. */
+static void test_hostile(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    static const char *const unread[] = {
+        "\"dev\":\"NODE_OPTIONS=$(cat /x) node a.js\"", /* an expansion */
+        "\"dev\":\"node `x`\"",
+        "\"dev\":\"sh -c 'unterminated\"",
+        "\"dev\":42",                                    /* wrong type */
+        "\"dev\":\"npm run dev\"",                       /* itself: bounded depth */
+        "\"dev\":\"env -S 'NODE_OPTIONS=x node' a.js\"", /* env options */
+        "\"dev\":\"node a.js; printenv NODE_OPTIONS\"",  /* another command names it */
+        "\"dev\":\"NODE_OPTIONS='\\\"' node a.js\"",     /* node would reject it */
+    };
+    for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
+        assert_int_equal(resolve("npm run dev", unread[i], &r), 0);
+        assert_true(r.problem[0] != '\0');
+        ng_pkg_run_free(&r);
+    }
+    /* not JSON, scripts of the wrong type, deep nesting */
+    ng_package_json p = {.text = strdup("{\"scripts\":"), .len = 11};
+    snprintf(p.path, sizeof(p.path), "/app/package.json");
+    const char *argv[] = {"npm", "run", "dev"};
+    assert_int_equal((ng_pkg_run_free(&r), ng_pkg_resolve(argv, 3, &p, &r)), 0);
+    assert_non_null(strstr(r.problem, "/app/package.json is not read"));
+    ng_package_json_free(&p);
+    p = pkg("");
+    free(p.text);
+    p.text = strdup("{\"scripts\":[\"dev\"]}");
+    p.len = strlen(p.text);
+    assert_int_equal((ng_pkg_run_free(&r), ng_pkg_resolve(argv, 3, &p, &r)), 0);
+    assert_true(r.problem[0] != '\0');
+    free(p.text);
+    size_t depth = 10000;
+    p.text = calloc(1, depth * 2 + 1);
+    memset(p.text, '[', depth);
+    memset(p.text + depth, ']', depth);
+    p.len = depth * 2;
+    assert_int_equal((ng_pkg_run_free(&r), ng_pkg_resolve(argv, 3, &p, &r)), 0);
+    assert_true(r.problem[0] != '\0');
+    ng_package_json_free(&p);
+    /* the host's problem is passed on, no text read */
+    snprintf(p.problem, sizeof(p.problem), "package.json is a link out of the container");
+    assert_int_equal((ng_pkg_run_free(&r), ng_pkg_resolve(argv, 3, &p, &r)), 0);
+    assert_string_equal(r.problem, "package.json is a link out of the container");
+    /* a long script is cut in the record, still read */
+    char big[2048];
+    snprintf(big, sizeof(big), "\"dev\":\"node %0900d.js\"", 7);
+    assert_int_equal(resolve("npm run dev", big, &r), 1);
+    assert_int_equal(strlen(r.command), sizeof(r.command) - 1);
+    ng_pkg_run_free(&r);
+}
+
+/* The decision: the script's heap is the effective one and cannot be overridden. */
+static ng_decision decide_with(const char *mode, const char *args, const char *scripts, long long mib,
+                               bool modify)
+{
+    ng_policy pol;
+    ng_policy_defaults(&pol);
+    char ann[128];
+    snprintf(ann, sizeof(ann), "{\"io.nodeguard.mode\":\"%s\"}", mode);
+    ng_spec spec = build_spec(args, "[\"PATH=/bin\"]", ann, mib);
+    ng_package_json p = pkg(scripts);
+    spec.package_json = &p;
+    ng_decision d;
+    ng_decide(&pol, &spec, modify, &d);
+    ng_package_json_free(&p);
+    ng_spec_free(&spec);
+    ng_policy_free(&pol);
+    return d;
+}
+
+static void test_decision(void **state)
+{
+    (void)state;
+    /* fix: recorded as not overridable, nothing injected */
+    ng_decision d = decide_with("fix", "[\"npm\",\"run\",\"dev\"]", REPORT_DEV, 512, true);
+    assert_int_equal(d.action, NG_ACTION_WARNED);
+    assert_int_equal(d.verdict, NG_VERDICT_DOES_NOT_FIT);
+    assert_string_equal(d.heap_source, "package.json scripts.dev");
+    assert_int_equal(d.heap_before_mib, 2048);
+    assert_null(decision_env(&d, "NODE_OPTIONS"));
+    assert_non_null(strstr(d.reason, "not overridable"));
+    assert_non_null(
+        strstr(d.reason, "remove --max-old-space-size=2048 from scripts.dev in /app/package.json"));
+    assert_true(d.package_script.resolved);
+    assert_string_equal(d.node_options_before, "--max-old-space-size=2048");
+    ng_decision_free(&d);
+    /* enforce: refused, with the same fix */
+    d = decide_with("enforce", "[\"sh\",\"-c\",\"npm run dev\"]", REPORT_DEV, 512, true);
+    assert_int_equal(d.action, NG_ACTION_REFUSED);
+    assert_non_null(strstr(d.refusal, "nodeguard cannot override it"));
+    assert_non_null(strstr(d.refusal, "scripts.dev in /app/package.json"));
+    ng_decision_free(&d);
+    /* behind env and the official images' entrypoint, as detect.c reads them */
+    static const char *const launched[] = {"[\"env\",\"NODE_ENV=production\",\"npm\",\"run\",\"dev\"]",
+                                           "[\"docker-entrypoint.sh\",\"npm\",\"run\",\"dev\"]"};
+    for (size_t i = 0; i < 2; i++) {
+        d = decide_with("enforce", launched[i], REPORT_DEV, 512, true);
+        assert_int_equal(d.action, NG_ACTION_REFUSED);
+        assert_string_equal(d.heap_source, "package.json scripts.dev");
+        ng_decision_free(&d);
+    }
+    /* a flag that fits is left alone, and nodeguard's is not claimed */
+    d = decide_with("fix", "[\"npm\",\"run\",\"dev\"]",
+                    "\"dev\":\"NODE_OPTIONS=--max-old-space-size=300 node a.js\"", 512, true);
+    assert_int_equal(d.action, NG_ACTION_NONE);
+    assert_int_equal(d.verdict, NG_VERDICT_FITS);
+    assert_null(decision_env(&d, "NODE_OPTIONS"));
+    ng_decision_free(&d);
+    /* inline NODE_OPTIONS without a heap flag: nodeguard's would be thrown away, not injected */
+    d = decide_with("fix", "[\"npm\",\"run\",\"dev\"]",
+                    "\"dev\":\"NODE_OPTIONS=--enable-source-maps node a.js\"", 256, true);
+    assert_int_not_equal(d.action, NG_ACTION_INJECTED);
+    assert_null(decision_env(&d, "NODE_OPTIONS"));
+    assert_non_null(strstr(d.reason, "not overridable"));
+    ng_decision_free(&d);
+    /* no NODE_OPTIONS in the script: the container's reaches node, injected with the script's counts */
+    d = decide_with("fix", "[\"npm\",\"run\",\"dev\"]", "\"dev\":\"tsx watch server.ts\"", 512, true);
+    assert_int_equal(d.action, NG_ACTION_INJECTED);
+    assert_non_null(decision_env(&d, "NODE_OPTIONS"));
+    assert_int_equal(d.detection.launchers, 2);
+    assert_string_equal(d.heap_source, "none");
+    ng_decision_free(&d);
+    /* a command-line flag in the script that is too large: not overridable either */
+    d = decide_with("warn", "[\"yarn\",\"start\"]", "\"start\":\"node --max-old-space-size=4096 s.js\"", 512,
+                    false);
+    assert_int_equal(d.action, NG_ACTION_WARNED);
+    assert_non_null(strstr(d.reason, "node command line wins"));
+    ng_decision_free(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_report_script), cmocka_unit_test(test_runner_forms),
+        cmocka_unit_test(test_default_start), cmocka_unit_test(test_script_forms),
+        cmocka_unit_test(test_hostile),       cmocka_unit_test(test_decision),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
