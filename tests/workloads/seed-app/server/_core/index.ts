@@ -3,7 +3,9 @@
 // report's app it does not read DB_CONNECTION_LIMIT), an in-memory cache of "LLM" translations and
 // large JSON responses built per request. Knobs (environment, with defaults):
 //   PORT (3000), CACHE_MIB (200: the cache's cap, its live set once warm), ENTRY_KIB (256: one
-//   translation's size), BIG_JSON_ROWS (20000: rows in a /api/report response), LLM_DELAY_MS (20).
+//   translation's size), PRELOAD_MIB (CACHE_MIB: the app's UI strings translated into the cache at
+//   start, so that the live set is back within seconds of each tsx restart), BIG_JSON_ROWS (20000:
+//   rows in a /api/report response), LLM_DELAY_MS (20).
 import http from 'node:http';
 import v8 from 'node:v8';
 import { createHash } from 'node:crypto';
@@ -19,7 +21,9 @@ const port = num('PORT', 3000);
 const entryKib = num('ENTRY_KIB', 256);
 const bigJsonRows = num('BIG_JSON_ROWS', 20000);
 const llmDelayMs = num('LLM_DELAY_MS', 20);
-const cache = new TranslationCache(num('CACHE_MIB', 200) * 1024 * 1024);
+const cacheMib = num('CACHE_MIB', 200);
+const preloadMib = num('PRELOAD_MIB', cacheMib);
+const cache = new TranslationCache(cacheMib * 1024 * 1024);
 
 if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is not set');
 const pool = mysql.createPool(process.env.DATABASE_URL);
@@ -87,10 +91,16 @@ const server = http.createServer(async (req, res) => {
   }
 });
 
+// The UI strings' translations, as a dev server of a translated app warms its cache at start.
+for (let i = 0; i < (preloadMib * 1024) / entryKib; i++) {
+  const key = keyOf(`ui-string-${i}`, 'de');
+  cache.set(simulateTranslation(key, 'de', entryKib));
+}
+
 server.listen(port, '127.0.0.1', () => {
   const limit = (pool as any).config?.connectionLimit;
   const heap = Math.round(v8.getHeapStatistics().heap_size_limit / 1048576);
-  console.log(`seed-app listening on ${port} revision=${revision} pid=${process.pid} heap_limit=${heap} pool=${limit} node_options=${process.env.NODE_OPTIONS ?? ''}`);
+  console.log(`seed-app listening on ${port} revision=${revision} pid=${process.pid} heap_limit=${heap} pool=${limit} cache_mib=${cache.stats().bytes >> 20} heap_used=${process.memoryUsage().heapUsed >> 20} node_options=${process.env.NODE_OPTIONS ?? ''}`);
 });
 
 // tsx watch sends SIGTERM before it restarts the server: close the pool and go.
