@@ -94,7 +94,8 @@ report_fix_heap() { "$cli" plan --memory "$incident_memory" --processes "${NG_IN
 memcg_of() { awk -F: '$2 ~ /(^|,)memory(,|$)/ {print "/sys/fs/cgroup/memory" $3}' "/proc/$1/cgroup" 2> /dev/null; }
 
 # sampler DIR CGROUP: once a second, the cgroup's usage, high-water mark, OOM kill counter and
-# MariaDB's Threads_connected, one TSV line each, until killed. The last line stays readable after
+# MariaDB's Threads_connected (which counts the sampler's own connection: arm_result takes it
+# off), one TSV line each, until killed. The last line stays readable after
 # the cgroup is gone.
 sampler() {
     while :; do
@@ -196,7 +197,7 @@ arm_result() {
         --argjson inspect "$(jq '.[0].State // null' "$dir/inspect.json" 2> /dev/null || echo null)" \
         --argjson cg_kills "$(awk -F'\t' '$4 != "" {k = $4} END {print k + 0}' "$samples")" \
         --argjson peak "$(awk -F'\t' '$3 > p {p = $3} END {print int(p / 1048576)}' "$samples")" \
-        --argjson db_max "$(awk -F'\t' '$5 > m {m = $5} END {print m + 0}' "$samples")" \
+        --argjson db_max "$(awk -F'\t' '$5 > m {m = $5} END {print (m > 0 ? m - 1 : 0)}' "$samples")" \
         --argjson listening "$(count_lines 'seed-app listening' "$dir/podman.log")" \
         --argjson v8_ooms "$(count_lines 'Reached heap limit|JavaScript heap out of memory' "$dir/podman.log")" \
         --arg heap "$(sed -n 's/.*seed-app listening.* heap_limit=\([0-9]*\).*/\1/p' "$dir/podman.log" 2> /dev/null | sort -u | tr '\n' ' ')" \
