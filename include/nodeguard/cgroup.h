@@ -84,10 +84,14 @@ typedef struct ng_proc_rss {
     pid_t pid;
     char name[32];
     int64_t rss_kb;
+    /* Its command line, arguments joined by spaces and cut at 127 bytes; "" when it has none (gone,
+     * a zombie). The name alone is 15 bytes: "npm exec drizzl" among three "node" does not say
+     * which node is the app and which a stray tool. Container-controlled text: yajl escapes it. */
+    char command[128];
 } ng_proc_rss;
 
 /* Up to max processes of the cgroup (v2: and of the cgroups below it), largest RSS first (reads at
- * most 1024 pids). */
+ * most 1024 pids), each with its command line. */
 int ng_cgroup_snapshot(const ng_cgroup *cg, const char *proc_root, ng_proc_rss *ret, size_t max,
                        size_t *ret_n);
 

@@ -120,6 +120,7 @@ static const ng_event_field oom_kill_fields[] = {
     FIELD("processes", "pid", INT, 0, "the process's pid"),
     FIELD("processes", "name", STRING, 0, "its command name"),
     FIELD("processes", "rss_kb", INT, 0, "its resident memory"),
+    FIELD("processes", "command", STRING, NULLABLE, "its command line, cut at 127 bytes"),
 };
 
 static const ng_event_field memory_pressure_fields[] = {

@@ -283,6 +283,7 @@ int ng_watcher_gen_oom_kill(yajl_gen g, const ng_container_state *cs, const ng_w
         NG_GEN(ng_gen_string(g, procs[i].name));
         NG_GEN(ng_gen_string(g, "rss_kb"));
         NG_GEN(ng_gen_int(g, procs[i].rss_kb));
+        NG_GEN(ng_gen_kv_str(g, "command", procs[i].command[0] ? procs[i].command : NULL));
         NG_GEN(yajl_gen_map_close(g));
     }
     NG_GEN(yajl_gen_array_close(g));

@@ -133,9 +133,9 @@ incident_arm() {
     app_copy "$dir/app" "$arm"
     port=$(free_port) studio_port=$(free_port)
     case $arm in
-    nodeguard-fix | nodeguard-after) write_policy "$scratch/policy-fix.json" '"mode": "fix"'; hooks=$scratch/hooks-fix
+    nodeguard-fix | nodeguard-after) write_policy "$scratch/policy-fix.json" '"mode": "fix", "connection_limit": {"database_url": true}'; hooks=$scratch/hooks-fix
         hooks_dir "$hooks" "$scratch/policy-fix.json" || return 1 ;;
-    nodeguard-enforce) write_policy "$scratch/policy-enforce.json" '"mode": "enforce"'; hooks=$scratch/hooks-enforce
+    nodeguard-enforce) write_policy "$scratch/policy-enforce.json" '"mode": "enforce", "connection_limit": {"database_url": true}'; hooks=$scratch/hooks-enforce
         hooks_dir "$hooks" "$scratch/policy-enforce.json" || return 1 ;;
     report-fix) url="$db_url?connectionLimit=5" ;;
     esac
@@ -214,9 +214,9 @@ arm_result() {
          heap_limit_mib: ($heap | rtrimstr(" ")), pool_size: ($pool | rtrimstr(" ")),
          peak_mib: $peak, max_db_connections: $db_max,
          requests_ok: ($load.ok // 0), requests_failed: ($load.failed // 0), load: $load,
-         nodeguard: {decisions: [$records[] | select(.event == "decision") | {stage, mode, action, verdict, heap_mib_after, reason}],
-                     oom_kills: [$records[] | select(.event == "oom_kill") | {victim: .victim.name, anon_rss_kb: .victim.anon_rss_kb,
-                                 processes: [.processes[]? | .name]}],
+         nodeguard: {decisions: [$records[] | select(.event == "decision") | {stage, mode, action, verdict, heap_mib_after, heap_source, node_options_after, reason}],
+                     oom_kills: [$records[] | select(.event == "oom_kill") | {victim: .victim.name, anon_rss_kb: .victim.anon_rss_kb, heap_flag,
+                                 processes: [.processes[]? | .name], commands: [.processes[]? | .command]}],
                      exit: ([$records[] | select(.event == "container_exit") | .exit.classification] | first)}}'
 }
 

@@ -781,6 +781,8 @@ static void test_localevents_kills_below(void **state)
     assert_int_equal(ng_cgroup_snapshot(&cg, "/proc", procs, 4, &n), 0);
     assert_int_equal(n, 1);
     assert_int_equal(procs[0].pid, getpid());
+    /* with its command line, as ps shows it (this test binary's path first) */
+    assert_non_null(strstr(procs[0].command, "test_oom"));
     /* and the leaf's memory.events is watched too: a kill there wakes the watcher */
     int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
     assert_true(ifd >= 0);
