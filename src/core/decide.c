@@ -749,8 +749,6 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
     }
     d.node_options_before = in.node_options;
     d.script_node_options = in.script_node_options; /* d owns it from here */
-    d.package_script = in.pkg;                      /* this too */
-    in.pkg.node_options = in.pkg.origin = NULL;
     d.node_options_invalid = in.node_options_invalid;
 
     ng_heap_budget budget;
@@ -775,6 +773,11 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
 
     ng_heap_verdict v;
     ng_decide_verdict(&in, &budget, can_modify, &v);
+    /* d owns the script's strings from here, and the verdict (rendered below) reads them there. */
+    d.package_script = in.pkg;
+    in.pkg.node_options = in.pkg.origin = NULL;
+    if (v.script)
+        v.script = &d.package_script;
     d.verdict = v.verdict;
     d.action = v.action;
     d.heap_source = v.heap_source == NG_HEAP_SOURCE_PACKAGE_SCRIPT ? d.package_script.origin

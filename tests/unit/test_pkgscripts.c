@@ -250,6 +250,9 @@ static void test_decision(void **state)
     assert_non_null(strstr(d.reason, "not overridable"));
     assert_non_null(
         strstr(d.reason, "remove --max-old-space-size=2048 from scripts.dev in /app/package.json"));
+    /* the words are made after the decision took the script's strings over: none may be lost */
+    assert_non_null(strstr(d.reason, "heap 2048 MiB from package.json scripts.dev does not fit"));
+    assert_null(strstr(d.reason, "(null)"));
     assert_true(d.package_script.resolved);
     assert_string_equal(d.node_options_before, "--max-old-space-size=2048");
     ng_decision_free(&d);
@@ -274,6 +277,7 @@ static void test_decision(void **state)
     assert_int_equal(d.action, NG_ACTION_NONE);
     assert_int_equal(d.verdict, NG_VERDICT_FITS);
     assert_null(decision_env(&d, "NODE_OPTIONS"));
+    assert_non_null(strstr(d.reason, "heap 300 MiB from package.json scripts.dev fits"));
     ng_decision_free(&d);
     /* inline NODE_OPTIONS without a heap flag: nodeguard's would be thrown away, not injected */
     d = decide_with("fix", "[\"npm\",\"run\",\"dev\"]",
