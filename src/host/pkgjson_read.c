@@ -1,6 +1,7 @@
 /* The app's package.json, read from the container's filesystem (include/nodeguard/pkgjson_read.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,55 @@ static int open_regular(int base, const char *name, uint64_t resolve, ng_package
     return fd;
 }
 
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* A path of an fd, as the kernel names it ("/proc/self/fd/N"); false when it has none. */
+static bool fd_path(int fd, char *buf, size_t size)
+{
+    char proc[64];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(proc, buf, size - 1);
+    if (n <= 0 || (size_t)n >= size - 1)
+        return false;
+    buf[n] = '\0';
+    return true;
+}
+
+/* Mounts are matched to cwd by its text, but a link in the rootfs can lead cwd into a mount
+ * (WORKDIR /link, /link -> /app, a bind mount at /app): the runtime follows it, so the file node
+ * reads is the mount's, not the rootfs's that nodeguard would read. cwd is resolved in the rootfs as
+ * the container resolves it; if that took it somewhere a mount covers, nothing is read (a problem
+ * said, never the wrong file judged). */
+static bool cwd_reaches_a_mount(int root_fd, const ng_spec *spec, const char *cwd, ng_package_json *ret)
+{
+    char root_path[PATH_MAX], cwd_path[PATH_MAX];
+    cleanup_close int fd = open_beneath(root_fd, cwd[1] ? cwd + 1 : ".", O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
+    if (fd < 0 || !fd_path(root_fd, root_path, sizeof(root_path)) || !fd_path(fd, cwd_path, sizeof(cwd_path)))
+        return false; /* no such directory: nothing to read, nothing misread */
+    size_t n = strlen(root_path);
+    const char *inside = strcmp(root_path, "/") == 0 ? cwd_path : cwd_path + n;
+    if (strncmp(cwd_path, root_path, n) != 0 && strcmp(root_path, "/") != 0)
+        return false;
+    if (!*inside)
+        inside = "/";
+    size_t cwd_len = strlen(cwd);
+    while (cwd_len > 1 && cwd[cwd_len - 1] == '/')
+        cwd_len--;
+    if (strlen(inside) == cwd_len && strncmp(inside, cwd, cwd_len) == 0)
+        return false; /* no link on the way */
+    size_t dest_len = 0;
+    if (!ng_spec_mount_over(spec, inside, &dest_len))
+        return false;
+    snprintf(ret->problem, sizeof(ret->problem),
+             "process.cwd %.48s leads through a link to %.48s, where a mount is: package.json not read", cwd,
+             inside);
+    return true;
+}
+
 /* The directory cwd is in, as this process reaches it: the bind mount's source, else the rootfs;
  * *ret_rel is cwd below it, *ret_resolve how links are resolved there. -1 when it cannot be known. */
 static int open_base(int bundle_fd, const char *bundle_path, const ng_spec *spec, const char *cwd,
@@ -87,19 +137,24 @@ static int open_base(int bundle_fd, const char *bundle_path, const ng_spec *spec
         return -1;
     *ret_rel = cwd;
     *ret_resolve = RESOLVE_IN_ROOT; /* as the container sees its links: "/" is the rootfs */
-    if (root[0] == '/')
-        return open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (bundle_fd >= 0)
-        return openat(bundle_fd, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (!bundle_path) {
+    cleanup_close int root_fd = -1;
+    if (root[0] == '/') {
+        root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    } else if (bundle_fd >= 0) {
+        root_fd = openat(bundle_fd, root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    } else if (!bundle_path) {
         snprintf(ret->problem, sizeof(ret->problem), "root.path %.64s is relative and the bundle unknown",
                  root);
         return -1;
+    } else {
+        cleanup_free char *path = NULL;
+        if (asprintf(&path, "%s/%s", bundle_path, root) < 0)
+            abort();
+        root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     }
-    cleanup_free char *path = NULL;
-    if (asprintf(&path, "%s/%s", bundle_path, root) < 0)
-        abort();
-    return open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0 || cwd_reaches_a_mount(root_fd, spec, cwd, ret))
+        return -1;
+    return NG_TAKE_FD(root_fd);
 }
 
 void ng_pkgjson_read(int bundle_fd, const char *bundle_path, const ng_spec *spec, ng_package_json *ret)
@@ -110,11 +165,27 @@ void ng_pkgjson_read(int bundle_fd, const char *bundle_path, const ng_spec *spec
     uint64_t resolve = 0;
     if (ng_json_get_object(spec->root, "process", &process, NULL) == 1)
         ng_json_get_string(process, "cwd", &cwd, NULL);
-    if (cwd[0] != '/' || strlen(cwd) > 200) {
+    if (cwd[0] != '/') {
         *ret = p;
         return;
     }
-    snprintf(p.path, sizeof(p.path), "%s%spackage.json", cwd, cwd[strlen(cwd) - 1] == '/' ? "" : "/");
+    snprintf(p.path, sizeof(p.path), "%.200s%spackage.json", cwd, cwd[strlen(cwd) - 1] == '/' ? "" : "/");
+    /* Mounts are matched by the text of cwd: one the runtime would resolve differently ("..", ".",
+     * "//") or too long to hold is not read, and said so, never judged from the wrong file. */
+    if (strlen(cwd) > 200 || strstr(cwd, "//") || strstr(cwd, "/./") || strstr(cwd, "/../") ||
+        ends_with(cwd, "/.") || ends_with(cwd, "/..")) {
+        snprintf(p.problem, sizeof(p.problem), "process.cwd %.64s%s is not a plain path: package.json not read",
+                 cwd, strlen(cwd) > 64 ? "..." : "");
+        *ret = p;
+        return;
+    }
+    /* A mount of package.json itself (a file bind) hides the file below it. */
+    size_t cwd_dest = 0, file_dest = 0;
+    if (ng_spec_mount_over(spec, cwd, &cwd_dest) != ng_spec_mount_over(spec, p.path, &file_dest)) {
+        snprintf(p.problem, sizeof(p.problem), "%s is a mount of its own: not read", p.path);
+        *ret = p;
+        return;
+    }
     cleanup_close int base = open_base(bundle_fd, bundle_path, spec, cwd, &rel, &resolve, &p);
     if (base < 0) {
         *ret = p;
