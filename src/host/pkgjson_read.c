@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -90,7 +91,8 @@ static bool fd_path(int fd, char *buf, size_t size)
 static bool cwd_reaches_a_mount(int root_fd, const ng_spec *spec, const char *cwd, ng_package_json *ret)
 {
     char root_path[PATH_MAX], cwd_path[PATH_MAX];
-    cleanup_close int fd = open_beneath(root_fd, cwd[1] ? cwd + 1 : ".", O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
+    cleanup_close int fd =
+        open_beneath(root_fd, cwd[1] ? cwd + 1 : ".", O_PATH | O_DIRECTORY, RESOLVE_IN_ROOT);
     if (fd < 0 || !fd_path(root_fd, root_path, sizeof(root_path)) || !fd_path(fd, cwd_path, sizeof(cwd_path)))
         return false; /* no such directory: nothing to read, nothing misread */
     size_t n = strlen(root_path);
@@ -157,6 +159,36 @@ static int open_base(int bundle_fd, const char *bundle_path, const ng_spec *spec
     return NG_TAKE_FD(root_fd);
 }
 
+/* npm puts an .npmrc's node-options into NODE_OPTIONS for every script it runs (checked with npm 11:
+ * node sees it over the container's): the app directory's .npmrc, npm's project config, is looked at,
+ * and one that sets node-options makes the heap node gets a thing nodeguard does not read. A key of
+ * that name on any line ("node-options = ...", ini as npm writes it) is enough to say so. */
+static void npmrc_sets_node_options(int base, const char *rel, uint64_t resolve, ng_package_json *ret)
+{
+    ng_package_json npmrc = {0};
+    char name[256];
+    snprintf(name, sizeof(name), "%s%s.npmrc", rel, *rel ? "/" : "");
+    snprintf(npmrc.path, sizeof(npmrc.path), "%.*s.npmrc", (int)(strlen(ret->path) - strlen("package.json")),
+             ret->path);
+    cleanup_close int fd = open_regular(base, name, resolve, &npmrc);
+    cleanup_free char *text = NULL;
+    size_t len = 0;
+    if (fd < 0 || ng_read_opened_file(fd, npmrc.path, 64 * 1024, &text, &len, NULL) < 0)
+        return; /* none, or one npm could not read either */
+    for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        line += strspn(line, " \t");
+        size_t key = strcspn(line, " \t=\n");
+        if ((key == 12 &&
+             (strncasecmp(line, "node-options", 12) == 0 || strncasecmp(line, "node_options", 12) == 0)) &&
+            line[key + strspn(line + key, " \t")] == '=') {
+            snprintf(ret->problem, sizeof(ret->problem),
+                     "%s sets node-options, which npm puts in NODE_OPTIONS for its scripts: not read",
+                     npmrc.path);
+            return;
+        }
+    }
+}
+
 void ng_pkgjson_read(int bundle_fd, const char *bundle_path, const ng_spec *spec, ng_package_json *ret)
 {
     ng_package_json p = {0};
@@ -174,8 +206,9 @@ void ng_pkgjson_read(int bundle_fd, const char *bundle_path, const ng_spec *spec
      * "//") or too long to hold is not read, and said so, never judged from the wrong file. */
     if (strlen(cwd) > 200 || strstr(cwd, "//") || strstr(cwd, "/./") || strstr(cwd, "/../") ||
         ends_with(cwd, "/.") || ends_with(cwd, "/..")) {
-        snprintf(p.problem, sizeof(p.problem), "process.cwd %.64s%s is not a plain path: package.json not read",
-                 cwd, strlen(cwd) > 64 ? "..." : "");
+        snprintf(p.problem, sizeof(p.problem),
+                 "process.cwd %.64s%s is not a plain path: package.json not read", cwd,
+                 strlen(cwd) > 64 ? "..." : "");
         *ret = p;
         return;
     }
@@ -204,6 +237,7 @@ void ng_pkgjson_read(int bundle_fd, const char *bundle_path, const ng_spec *spec
         cleanup_close int js = open_beneath(base, name, O_PATH, resolve);
         struct stat st;
         p.has_server_js = js >= 0 && fstat(js, &st) == 0 && S_ISREG(st.st_mode);
+        npmrc_sets_node_options(base, rel, resolve, &p);
     }
     *ret = p;
 }
