@@ -32,9 +32,8 @@ static const scheme_rule rules[] = {
 };
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))
 
-/* Spellings of a pool size the drivers read, compared without case, '_', '-' or '.': mysql2's
- * connectionLimit, Prisma's connection_limit, postgres.js's max. */
-static const char *const pool_size_keys[] = {"connectionlimit", "max"};
+/* Spellings of a pool size the drivers read are compared without case, '_', '-' or '.' (fold_key):
+ * mysql2's connectionLimit and Prisma's connection_limit fold alike; postgres.js's max. */
 
 int ng_dburl_mode_parse(const char *s, ng_dburl_mode *ret)
 {
@@ -102,6 +101,8 @@ static bool fold_key(const char *key, size_t len, char *out, size_t size)
         } else if (c == '+') {
             c = ' ';
         }
+        if (c == '\0')
+            return false; /* "%00" would end the comparison early: no driver's key has one */
         if (c == '_' || c == '-' || c == '.')
             continue;
         if (n + 1 >= size)
@@ -126,10 +127,14 @@ static int64_t plain_count(const char *s, size_t len)
     return v;
 }
 
-/* The first query parameter that sets a pool size in any spelling: its key as written into
- * ret->found, its value into ret->found_value. */
-static bool find_pool_size(const char *query, size_t len, ng_dburl_rewrite *ret)
+/* The query parameters that set a pool size in a spelling the scheme's drivers read (max only for
+ * postgres:// and schemes nodeguard does not know: mysql2 ignores it): the one with the largest
+ * value wins, its key as written into ret->found, its value into ret->found_value. The drivers
+ * disagree on which of two duplicates they take (mysql2 the first, postgres.js and Prisma the last:
+ * tests/dburl), so the largest is the one a warning must not miss. */
+static bool find_pool_size(const char *query, size_t len, const scheme_rule *rule, ng_dburl_rewrite *ret)
 {
+    bool found = false, max_counts = !rule || strcmp(rule->scheme, "postgres") == 0;
     size_t at = 0;
     while (at < len) {
         size_t pair = strcspn(query + at, "&");
@@ -139,16 +144,18 @@ static bool find_pool_size(const char *query, size_t len, ng_dburl_rewrite *ret)
         if (key > pair)
             key = pair;
         char folded[32];
-        if (fold_key(query + at, key, folded, sizeof(folded)))
-            for (size_t i = 0; i < sizeof(pool_size_keys) / sizeof(pool_size_keys[0]); i++)
-                if (strcmp(folded, pool_size_keys[i]) == 0) {
-                    snprintf(ret->found, sizeof(ret->found), "%.*s", (int)key, query + at);
-                    ret->found_value = plain_count(query + at + key + 1, key < pair ? pair - key - 1 : 0);
-                    return true;
-                }
+        if (fold_key(query + at, key, folded, sizeof(folded)) &&
+            (strcmp(folded, "connectionlimit") == 0 || (max_counts && strcmp(folded, "max") == 0))) {
+            int64_t value = plain_count(query + at + key + 1, key < pair ? pair - key - 1 : 0);
+            if (!found || value > ret->found_value) {
+                snprintf(ret->found, sizeof(ret->found), "%.*s", (int)key, query + at);
+                ret->found_value = value;
+            }
+            found = true;
+        }
         at += pair + 1;
     }
-    return false;
+    return found;
 }
 
 void ng_dburl_set_pool_size(const char *url, int64_t limit, ng_dburl_mode mode, ng_dburl_rewrite *ret)
@@ -178,7 +185,7 @@ void ng_dburl_set_pool_size(const char *url, int64_t limit, ng_dburl_mode mode, 
     size_t base_len = strcspn(url, "#");
     const char *query = memchr(url, '?', base_len);
     size_t query_len = query ? base_len - (size_t)(query - url) - 1 : 0;
-    if (query && find_pool_size(query + 1, query_len, ret)) {
+    if (query && find_pool_size(query + 1, query_len, rule, ret)) {
         ret->outcome = NG_DBURL_USER_VALUE;
         ret->param = ret->found;
         return;

@@ -83,11 +83,20 @@ static void test_a_pool_size_already_set_is_kept(void **state)
     ng_dburl_set_pool_size("mysql://db/app?x=1&connection_limit=3", 5, NG_DBURL_AUTO, &r);
     assert_string_equal(r.param, "connection_limit");
     assert_int_equal(r.found_value, 3);
-    ng_dburl_set_pool_size("mysql://db/app?Max=%33#connectionLimit=4", 5, NG_DBURL_AUTO, &r);
+    ng_dburl_set_pool_size("postgres://db/app?Max=%33#connectionLimit=4", 5, NG_DBURL_AUTO, &r);
     assert_string_equal(r.param, "Max");
     assert_int_equal(r.found_value, -1); /* not plain digits: no comparison */
     ng_dburl_set_pool_size("mysql://db/app?connectionLimit", 5, NG_DBURL_AUTO, &r);
     assert_int_equal(r.found_value, -1);
+    /* duplicates: the drivers differ on which they take (mysql2 the first, postgres.js and Prisma the
+     * last), so the largest is the one compared with the recommendation */
+    ng_dburl_set_pool_size("mysql://db/app?connectionLimit=1&connectionLimit=500", 5, NG_DBURL_AUTO, &r);
+    assert_int_equal(r.outcome, NG_DBURL_USER_VALUE);
+    assert_int_equal(r.found_value, 500);
+    /* mysql2 reads no max, and no driver a key with a NUL in it: neither is the URL's pool size */
+    assert_string_equal(rewrite("mysql://db/app?max=1", NG_DBURL_AUTO), "mysql://db/app?max=1&connectionLimit=5");
+    assert_string_equal(rewrite("mysql://db/app?connection%00x=1", NG_DBURL_AUTO),
+                        "mysql://db/app?connection%00x=1&connectionLimit=5");
     /* not a pool size: a longer key, the name in a value, in the fragment */
     assert_string_equal(rewrite("mysql://db/app?maxIdle=2&x=connectionLimit#max=1", NG_DBURL_AUTO),
                         "mysql://db/app?maxIdle=2&x=connectionLimit&connectionLimit=5#max=1");
