@@ -13,6 +13,10 @@
 #define NG_PKG_JSON_MAX   (1024 * 1024) /* a real package.json is a few KiB */
 #define NG_PKG_JSON_DEPTH 32            /* package.json nests a few levels */
 #define NG_PKG_MAX_NESTED 4 /* `npm run a` whose script runs `npm run b` ...: followed this deep */
+/* The whole resolution's budget, nested runs and pre/post scripts included: a script that runs
+ * `npm run b` many times at each level would otherwise multiply the work by its count per level. */
+#define NG_PKG_MAX_VISITS   256  /* scripts read */
+#define NG_PKG_MAX_COMMANDS 4096 /* simple commands walked */
 
 /* What a stage read from the container's filesystem. */
 typedef struct ng_package_json {

@@ -97,6 +97,8 @@ struct walk {
     int64_t best_heap;   /* the largest heap a node command of the script gets; -1 none yet */
     const char *current; /* the script being walked */
     bool found_node;
+    int visits, commands; /* spent of NG_PKG_MAX_VISITS, NG_PKG_MAX_COMMANDS */
+    bool exhausted;       /* the budget ran out: nothing more is walked */
 };
 
 static void problem(ng_pkg_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -108,6 +110,16 @@ static void problem(ng_pkg_run *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(r->problem, sizeof(r->problem), fmt, ap);
     va_end(ap);
+}
+
+/* Spends one of the budget (*spent against max); false, with the run's problem set, once it is out. */
+static bool spend(struct walk *w, int *spent, int max)
+{
+    if (!w->exhausted && ++*spent > max) {
+        w->exhausted = true;
+        problem(w->run, "package.json scripts too many nested runs: not read");
+    }
+    return !w->exhausted;
 }
 
 /* The heap a node command gets, and the flag's text: the command line's wins over NODE_OPTIONS. */
@@ -247,6 +259,8 @@ static void walk_script(struct walk *w, const char *name, struct opts options, i
     const char *text = NULL;
     cleanup_error ng_error *e = NULL;
     *ret = (struct found){0};
+    if (!spend(w, &w->visits, NG_PKG_MAX_VISITS))
+        return;
     int got = ng_json_get_string(w->scripts, name, &text, &e);
     if (got <= 0) {
         problem(r, got < 0 ? "%s" : "it has no script %.64s", got < 0 ? ng_error_msg(e) : name);
@@ -260,7 +274,7 @@ static void walk_script(struct walk *w, const char *name, struct opts options, i
         problem(r, "scripts.%.64s is not read: %s", name, ng_error_msg(e));
         return;
     }
-    for (size_t i = 0; i < sc.n_commands; i++) {
+    for (size_t i = 0; i < sc.n_commands && spend(w, &w->commands, NG_PKG_MAX_COMMANDS); i++) {
         const ng_shell_command *c = &sc.commands[i];
         /* `export NODE_OPTIONS=...;` sets it for the commands after it. */
         if (c->n_assignments < c->n_words && strcmp(c->words[c->n_assignments].value, "export") == 0) {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "helpers.h"
+#include "nodeguard/cleanup.h"
 #include "spec_builder.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/pkgscripts.h"
@@ -218,6 +219,42 @@ static void test_hostile(void **state)
     ng_pkg_run_free(&r);
 }
 
+/* Scripts dev, b, c, d each running the next k times (`npm run b;` ...), e starting node. */
+static char *nested_runs(int k)
+{
+    static const char *const names[] = {"dev", "b", "c", "d", "e"};
+    size_t size = (size_t)k * 16 * 4 + 256;
+    char *s = calloc(1, size), *at = s;
+    if (!s)
+        abort();
+    for (int level = 0; level < 4; level++) {
+        at += sprintf(at, "\"%s\":\"", names[level]);
+        for (int i = 0; i < k; i++)
+            at += sprintf(at, "npm run %s;", names[level + 1]);
+        at += sprintf(at, "\",");
+    }
+    sprintf(at, "\"e\":\"node server.js\"");
+    return s;
+}
+
+/* Nested runs that multiply per level: a budget for the whole walk, not hours of CPU. */
+static void test_budget(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    cleanup_free char *ten = nested_runs(10); /* 10^4 runs of e */
+    assert_int_equal(resolve("npm run dev", ten, &r), 0);
+    assert_string_equal(r.problem, "package.json scripts too many nested runs: not read");
+    cleanup_free char *report = nested_runs(200); /* the finding's 8.8 KB file */
+    assert_int_equal(resolve("npm run dev", report, &r), 0);
+    assert_string_equal(r.problem, "package.json scripts too many nested runs: not read");
+    /* a few runs are still followed */
+    cleanup_free char *two = nested_runs(2);
+    assert_int_equal(resolve("npm run dev", two, &r), 1);
+    assert_string_equal(r.problem, "");
+    ng_pkg_run_free(&r);
+}
+
 /* The decision: the script's heap is the effective one and cannot be overridden. */
 static ng_decision decide_with(const char *mode, const char *args, const char *scripts, long long mib,
                                bool modify)
@@ -307,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_report_script), cmocka_unit_test(test_runner_forms),
         cmocka_unit_test(test_default_start), cmocka_unit_test(test_script_forms),
         cmocka_unit_test(test_hostile),       cmocka_unit_test(test_decision),
+        cmocka_unit_test(test_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
