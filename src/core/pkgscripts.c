@@ -251,6 +251,67 @@ static void walk_command(struct walk *w, const ng_shell_command *c, struct opts 
     }
 }
 
+/* `set` with only options that leave variables alone (-e, -u, -x ...). */
+static bool harmless_set(const ng_shell_command *c)
+{
+    for (size_t k = c->n_assignments + 1; k < c->n_words; k++) {
+        const char *o = c->words[k].value;
+        if ((o[0] != '-' && o[0] != '+') || !o[1] || strspn(o + 1, "eufvxC") != strlen(o + 1))
+            return false;
+    }
+    return true;
+}
+
+/* A command that changes the script's own shell variables rather than starting something: 1 when
+ * it was read (*options is what the commands after it get), 0 for any other command, -1 (with the
+ * run's problem) when it may change NODE_OPTIONS in a way nodeguard does not read. */
+static int shell_state(const ng_shell_command *c, struct opts *options, const char *name, ng_pkg_run *r)
+{
+    static const char *const special[] = {":",     ".",      "break",    "continue", "eval",
+                                          "exit",  "export", "readonly", "return",   "set",
+                                          "shift", "times",  "trap",     "unset"};
+    size_t a = c->n_assignments;
+    const char *set_to = NULL;
+    for (size_t k = 0; k < a; k++)
+        if (strncmp(c->words[k].value, "NODE_OPTIONS=", 13) == 0)
+            set_to = c->words[k].value + 13; /* lives as long as the script's words */
+    if (a == c->n_words) {
+        /* `NODE_OPTIONS=...;` alone: sh sets it for the rest of the script, and the container's
+         * env has it, so it stays exported (a `set -a` is not needed) */
+        if (set_to)
+            *options = (struct opts){set_to, name};
+        return 1;
+    }
+    const char *cmd = c->words[a].value;
+    if (strcmp(cmd, ".") == 0 || strcmp(cmd, "source") == 0 || strcmp(cmd, "eval") == 0) {
+        problem(r, "scripts.%.64s runs `%s`, which may set NODE_OPTIONS: not read", name, cmd);
+        return -1;
+    }
+    if (set_to && is_any(cmd, special, sizeof(special) / sizeof(special[0]))) {
+        /* POSIX sh keeps an assignment before a special builtin for the rest of the script;
+         * bash does not: which shell runs it is not known */
+        problem(r, "scripts.%.64s sets NODE_OPTIONS before `%s`: not read", name, cmd);
+        return -1;
+    }
+    if (strcmp(cmd, "set") == 0 && !harmless_set(c)) {
+        problem(r, "scripts.%.64s runs `set` with options that may change NODE_OPTIONS: not read", name);
+        return -1;
+    }
+    if (strcmp(cmd, "export") != 0)
+        return 0;
+    /* `export NODE_OPTIONS=...;` sets it for the commands after it; `export NODE_OPTIONS` keeps it */
+    for (size_t k = a + 1; k < c->n_words; k++) {
+        const char *word = c->words[k].value;
+        if (word[0] == '-') {
+            problem(r, "scripts.%.64s runs export with options: not read", name);
+            return -1;
+        }
+        if (strncmp(word, "NODE_OPTIONS=", 13) == 0)
+            *options = (struct opts){word + 13, name};
+    }
+    return 1;
+}
+
 /* Runs of one script: the largest count of any one command (scripts run their commands in turn:
  * `build && serve`), as the shell parser gives no separators to tell `&` apart. */
 static void walk_script(struct walk *w, const char *name, struct opts options, int depth, struct found *ret)
@@ -276,13 +337,11 @@ static void walk_script(struct walk *w, const char *name, struct opts options, i
     }
     for (size_t i = 0; i < sc.n_commands && spend(w, &w->commands, NG_PKG_MAX_COMMANDS); i++) {
         const ng_shell_command *c = &sc.commands[i];
-        /* `export NODE_OPTIONS=...;` sets it for the commands after it. */
-        if (c->n_assignments < c->n_words && strcmp(c->words[c->n_assignments].value, "export") == 0) {
-            for (size_t k = c->n_assignments + 1; k < c->n_words; k++)
-                if (strncmp(c->words[k].value, "NODE_OPTIONS=", 13) == 0)
-                    options = (struct opts){c->words[k].value + 13, name}; /* lives as long as sc */
+        int state = shell_state(c, &options, name, r);
+        if (state < 0)
+            break;
+        if (state > 0)
             continue;
-        }
         struct found f;
         walk_command(w, c, options, depth, &f);
         keep_larger(ret, &f);

@@ -274,6 +274,49 @@ static ng_decision decide_with(const char *mode, const char *args, const char *s
     return d;
 }
 
+/* What sh's own commands do to NODE_OPTIONS for the commands after them. */
+static void test_shell_state(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    /* a bare assignment sets it for the rest of the script, as `export NODE_OPTIONS=` does */
+    static const char *const sets[] = {
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000; node server.js\"",
+        "\"dev\":\"export NODE_OPTIONS; NODE_OPTIONS=--max-old-space-size=8000; node server.js\"",
+        "\"dev\":\"set -e; NODE_OPTIONS=--max-old-space-size=8000 NODE_ENV=x; node server.js\"",
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000; npm run b\",\"b\":\"node server.js\"",
+    };
+    for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+        assert_int_equal(resolve("npm run dev", sets[i], &r), 1);
+        assert_string_equal(r.node_options, "--max-old-space-size=8000");
+        assert_int_equal(r.env_flags.old_space_mib, 8000);
+        assert_string_equal(r.flag_script, "dev");
+    }
+    /* what may change it in a way not read */
+    static const char *const unread[] = {
+        "\"dev\":\"set -a; NODE_OPTIONS=--max-old-space-size=8000; node server.js\"",
+        "\"dev\":\". ./env.sh; node server.js\"",
+        "\"dev\":\"source x; node server.js\"",
+        "\"dev\":\"eval x; node server.js\"",
+        "\"dev\":\"unset NODE_OPTIONS; node server.js\"",
+        "\"dev\":\"export -n NODE_OPTIONS; node server.js\"",
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 :; node server.js\"",
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 export X=1; node server.js\"",
+        "\"dev\":\"set -o allexport; node server.js\"",
+    };
+    for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
+        assert_int_equal(resolve("npm run dev", unread[i], &r), 0);
+        assert_true(r.problem[0] != '\0');
+    }
+    ng_pkg_run_free(&r);
+    /* the decision refuses the bare assignment's heap as it does the prefix's */
+    ng_decision d =
+        decide_with("enforce", "[\"npm\",\"run\",\"dev\"]",
+                    "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000; node server.js\"", 512, true);
+    assert_int_equal(d.action, NG_ACTION_REFUSED);
+    ng_decision_free(&d);
+}
+
 static void test_decision(void **state)
 {
     (void)state;
@@ -344,7 +387,7 @@ int main(void)
         cmocka_unit_test(test_report_script), cmocka_unit_test(test_runner_forms),
         cmocka_unit_test(test_default_start), cmocka_unit_test(test_script_forms),
         cmocka_unit_test(test_hostile),       cmocka_unit_test(test_decision),
-        cmocka_unit_test(test_budget),
+        cmocka_unit_test(test_budget),        cmocka_unit_test(test_shell_state),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
