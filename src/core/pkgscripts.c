@@ -31,6 +31,8 @@ static bool is_runner(const char *word)
     return strcmp(base, "npm") == 0 || strcmp(base, "yarn") == 0 || strcmp(base, "pnpm") == 0;
 }
 
+static void problem(ng_pkg_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 static bool is_any(const char *s, const char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -39,16 +41,42 @@ static bool is_any(const char *s, const char *const *list, size_t n)
     return false;
 }
 
+/* Skips the runner's options that take no value (-s, --silent ... and --) from argv[*i] on; false
+ * at the end, or at any other option: those change what is run (--prefix, --workspace, -C, --cwd
+ * change the file) or take a value nodeguard would have to know, so the run's problem says so when
+ * a word follows (plain `npm --version` is no script). */
+static bool skip_options(const char *const *argv, size_t argc, size_t *i, ng_pkg_run *r)
+{
+    static const char *const quiet[] = {"-s", "--silent", "-q", "--quiet", "--if-present"};
+    for (; *i < argc && argv[*i][0] == '-'; ++*i) {
+        if (strcmp(argv[*i], "--") == 0) {
+            ++*i;
+            break;
+        }
+        if (is_any(argv[*i], quiet, sizeof(quiet) / sizeof(quiet[0])))
+            continue;
+        for (size_t k = *i + 1; k < argc; k++)
+            if (argv[k][0] != '-') {
+                problem(r, "%.16s's options before the script name are not followed: not read",
+                        ng_basename(argv[0]));
+                break;
+            }
+        return false;
+    }
+    return *i < argc;
+}
+
 /* The script a runner's command line runs, or NULL: a builtin (install, exec ...), or options
- * before the script's name, which nodeguard does not read (--prefix, --workspace change the file). */
-static const char *script_name(const char *const *argv, size_t argc, yajl_val scripts)
+ * before the script's name that nodeguard does not follow (r->problem says so). */
+static const char *script_name(const char *const *argv, size_t argc, yajl_val scripts, ng_pkg_run *r)
 {
     static const char *const run[] = {"run", "run-script", "rum", "urn"};
-    if (argc < 2 || argv[1][0] == '-')
+    size_t i = 1;
+    if (!skip_options(argv, argc, &i, r))
         return NULL;
-    const char *sub = argv[1];
+    const char *sub = argv[i++];
     if (is_any(sub, run, sizeof(run) / sizeof(run[0])))
-        return argc > 2 && argv[2][0] != '-' ? argv[2] : NULL;
+        return skip_options(argv, argc, &i, r) ? argv[i] : NULL;
     if (strcmp(sub, "start") == 0)
         return "start";
     if (strcmp(sub, "test") == 0 || strcmp(sub, "t") == 0 || strcmp(sub, "tst") == 0)
@@ -101,7 +129,6 @@ struct walk {
     bool exhausted;       /* the budget ran out: nothing more is walked */
 };
 
-static void problem(ng_pkg_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void problem(ng_pkg_run *r, const char *fmt, ...)
 {
     if (r->problem[0])
@@ -209,7 +236,7 @@ static void walk_command(struct walk *w, const ng_shell_command *c, struct opts 
     for (size_t i = 0; i < n; i++)
         words[i] = c->words[at + i].value;
     if (is_runner(words[0])) {
-        const char *nested = script_name(words, n, w->scripts);
+        const char *nested = script_name(words, n, w->scripts, r);
         if (!nested)
             return; /* npm install, npm exec ...: no script of this file */
         if (depth >= NG_PKG_MAX_NESTED) {
@@ -396,7 +423,7 @@ int ng_pkg_resolve(const char *const *argv, size_t argc, const ng_package_json *
         return 0;
     }
     yajl_val scripts = read_scripts(pj, &root, &r);
-    const char *name = r.problem[0] ? NULL : script_name(argv, argc, scripts);
+    const char *name = r.problem[0] ? NULL : script_name(argv, argc, scripts, &r);
     if (!name) {
         *ret = r;
         return 0;

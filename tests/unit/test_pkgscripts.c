@@ -274,6 +274,39 @@ static ng_decision decide_with(const char *mode, const char *args, const char *s
     return d;
 }
 
+/* Runner options before the script's name: the quiet ones are skipped, the rest are problems. */
+static void test_runner_options(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    static const char *const skipped[] = {"npm --silent run dev", "npm run -s dev",
+                                          "npm run -- dev",       "npm -q run --if-present dev",
+                                          "yarn --silent dev",    "pnpm -s run dev"};
+    const char *big = "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 node a.js\"";
+    for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++) {
+        assert_int_equal(resolve(skipped[i], big, &r), 1);
+        assert_string_equal(r.script, "dev");
+        assert_int_equal(r.env_flags.old_space_mib, 8000);
+    }
+    static const char *const unread[] = {"npm --prefix X run dev",
+                                         "npm --workspace=a run dev",
+                                         "npm run --workspace a dev",
+                                         "yarn --cwd x dev",
+                                         "pnpm -C x dev",
+                                         "npm --loglevel=silent run dev"};
+    for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
+        assert_int_equal(resolve(unread[i], big, &r), 0);
+        assert_non_null(strstr(r.problem, "options before the script name are not followed: not read"));
+    }
+    /* nested: the outer script's run is not judged as if it were read */
+    assert_int_equal(resolve("npm run dev", "\"dev\":\"npm --prefix x run b\",\"b\":\"node a.js\"", &r), 0);
+    assert_non_null(strstr(r.problem, "npm's options before the script name are not followed"));
+    /* no word after the options: no script, no warning */
+    assert_int_equal(resolve("npm --version", big, &r), 0);
+    assert_string_equal(r.problem, "");
+    ng_pkg_run_free(&r);
+}
+
 /* What sh's own commands do to NODE_OPTIONS for the commands after them. */
 static void test_shell_state(void **state)
 {
@@ -384,10 +417,11 @@ static void test_decision(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_report_script), cmocka_unit_test(test_runner_forms),
-        cmocka_unit_test(test_default_start), cmocka_unit_test(test_script_forms),
-        cmocka_unit_test(test_hostile),       cmocka_unit_test(test_decision),
-        cmocka_unit_test(test_budget),        cmocka_unit_test(test_shell_state),
+        cmocka_unit_test(test_report_script),  cmocka_unit_test(test_runner_forms),
+        cmocka_unit_test(test_default_start),  cmocka_unit_test(test_script_forms),
+        cmocka_unit_test(test_hostile),        cmocka_unit_test(test_decision),
+        cmocka_unit_test(test_budget),         cmocka_unit_test(test_shell_state),
+        cmocka_unit_test(test_runner_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
