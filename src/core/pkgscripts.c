@@ -382,10 +382,17 @@ static void walk_script(struct walk *w, const char *name, struct opts options, i
  * run them (checked). Their node commands are judged with the script's own. */
 static void walk_run(struct walk *w, const char *name, struct opts options, int depth, struct found *ret)
 {
+    *ret = (struct found){0};
+    if (strlen(name) >= sizeof(w->run->script)) {
+        /* the record and the fix could not name it whole */
+        problem(w->run, "a script name is longer than %zu bytes: not read", sizeof(w->run->script) - 1);
+        return;
+    }
     walk_script(w, name, options, depth, ret);
     for (int i = 0; i < 2; i++) {
-        char hook[80];
-        snprintf(hook, sizeof(hook), "%s%.64s", i ? "post" : "pre", name);
+        cleanup_free char *hook = NULL;
+        if (asprintf(&hook, "%s%s", i ? "post" : "pre", name) < 0)
+            abort();
         if (!ng_json_member(w->scripts, hook))
             continue;
         struct found f;

@@ -307,6 +307,35 @@ static void test_runner_options(void **state)
     ng_pkg_run_free(&r);
 }
 
+/* A long script name may not hide its pre script: a name the record cannot hold is not read. */
+static void test_long_name(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    char name[71], scripts[512], cmd[128];
+    memset(name, 'x', 70);
+    name[70] = '\0';
+    snprintf(scripts, sizeof(scripts),
+             "\"%s\":\"node a.js\",\"pre%s\":\"NODE_OPTIONS=--max-old-space-size=8000 node b.js\"", name,
+             name);
+    snprintf(cmd, sizeof(cmd), "npm run %s", name);
+    assert_int_equal(resolve(cmd, scripts, &r), 0);
+    assert_non_null(strstr(r.problem, "a script name is longer than 63 bytes: not read"));
+    /* nested too */
+    snprintf(scripts, sizeof(scripts), "\"dev\":\"npm run %s\",\"%s\":\"node a.js\"", name, name);
+    assert_int_equal(resolve("npm run dev", scripts, &r), 0);
+    assert_non_null(strstr(r.problem, "longer than 63 bytes"));
+    /* 63 bytes: its pre script is found */
+    name[63] = '\0';
+    snprintf(scripts, sizeof(scripts),
+             "\"%s\":\"node a.js\",\"pre%s\":\"NODE_OPTIONS=--max-old-space-size=8000 node b.js\"", name,
+             name);
+    snprintf(cmd, sizeof(cmd), "npm run %s", name);
+    assert_int_equal(resolve(cmd, scripts, &r), 1);
+    assert_int_equal(r.env_flags.old_space_mib, 8000);
+    ng_pkg_run_free(&r);
+}
+
 /* What sh's own commands do to NODE_OPTIONS for the commands after them. */
 static void test_shell_state(void **state)
 {
@@ -421,7 +450,7 @@ int main(void)
         cmocka_unit_test(test_default_start),  cmocka_unit_test(test_script_forms),
         cmocka_unit_test(test_hostile),        cmocka_unit_test(test_decision),
         cmocka_unit_test(test_budget),         cmocka_unit_test(test_shell_state),
-        cmocka_unit_test(test_runner_options),
+        cmocka_unit_test(test_runner_options), cmocka_unit_test(test_long_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
