@@ -52,6 +52,13 @@ typedef struct ng_pkg_run {
  * like `npm install`, no package.json; ret->problem says why when it is worth a warning). Never fails:
  * a hostile package.json is a problem, not an error. */
 int ng_pkg_resolve(const char *const *argv, size_t argc, const ng_package_json *pj, ng_pkg_run *ret);
+/* The same, with npm's node-options config as the container's env sets it (the value of
+ * npm_config_node_options in any case, which npm reads case-insensitively; NULL when unset): npm
+ * then sets NODE_OPTIONS for its scripts itself (checked with npm 11), so a run through npm (or
+ * pnpm, which reads npm_config_* too) gets ret->problem, never a heap nodeguard cannot know. A
+ * script that sets npm_config_node_options for a nested run is the same problem. */
+int ng_pkg_resolve_env(const char *const *argv, size_t argc, const ng_package_json *pj,
+                       const char *npm_node_options, ng_pkg_run *ret);
 void ng_pkg_run_free(ng_pkg_run *r);
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/json.h"
 #include "nodeguard/pkgscripts.h"
@@ -32,6 +33,19 @@ static bool is_runner(const char *word)
 }
 
 static void problem(ng_pkg_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* NAME=... setting npm's node-options config (npm reads npm_config_* in any case). */
+static bool sets_npm_options(const char *word)
+{
+    return strncasecmp(word, "npm_config_node_options=", 24) == 0;
+}
+
+/* npm or pnpm: runners that read npm_config_node_options. */
+static bool reads_npm_options(const char *runner)
+{
+    const char *base = ng_basename(runner);
+    return strcmp(base, "npm") == 0 || strcmp(base, "pnpm") == 0;
+}
 
 static bool is_any(const char *s, const char *const *list, size_t n)
 {
@@ -127,6 +141,7 @@ struct walk {
     bool found_node;
     int visits, commands; /* spent of NG_PKG_MAX_VISITS, NG_PKG_MAX_COMMANDS */
     bool exhausted;       /* the budget ran out: nothing more is walked */
+    bool npm_options;     /* npm_config_node_options is set (the env's, or a script's) */
 };
 
 static void problem(ng_pkg_run *r, const char *fmt, ...)
@@ -236,6 +251,14 @@ static void walk_command(struct walk *w, const ng_shell_command *c, struct opts 
     for (size_t i = 0; i < n; i++)
         words[i] = c->words[at + i].value;
     if (is_runner(words[0])) {
+        bool npm_options = w->npm_options;
+        for (size_t i = 0; i < at; i++)
+            npm_options = npm_options || sets_npm_options(c->words[i].value);
+        if (npm_options && reads_npm_options(words[0])) {
+            problem(r, "npm_config_node_options sets NODE_OPTIONS for %s's scripts: not read",
+                    ng_basename(words[0]));
+            return;
+        }
         const char *nested = script_name(words, n, w->scripts, r);
         if (!nested)
             return; /* npm install, npm exec ...: no script of this file */
@@ -292,8 +315,9 @@ static bool harmless_set(const ng_shell_command *c)
 /* A command that changes the script's own shell variables rather than starting something: 1 when
  * it was read (*options is what the commands after it get), 0 for any other command, -1 (with the
  * run's problem) when it may change NODE_OPTIONS in a way nodeguard does not read. */
-static int shell_state(const ng_shell_command *c, struct opts *options, const char *name, ng_pkg_run *r)
+static int shell_state(struct walk *w, const ng_shell_command *c, struct opts *options, const char *name)
 {
+    ng_pkg_run *r = w->run;
     static const char *const special[] = {":",     ".",      "break",    "continue", "eval",
                                           "exit",  "export", "readonly", "return",   "set",
                                           "shift", "times",  "trap",     "unset"};
@@ -303,6 +327,8 @@ static int shell_state(const ng_shell_command *c, struct opts *options, const ch
         if (strncmp(c->words[k].value, "NODE_OPTIONS=", 13) == 0)
             set_to = c->words[k].value + 13; /* lives as long as the script's words */
     if (a == c->n_words) {
+        for (size_t k = 0; k < a; k++) /* for the rest of the walk: more than sh's, never less */
+            w->npm_options = w->npm_options || sets_npm_options(c->words[k].value);
         /* `NODE_OPTIONS=...;` alone: sh sets it for the rest of the script, and the container's
          * env has it, so it stays exported (a `set -a` is not needed) */
         if (set_to)
@@ -335,6 +361,7 @@ static int shell_state(const ng_shell_command *c, struct opts *options, const ch
         }
         if (strncmp(word, "NODE_OPTIONS=", 13) == 0)
             *options = (struct opts){word + 13, name};
+        w->npm_options = w->npm_options || sets_npm_options(word);
     }
     return 1;
 }
@@ -364,7 +391,7 @@ static void walk_script(struct walk *w, const char *name, struct opts options, i
     }
     for (size_t i = 0; i < sc.n_commands && spend(w, &w->commands, NG_PKG_MAX_COMMANDS); i++) {
         const ng_shell_command *c = &sc.commands[i];
-        int state = shell_state(c, &options, name, r);
+        int state = shell_state(w, c, &options, name);
         if (state < 0)
             break;
         if (state > 0)
@@ -416,6 +443,12 @@ static yajl_val read_scripts(const ng_package_json *pj, yajl_val *root, ng_pkg_r
 
 int ng_pkg_resolve(const char *const *argv, size_t argc, const ng_package_json *pj, ng_pkg_run *ret)
 {
+    return ng_pkg_resolve_env(argv, argc, pj, NULL, ret);
+}
+
+int ng_pkg_resolve_env(const char *const *argv, size_t argc, const ng_package_json *pj,
+                       const char *npm_node_options, ng_pkg_run *ret)
+{
     ng_pkg_run r = {0};
     ng_heap_flags_init(&r.env_flags);
     ng_heap_flags_init(&r.argv_flags);
@@ -437,7 +470,15 @@ int ng_pkg_resolve(const char *const *argv, size_t argc, const ng_package_json *
     }
     snprintf(r.file, sizeof(r.file), "%s", pj->path);
     snprintf(r.script, sizeof(r.script), "%s", name);
-    struct walk w = {.scripts = scripts, .run = &r, .best_heap = -1, .current = name};
+    struct walk w = {.scripts = scripts,
+                     .run = &r,
+                     .best_heap = -1,
+                     .current = name,
+                     .npm_options = npm_node_options != NULL};
+    if (w.npm_options && reads_npm_options(argv[0]))
+        problem(&r,
+                "npm_config_node_options in the container's env sets NODE_OPTIONS for %s's scripts: not read",
+                ng_basename(argv[0]));
     struct found f = {0};
     const char *text = NULL;
     if (strcmp(name, "start") == 0 && !ng_json_member(scripts, "start") && pj->has_server_js) {

@@ -336,6 +336,51 @@ static void test_long_name(void **state)
     ng_pkg_run_free(&r);
 }
 
+/* npm's node-options config from the env: npm sets NODE_OPTIONS for its scripts itself. */
+static void test_npm_config(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    ng_package_json p = pkg("\"dev\":\"node a.js\",\"b\":\"node b.js\"");
+    const char *npm[] = {"npm", "run", "dev"}, *yarn[] = {"yarn", "dev"};
+    assert_int_equal(ng_pkg_resolve_env(npm, 3, &p, "--max-old-space-size=8000", &r), 0);
+    assert_non_null(strstr(r.problem, "npm_config_node_options"));
+    ng_pkg_run_free(&r);
+    r = (ng_pkg_run){0};
+    assert_int_equal(ng_pkg_resolve_env(yarn, 2, &p, "--max-old-space-size=8000", &r),
+                     1); /* yarn 1: not read */
+    ng_pkg_run_free(&r);
+    ng_package_json_free(&p);
+    /* a script setting it for a nested npm run */
+    static const char *const unread[] = {
+        "\"dev\":\"NPM_CONFIG_NODE_OPTIONS=--max-old-space-size=8000 npm run b\",\"b\":\"node b.js\"",
+        "\"dev\":\"env npm_config_node_options=x npm run b\",\"b\":\"node b.js\"",
+        "\"dev\":\"export npm_config_node_options=x; npm run b\",\"b\":\"node b.js\"",
+        "\"dev\":\"npm_config_Node_Options=x; pnpm b\",\"b\":\"node b.js\"",
+    };
+    for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
+        assert_int_equal(resolve("yarn dev", unread[i], &r), 0);
+        assert_non_null(strstr(r.problem, "npm_config_node_options"));
+    }
+    ng_pkg_run_free(&r);
+    /* the decision reads it from the container's env, in any case */
+    ng_policy pol;
+    ng_policy_defaults(&pol);
+    ng_spec spec = build_spec("[\"npm\",\"run\",\"dev\"]",
+                              "[\"PATH=/bin\",\"NPM_CONFIG_NODE_OPTIONS=--max-old-space-size=8000\"]",
+                              "{\"io.nodeguard.mode\":\"fix\"}", 512);
+    p = pkg("\"dev\":\"node a.js\"");
+    spec.package_json = &p;
+    ng_decision d;
+    ng_decide(&pol, &spec, true, &d);
+    assert_false(d.package_script.resolved);
+    assert_non_null(strstr(d.package_script.problem, "npm_config_node_options"));
+    ng_decision_free(&d);
+    ng_package_json_free(&p);
+    ng_spec_free(&spec);
+    ng_policy_free(&pol);
+}
+
 /* What sh's own commands do to NODE_OPTIONS for the commands after them. */
 static void test_shell_state(void **state)
 {
@@ -451,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_hostile),        cmocka_unit_test(test_decision),
         cmocka_unit_test(test_budget),         cmocka_unit_test(test_shell_state),
         cmocka_unit_test(test_runner_options), cmocka_unit_test(test_long_name),
+        cmocka_unit_test(test_npm_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
