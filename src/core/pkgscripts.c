@@ -315,7 +315,37 @@ static bool harmless_set(const ng_shell_command *c)
 /* A command that changes the script's own shell variables rather than starting something: 1 when
  * it was read (*options is what the commands after it get), 0 for any other command, -1 (with the
  * run's problem) when it may change NODE_OPTIONS in a way nodeguard does not read. */
-static int shell_state(struct walk *w, const ng_shell_command *c, struct opts *options, const char *name)
+/* Whether command c of text runs in the script's own shell, whatever came before: it starts the
+ * script or follows `;` or a newline, and `;`, a newline or the end follow it; not after `&&` or
+ * `||` (a condition), nor in a pipeline or the background (a subshell), nor with a redirection. */
+static bool plain_statement(const char *text, const ng_shell_command *c)
+{
+    size_t i = c->words[0].start, e = c->words[c->n_words - 1].end;
+    while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t'))
+        i--;
+    if (i > 0 && ((text[i - 1] != ';' && text[i - 1] != '\n') || (i > 1 && text[i - 2] == ';')))
+        return false;
+    while (text[e] == ' ' || text[e] == '\t')
+        e++;
+    return text[e] == '\0' || text[e] == '\n' || (text[e] == ';' && text[e + 1] != ';');
+}
+
+/* `NODE_OPTIONS=...` set for the rest of the script by c: only when it surely runs in the
+ * script's own shell (see plain_statement); -1 with the run's problem otherwise. */
+static int set_options(struct walk *w, const char *text, const ng_shell_command *c, const char *value,
+                       struct opts *options, const char *name)
+{
+    if (!plain_statement(text, c)) {
+        problem(w->run, "scripts.%.64s sets NODE_OPTIONS in a condition, pipeline or background: not read",
+                name);
+        return -1;
+    }
+    *options = (struct opts){value, name};
+    return 1;
+}
+
+static int shell_state(struct walk *w, const char *text, const ng_shell_command *c, struct opts *options,
+                       const char *name)
 {
     ng_pkg_run *r = w->run;
     static const char *const special[] = {":",     ".",      "break",    "continue", "eval",
@@ -331,11 +361,14 @@ static int shell_state(struct walk *w, const ng_shell_command *c, struct opts *o
             w->npm_options = w->npm_options || sets_npm_options(c->words[k].value);
         /* `NODE_OPTIONS=...;` alone: sh sets it for the rest of the script, and the container's
          * env has it, so it stays exported (a `set -a` is not needed) */
-        if (set_to)
-            *options = (struct opts){set_to, name};
-        return 1;
+        return set_to ? set_options(w, text, c, set_to, options, name) : 1;
     }
     const char *cmd = c->words[a].value;
+    if ((strcmp(cmd, "command") == 0 || strcmp(cmd, "builtin") == 0) && a + 1 < c->n_words) {
+        /* `command . FILE`, `builtin export ...`: the builtin in the script's own shell */
+        problem(r, "scripts.%.64s runs `%s %.32s`: not read", name, cmd, c->words[a + 1].value);
+        return -1;
+    }
     if (strcmp(cmd, ".") == 0 || strcmp(cmd, "source") == 0 || strcmp(cmd, "eval") == 0) {
         problem(r, "scripts.%.64s runs `%s`, which may set NODE_OPTIONS: not read", name, cmd);
         return -1;
@@ -359,8 +392,8 @@ static int shell_state(struct walk *w, const ng_shell_command *c, struct opts *o
             problem(r, "scripts.%.64s runs export with options: not read", name);
             return -1;
         }
-        if (strncmp(word, "NODE_OPTIONS=", 13) == 0)
-            *options = (struct opts){word + 13, name};
+        if (strncmp(word, "NODE_OPTIONS=", 13) == 0 && set_options(w, text, c, word + 13, options, name) < 0)
+            return -1;
         w->npm_options = w->npm_options || sets_npm_options(word);
     }
     return 1;
@@ -391,7 +424,7 @@ static void walk_script(struct walk *w, const char *name, struct opts options, i
     }
     for (size_t i = 0; i < sc.n_commands && spend(w, &w->commands, NG_PKG_MAX_COMMANDS); i++) {
         const ng_shell_command *c = &sc.commands[i];
-        int state = shell_state(w, c, &options, name);
+        int state = shell_state(w, text, c, &options, name);
         if (state < 0)
             break;
         if (state > 0)

@@ -392,6 +392,7 @@ static void test_shell_state(void **state)
         "\"dev\":\"export NODE_OPTIONS; NODE_OPTIONS=--max-old-space-size=8000; node server.js\"",
         "\"dev\":\"set -e; NODE_OPTIONS=--max-old-space-size=8000 NODE_ENV=x; node server.js\"",
         "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000; npm run b\",\"b\":\"node server.js\"",
+        "\"dev\":\"echo a\\nNODE_OPTIONS=--max-old-space-size=8000\\nnode server.js\"",
     };
     for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
         assert_int_equal(resolve("npm run dev", sets[i], &r), 1);
@@ -410,6 +411,12 @@ static void test_shell_state(void **state)
         "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 :; node server.js\"",
         "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 export X=1; node server.js\"",
         "\"dev\":\"set -o allexport; node server.js\"",
+        "\"dev\":\"command . ./env.sh; node server.js\"",
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 & node server.js\"",
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 | node server.js\"",
+        "\"dev\":\"false && NODE_OPTIONS=--max-old-space-size=8000; node server.js\"",
+        "\"dev\":\"true || export NODE_OPTIONS=--max-old-space-size=8000; node server.js\"",
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 >/dev/null; node server.js\"",
     };
     for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
         assert_int_equal(resolve("npm run dev", unread[i], &r), 0);
