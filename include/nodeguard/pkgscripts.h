@@ -13,6 +13,10 @@
 #define NG_PKG_JSON_MAX   (1024 * 1024) /* a real package.json is a few KiB */
 #define NG_PKG_JSON_DEPTH 32            /* package.json nests a few levels */
 #define NG_PKG_MAX_NESTED 4 /* `npm run a` whose script runs `npm run b` ...: followed this deep */
+/* The whole resolution's budget, nested runs and pre/post scripts included: a script that runs
+ * `npm run b` many times at each level would otherwise multiply the work by its count per level. */
+#define NG_PKG_MAX_VISITS   256  /* scripts read */
+#define NG_PKG_MAX_COMMANDS 4096 /* simple commands walked */
 
 /* What a stage read from the container's filesystem. */
 typedef struct ng_package_json {
@@ -48,6 +52,13 @@ typedef struct ng_pkg_run {
  * like `npm install`, no package.json; ret->problem says why when it is worth a warning). Never fails:
  * a hostile package.json is a problem, not an error. */
 int ng_pkg_resolve(const char *const *argv, size_t argc, const ng_package_json *pj, ng_pkg_run *ret);
+/* The same, with npm's node-options config as the container's env sets it (the value of
+ * npm_config_node_options in any case, which npm reads case-insensitively; NULL when unset): npm
+ * then sets NODE_OPTIONS for its scripts itself (checked with npm 11), so a run through npm (or
+ * pnpm, which reads npm_config_* too) gets ret->problem, never a heap nodeguard cannot know. A
+ * script that sets npm_config_node_options for a nested run is the same problem. */
+int ng_pkg_resolve_env(const char *const *argv, size_t argc, const ng_package_json *pj,
+                       const char *npm_node_options, ng_pkg_run *ret);
 void ng_pkg_run_free(ng_pkg_run *r);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/sysinfo.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/dburl.h"
@@ -456,7 +457,12 @@ static void gather_package(const ng_spec *spec, ng_decide_inputs *in, ng_warning
         argv = spec->args + det->command_index;
         argc = spec->n_args - det->command_index;
     }
-    int r = argc ? ng_pkg_resolve(argv, argc, spec->package_json, &in->pkg) : 0;
+    /* npm_config_node_options, in any case as npm reads it: the last one, as runc applies env */
+    const char *npm_node_options = NULL;
+    for (size_t i = 0; i < spec->n_env; i++)
+        if (strncasecmp(spec->env[i], "npm_config_node_options=", 24) == 0)
+            npm_node_options = spec->env[i] + 24;
+    int r = argc ? ng_pkg_resolve_env(argv, argc, spec->package_json, npm_node_options, &in->pkg) : 0;
     ng_shell_script_free(&sc);
     if (in->pkg.problem[0])
         ng_warn(w, "package.json: %s; the script was not judged", in->pkg.problem);

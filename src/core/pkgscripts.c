@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/json.h"
 #include "nodeguard/pkgscripts.h"
@@ -31,6 +32,21 @@ static bool is_runner(const char *word)
     return strcmp(base, "npm") == 0 || strcmp(base, "yarn") == 0 || strcmp(base, "pnpm") == 0;
 }
 
+static void problem(ng_pkg_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* NAME=... setting npm's node-options config (npm reads npm_config_* in any case). */
+static bool sets_npm_options(const char *word)
+{
+    return strncasecmp(word, "npm_config_node_options=", 24) == 0;
+}
+
+/* npm or pnpm: runners that read npm_config_node_options. */
+static bool reads_npm_options(const char *runner)
+{
+    const char *base = ng_basename(runner);
+    return strcmp(base, "npm") == 0 || strcmp(base, "pnpm") == 0;
+}
+
 static bool is_any(const char *s, const char *const *list, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -39,16 +55,42 @@ static bool is_any(const char *s, const char *const *list, size_t n)
     return false;
 }
 
+/* Skips the runner's options that take no value (-s, --silent ... and --) from argv[*i] on; false
+ * at the end, or at any other option: those change what is run (--prefix, --workspace, -C, --cwd
+ * change the file) or take a value nodeguard would have to know, so the run's problem says so when
+ * a word follows (plain `npm --version` is no script). */
+static bool skip_options(const char *const *argv, size_t argc, size_t *i, ng_pkg_run *r)
+{
+    static const char *const quiet[] = {"-s", "--silent", "-q", "--quiet", "--if-present"};
+    for (; *i < argc && argv[*i][0] == '-'; ++*i) {
+        if (strcmp(argv[*i], "--") == 0) {
+            ++*i;
+            break;
+        }
+        if (is_any(argv[*i], quiet, sizeof(quiet) / sizeof(quiet[0])))
+            continue;
+        for (size_t k = *i + 1; k < argc; k++)
+            if (argv[k][0] != '-') {
+                problem(r, "%.16s's options before the script name are not followed: not read",
+                        ng_basename(argv[0]));
+                break;
+            }
+        return false;
+    }
+    return *i < argc;
+}
+
 /* The script a runner's command line runs, or NULL: a builtin (install, exec ...), or options
- * before the script's name, which nodeguard does not read (--prefix, --workspace change the file). */
-static const char *script_name(const char *const *argv, size_t argc, yajl_val scripts)
+ * before the script's name that nodeguard does not follow (r->problem says so). */
+static const char *script_name(const char *const *argv, size_t argc, yajl_val scripts, ng_pkg_run *r)
 {
     static const char *const run[] = {"run", "run-script", "rum", "urn"};
-    if (argc < 2 || argv[1][0] == '-')
+    size_t i = 1;
+    if (!skip_options(argv, argc, &i, r))
         return NULL;
-    const char *sub = argv[1];
+    const char *sub = argv[i++];
     if (is_any(sub, run, sizeof(run) / sizeof(run[0])))
-        return argc > 2 && argv[2][0] != '-' ? argv[2] : NULL;
+        return skip_options(argv, argc, &i, r) ? argv[i] : NULL;
     if (strcmp(sub, "start") == 0)
         return "start";
     if (strcmp(sub, "test") == 0 || strcmp(sub, "t") == 0 || strcmp(sub, "tst") == 0)
@@ -97,9 +139,11 @@ struct walk {
     int64_t best_heap;   /* the largest heap a node command of the script gets; -1 none yet */
     const char *current; /* the script being walked */
     bool found_node;
+    int visits, commands; /* spent of NG_PKG_MAX_VISITS, NG_PKG_MAX_COMMANDS */
+    bool exhausted;       /* the budget ran out: nothing more is walked */
+    bool npm_options;     /* npm_config_node_options is set (the env's, or a script's) */
 };
 
-static void problem(ng_pkg_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void problem(ng_pkg_run *r, const char *fmt, ...)
 {
     if (r->problem[0])
@@ -108,6 +152,16 @@ static void problem(ng_pkg_run *r, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(r->problem, sizeof(r->problem), fmt, ap);
     va_end(ap);
+}
+
+/* Spends one of the budget (*spent against max); false, with the run's problem set, once it is out. */
+static bool spend(struct walk *w, int *spent, int max)
+{
+    if (!w->exhausted && ++*spent > max) {
+        w->exhausted = true;
+        problem(w->run, "package.json scripts too many nested runs: not read");
+    }
+    return !w->exhausted;
 }
 
 /* The heap a node command gets, and the flag's text: the command line's wins over NODE_OPTIONS. */
@@ -197,7 +251,15 @@ static void walk_command(struct walk *w, const ng_shell_command *c, struct opts 
     for (size_t i = 0; i < n; i++)
         words[i] = c->words[at + i].value;
     if (is_runner(words[0])) {
-        const char *nested = script_name(words, n, w->scripts);
+        bool npm_options = w->npm_options;
+        for (size_t i = 0; i < at; i++)
+            npm_options = npm_options || sets_npm_options(c->words[i].value);
+        if (npm_options && reads_npm_options(words[0])) {
+            problem(r, "npm_config_node_options sets NODE_OPTIONS for %s's scripts: not read",
+                    ng_basename(words[0]));
+            return;
+        }
+        const char *nested = script_name(words, n, w->scripts, r);
         if (!nested)
             return; /* npm install, npm exec ...: no script of this file */
         if (depth >= NG_PKG_MAX_NESTED) {
@@ -239,6 +301,104 @@ static void walk_command(struct walk *w, const ng_shell_command *c, struct opts 
     }
 }
 
+/* `set` with only options that leave variables alone (-e, -u, -x ...). */
+static bool harmless_set(const ng_shell_command *c)
+{
+    for (size_t k = c->n_assignments + 1; k < c->n_words; k++) {
+        const char *o = c->words[k].value;
+        if ((o[0] != '-' && o[0] != '+') || !o[1] || strspn(o + 1, "eufvxC") != strlen(o + 1))
+            return false;
+    }
+    return true;
+}
+
+/* A command that changes the script's own shell variables rather than starting something: 1 when
+ * it was read (*options is what the commands after it get), 0 for any other command, -1 (with the
+ * run's problem) when it may change NODE_OPTIONS in a way nodeguard does not read. */
+/* Whether command c of text runs in the script's own shell, whatever came before: it starts the
+ * script or follows `;` or a newline, and `;`, a newline or the end follow it; not after `&&` or
+ * `||` (a condition), nor in a pipeline or the background (a subshell), nor with a redirection. */
+static bool plain_statement(const char *text, const ng_shell_command *c)
+{
+    size_t i = c->words[0].start, e = c->words[c->n_words - 1].end;
+    while (i > 0 && (text[i - 1] == ' ' || text[i - 1] == '\t'))
+        i--;
+    if (i > 0 && ((text[i - 1] != ';' && text[i - 1] != '\n') || (i > 1 && text[i - 2] == ';')))
+        return false;
+    while (text[e] == ' ' || text[e] == '\t')
+        e++;
+    return text[e] == '\0' || text[e] == '\n' || (text[e] == ';' && text[e + 1] != ';');
+}
+
+/* `NODE_OPTIONS=...` set for the rest of the script by c: only when it surely runs in the
+ * script's own shell (see plain_statement); -1 with the run's problem otherwise. */
+static int set_options(struct walk *w, const char *text, const ng_shell_command *c, const char *value,
+                       struct opts *options, const char *name)
+{
+    if (!plain_statement(text, c)) {
+        problem(w->run, "scripts.%.64s sets NODE_OPTIONS in a condition, pipeline or background: not read",
+                name);
+        return -1;
+    }
+    *options = (struct opts){value, name};
+    return 1;
+}
+
+static int shell_state(struct walk *w, const char *text, const ng_shell_command *c, struct opts *options,
+                       const char *name)
+{
+    ng_pkg_run *r = w->run;
+    static const char *const special[] = {":",     ".",      "break",    "continue", "eval",
+                                          "exit",  "export", "readonly", "return",   "set",
+                                          "shift", "times",  "trap",     "unset"};
+    size_t a = c->n_assignments;
+    const char *set_to = NULL;
+    for (size_t k = 0; k < a; k++)
+        if (strncmp(c->words[k].value, "NODE_OPTIONS=", 13) == 0)
+            set_to = c->words[k].value + 13; /* lives as long as the script's words */
+    if (a == c->n_words) {
+        for (size_t k = 0; k < a; k++) /* for the rest of the walk: more than sh's, never less */
+            w->npm_options = w->npm_options || sets_npm_options(c->words[k].value);
+        /* `NODE_OPTIONS=...;` alone: sh sets it for the rest of the script, and the container's
+         * env has it, so it stays exported (a `set -a` is not needed) */
+        return set_to ? set_options(w, text, c, set_to, options, name) : 1;
+    }
+    const char *cmd = c->words[a].value;
+    if ((strcmp(cmd, "command") == 0 || strcmp(cmd, "builtin") == 0) && a + 1 < c->n_words) {
+        /* `command . FILE`, `builtin export ...`: the builtin in the script's own shell */
+        problem(r, "scripts.%.64s runs `%s %.32s`: not read", name, cmd, c->words[a + 1].value);
+        return -1;
+    }
+    if (strcmp(cmd, ".") == 0 || strcmp(cmd, "source") == 0 || strcmp(cmd, "eval") == 0) {
+        problem(r, "scripts.%.64s runs `%s`, which may set NODE_OPTIONS: not read", name, cmd);
+        return -1;
+    }
+    if (set_to && is_any(cmd, special, sizeof(special) / sizeof(special[0]))) {
+        /* POSIX sh keeps an assignment before a special builtin for the rest of the script;
+         * bash does not: which shell runs it is not known */
+        problem(r, "scripts.%.64s sets NODE_OPTIONS before `%s`: not read", name, cmd);
+        return -1;
+    }
+    if (strcmp(cmd, "set") == 0 && !harmless_set(c)) {
+        problem(r, "scripts.%.64s runs `set` with options that may change NODE_OPTIONS: not read", name);
+        return -1;
+    }
+    if (strcmp(cmd, "export") != 0)
+        return 0;
+    /* `export NODE_OPTIONS=...;` sets it for the commands after it; `export NODE_OPTIONS` keeps it */
+    for (size_t k = a + 1; k < c->n_words; k++) {
+        const char *word = c->words[k].value;
+        if (word[0] == '-') {
+            problem(r, "scripts.%.64s runs export with options: not read", name);
+            return -1;
+        }
+        if (strncmp(word, "NODE_OPTIONS=", 13) == 0 && set_options(w, text, c, word + 13, options, name) < 0)
+            return -1;
+        w->npm_options = w->npm_options || sets_npm_options(word);
+    }
+    return 1;
+}
+
 /* Runs of one script: the largest count of any one command (scripts run their commands in turn:
  * `build && serve`), as the shell parser gives no separators to tell `&` apart. */
 static void walk_script(struct walk *w, const char *name, struct opts options, int depth, struct found *ret)
@@ -247,6 +407,8 @@ static void walk_script(struct walk *w, const char *name, struct opts options, i
     const char *text = NULL;
     cleanup_error ng_error *e = NULL;
     *ret = (struct found){0};
+    if (!spend(w, &w->visits, NG_PKG_MAX_VISITS))
+        return;
     int got = ng_json_get_string(w->scripts, name, &text, &e);
     if (got <= 0) {
         problem(r, got < 0 ? "%s" : "it has no script %.64s", got < 0 ? ng_error_msg(e) : name);
@@ -260,15 +422,13 @@ static void walk_script(struct walk *w, const char *name, struct opts options, i
         problem(r, "scripts.%.64s is not read: %s", name, ng_error_msg(e));
         return;
     }
-    for (size_t i = 0; i < sc.n_commands; i++) {
+    for (size_t i = 0; i < sc.n_commands && spend(w, &w->commands, NG_PKG_MAX_COMMANDS); i++) {
         const ng_shell_command *c = &sc.commands[i];
-        /* `export NODE_OPTIONS=...;` sets it for the commands after it. */
-        if (c->n_assignments < c->n_words && strcmp(c->words[c->n_assignments].value, "export") == 0) {
-            for (size_t k = c->n_assignments + 1; k < c->n_words; k++)
-                if (strncmp(c->words[k].value, "NODE_OPTIONS=", 13) == 0)
-                    options = (struct opts){c->words[k].value + 13, name}; /* lives as long as sc */
+        int state = shell_state(w, text, c, &options, name);
+        if (state < 0)
+            break;
+        if (state > 0)
             continue;
-        }
         struct found f;
         walk_command(w, c, options, depth, &f);
         keep_larger(ret, &f);
@@ -282,10 +442,17 @@ static void walk_script(struct walk *w, const char *name, struct opts options, i
  * run them (checked). Their node commands are judged with the script's own. */
 static void walk_run(struct walk *w, const char *name, struct opts options, int depth, struct found *ret)
 {
+    *ret = (struct found){0};
+    if (strlen(name) >= sizeof(w->run->script)) {
+        /* the record and the fix could not name it whole */
+        problem(w->run, "a script name is longer than %zu bytes: not read", sizeof(w->run->script) - 1);
+        return;
+    }
     walk_script(w, name, options, depth, ret);
     for (int i = 0; i < 2; i++) {
-        char hook[80];
-        snprintf(hook, sizeof(hook), "%s%.64s", i ? "post" : "pre", name);
+        cleanup_free char *hook = NULL;
+        if (asprintf(&hook, "%s%s", i ? "post" : "pre", name) < 0)
+            abort();
         if (!ng_json_member(w->scripts, hook))
             continue;
         struct found f;
@@ -309,6 +476,12 @@ static yajl_val read_scripts(const ng_package_json *pj, yajl_val *root, ng_pkg_r
 
 int ng_pkg_resolve(const char *const *argv, size_t argc, const ng_package_json *pj, ng_pkg_run *ret)
 {
+    return ng_pkg_resolve_env(argv, argc, pj, NULL, ret);
+}
+
+int ng_pkg_resolve_env(const char *const *argv, size_t argc, const ng_package_json *pj,
+                       const char *npm_node_options, ng_pkg_run *ret)
+{
     ng_pkg_run r = {0};
     ng_heap_flags_init(&r.env_flags);
     ng_heap_flags_init(&r.argv_flags);
@@ -323,14 +496,22 @@ int ng_pkg_resolve(const char *const *argv, size_t argc, const ng_package_json *
         return 0;
     }
     yajl_val scripts = read_scripts(pj, &root, &r);
-    const char *name = r.problem[0] ? NULL : script_name(argv, argc, scripts);
+    const char *name = r.problem[0] ? NULL : script_name(argv, argc, scripts, &r);
     if (!name) {
         *ret = r;
         return 0;
     }
     snprintf(r.file, sizeof(r.file), "%s", pj->path);
     snprintf(r.script, sizeof(r.script), "%s", name);
-    struct walk w = {.scripts = scripts, .run = &r, .best_heap = -1, .current = name};
+    struct walk w = {.scripts = scripts,
+                     .run = &r,
+                     .best_heap = -1,
+                     .current = name,
+                     .npm_options = npm_node_options != NULL};
+    if (w.npm_options && reads_npm_options(argv[0]))
+        problem(&r,
+                "npm_config_node_options in the container's env sets NODE_OPTIONS for %s's scripts: not read",
+                ng_basename(argv[0]));
     struct found f = {0};
     const char *text = NULL;
     if (strcmp(name, "start") == 0 && !ng_json_member(scripts, "start") && pj->has_server_js) {

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "helpers.h"
+#include "nodeguard/cleanup.h"
 #include "spec_builder.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/pkgscripts.h"
@@ -218,6 +219,42 @@ static void test_hostile(void **state)
     ng_pkg_run_free(&r);
 }
 
+/* Scripts dev, b, c, d each running the next k times (`npm run b;` ...), e starting node. */
+static char *nested_runs(int k)
+{
+    static const char *const names[] = {"dev", "b", "c", "d", "e"};
+    size_t size = (size_t)k * 16 * 4 + 256;
+    char *s = calloc(1, size), *at = s;
+    if (!s)
+        abort();
+    for (int level = 0; level < 4; level++) {
+        at += sprintf(at, "\"%s\":\"", names[level]);
+        for (int i = 0; i < k; i++)
+            at += sprintf(at, "npm run %s;", names[level + 1]);
+        at += sprintf(at, "\",");
+    }
+    sprintf(at, "\"e\":\"node server.js\"");
+    return s;
+}
+
+/* Nested runs that multiply per level: a budget for the whole walk, not hours of CPU. */
+static void test_budget(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    cleanup_free char *ten = nested_runs(10); /* 10^4 runs of e */
+    assert_int_equal(resolve("npm run dev", ten, &r), 0);
+    assert_string_equal(r.problem, "package.json scripts too many nested runs: not read");
+    cleanup_free char *report = nested_runs(200); /* the finding's 8.8 KB file */
+    assert_int_equal(resolve("npm run dev", report, &r), 0);
+    assert_string_equal(r.problem, "package.json scripts too many nested runs: not read");
+    /* a few runs are still followed */
+    cleanup_free char *two = nested_runs(2);
+    assert_int_equal(resolve("npm run dev", two, &r), 1);
+    assert_string_equal(r.problem, "");
+    ng_pkg_run_free(&r);
+}
+
 /* The decision: the script's heap is the effective one and cannot be overridden. */
 static ng_decision decide_with(const char *mode, const char *args, const char *scripts, long long mib,
                                bool modify)
@@ -235,6 +272,163 @@ static ng_decision decide_with(const char *mode, const char *args, const char *s
     ng_spec_free(&spec);
     ng_policy_free(&pol);
     return d;
+}
+
+/* Runner options before the script's name: the quiet ones are skipped, the rest are problems. */
+static void test_runner_options(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    static const char *const skipped[] = {"npm --silent run dev", "npm run -s dev",
+                                          "npm run -- dev",       "npm -q run --if-present dev",
+                                          "yarn --silent dev",    "pnpm -s run dev"};
+    const char *big = "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 node a.js\"";
+    for (size_t i = 0; i < sizeof(skipped) / sizeof(skipped[0]); i++) {
+        assert_int_equal(resolve(skipped[i], big, &r), 1);
+        assert_string_equal(r.script, "dev");
+        assert_int_equal(r.env_flags.old_space_mib, 8000);
+    }
+    static const char *const unread[] = {"npm --prefix X run dev",
+                                         "npm --workspace=a run dev",
+                                         "npm run --workspace a dev",
+                                         "yarn --cwd x dev",
+                                         "pnpm -C x dev",
+                                         "npm --loglevel=silent run dev"};
+    for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
+        assert_int_equal(resolve(unread[i], big, &r), 0);
+        assert_non_null(strstr(r.problem, "options before the script name are not followed: not read"));
+    }
+    /* nested: the outer script's run is not judged as if it were read */
+    assert_int_equal(resolve("npm run dev", "\"dev\":\"npm --prefix x run b\",\"b\":\"node a.js\"", &r), 0);
+    assert_non_null(strstr(r.problem, "npm's options before the script name are not followed"));
+    /* no word after the options: no script, no warning */
+    assert_int_equal(resolve("npm --version", big, &r), 0);
+    assert_string_equal(r.problem, "");
+    ng_pkg_run_free(&r);
+}
+
+/* A long script name may not hide its pre script: a name the record cannot hold is not read. */
+static void test_long_name(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    char name[71], scripts[512], cmd[128];
+    memset(name, 'x', 70);
+    name[70] = '\0';
+    snprintf(scripts, sizeof(scripts),
+             "\"%s\":\"node a.js\",\"pre%s\":\"NODE_OPTIONS=--max-old-space-size=8000 node b.js\"", name,
+             name);
+    snprintf(cmd, sizeof(cmd), "npm run %s", name);
+    assert_int_equal(resolve(cmd, scripts, &r), 0);
+    assert_non_null(strstr(r.problem, "a script name is longer than 63 bytes: not read"));
+    /* nested too */
+    snprintf(scripts, sizeof(scripts), "\"dev\":\"npm run %s\",\"%s\":\"node a.js\"", name, name);
+    assert_int_equal(resolve("npm run dev", scripts, &r), 0);
+    assert_non_null(strstr(r.problem, "longer than 63 bytes"));
+    /* 63 bytes: its pre script is found */
+    name[63] = '\0';
+    snprintf(scripts, sizeof(scripts),
+             "\"%s\":\"node a.js\",\"pre%s\":\"NODE_OPTIONS=--max-old-space-size=8000 node b.js\"", name,
+             name);
+    snprintf(cmd, sizeof(cmd), "npm run %s", name);
+    assert_int_equal(resolve(cmd, scripts, &r), 1);
+    assert_int_equal(r.env_flags.old_space_mib, 8000);
+    ng_pkg_run_free(&r);
+}
+
+/* npm's node-options config from the env: npm sets NODE_OPTIONS for its scripts itself. */
+static void test_npm_config(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    ng_package_json p = pkg("\"dev\":\"node a.js\",\"b\":\"node b.js\"");
+    const char *npm[] = {"npm", "run", "dev"}, *yarn[] = {"yarn", "dev"};
+    assert_int_equal(ng_pkg_resolve_env(npm, 3, &p, "--max-old-space-size=8000", &r), 0);
+    assert_non_null(strstr(r.problem, "npm_config_node_options"));
+    ng_pkg_run_free(&r);
+    r = (ng_pkg_run){0};
+    assert_int_equal(ng_pkg_resolve_env(yarn, 2, &p, "--max-old-space-size=8000", &r),
+                     1); /* yarn 1: not read */
+    ng_pkg_run_free(&r);
+    ng_package_json_free(&p);
+    /* a script setting it for a nested npm run */
+    static const char *const unread[] = {
+        "\"dev\":\"NPM_CONFIG_NODE_OPTIONS=--max-old-space-size=8000 npm run b\",\"b\":\"node b.js\"",
+        "\"dev\":\"env npm_config_node_options=x npm run b\",\"b\":\"node b.js\"",
+        "\"dev\":\"export npm_config_node_options=x; npm run b\",\"b\":\"node b.js\"",
+        "\"dev\":\"npm_config_Node_Options=x; pnpm b\",\"b\":\"node b.js\"",
+    };
+    for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
+        assert_int_equal(resolve("yarn dev", unread[i], &r), 0);
+        assert_non_null(strstr(r.problem, "npm_config_node_options"));
+    }
+    ng_pkg_run_free(&r);
+    /* the decision reads it from the container's env, in any case */
+    ng_policy pol;
+    ng_policy_defaults(&pol);
+    ng_spec spec = build_spec("[\"npm\",\"run\",\"dev\"]",
+                              "[\"PATH=/bin\",\"NPM_CONFIG_NODE_OPTIONS=--max-old-space-size=8000\"]",
+                              "{\"io.nodeguard.mode\":\"fix\"}", 512);
+    p = pkg("\"dev\":\"node a.js\"");
+    spec.package_json = &p;
+    ng_decision d;
+    ng_decide(&pol, &spec, true, &d);
+    assert_false(d.package_script.resolved);
+    assert_non_null(strstr(d.package_script.problem, "npm_config_node_options"));
+    ng_decision_free(&d);
+    ng_package_json_free(&p);
+    ng_spec_free(&spec);
+    ng_policy_free(&pol);
+}
+
+/* What sh's own commands do to NODE_OPTIONS for the commands after them. */
+static void test_shell_state(void **state)
+{
+    (void)state;
+    ng_pkg_run r = {0};
+    /* a bare assignment sets it for the rest of the script, as `export NODE_OPTIONS=` does */
+    static const char *const sets[] = {
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000; node server.js\"",
+        "\"dev\":\"export NODE_OPTIONS; NODE_OPTIONS=--max-old-space-size=8000; node server.js\"",
+        "\"dev\":\"set -e; NODE_OPTIONS=--max-old-space-size=8000 NODE_ENV=x; node server.js\"",
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000; npm run b\",\"b\":\"node server.js\"",
+        "\"dev\":\"echo a\\nNODE_OPTIONS=--max-old-space-size=8000\\nnode server.js\"",
+    };
+    for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+        assert_int_equal(resolve("npm run dev", sets[i], &r), 1);
+        assert_string_equal(r.node_options, "--max-old-space-size=8000");
+        assert_int_equal(r.env_flags.old_space_mib, 8000);
+        assert_string_equal(r.flag_script, "dev");
+    }
+    /* what may change it in a way not read */
+    static const char *const unread[] = {
+        "\"dev\":\"set -a; NODE_OPTIONS=--max-old-space-size=8000; node server.js\"",
+        "\"dev\":\". ./env.sh; node server.js\"",
+        "\"dev\":\"source x; node server.js\"",
+        "\"dev\":\"eval x; node server.js\"",
+        "\"dev\":\"unset NODE_OPTIONS; node server.js\"",
+        "\"dev\":\"export -n NODE_OPTIONS; node server.js\"",
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 :; node server.js\"",
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 export X=1; node server.js\"",
+        "\"dev\":\"set -o allexport; node server.js\"",
+        "\"dev\":\"command . ./env.sh; node server.js\"",
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 & node server.js\"",
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 | node server.js\"",
+        "\"dev\":\"false && NODE_OPTIONS=--max-old-space-size=8000; node server.js\"",
+        "\"dev\":\"true || export NODE_OPTIONS=--max-old-space-size=8000; node server.js\"",
+        "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000 >/dev/null; node server.js\"",
+    };
+    for (size_t i = 0; i < sizeof(unread) / sizeof(unread[0]); i++) {
+        assert_int_equal(resolve("npm run dev", unread[i], &r), 0);
+        assert_true(r.problem[0] != '\0');
+    }
+    ng_pkg_run_free(&r);
+    /* the decision refuses the bare assignment's heap as it does the prefix's */
+    ng_decision d =
+        decide_with("enforce", "[\"npm\",\"run\",\"dev\"]",
+                    "\"dev\":\"NODE_OPTIONS=--max-old-space-size=8000; node server.js\"", 512, true);
+    assert_int_equal(d.action, NG_ACTION_REFUSED);
+    ng_decision_free(&d);
 }
 
 static void test_decision(void **state)
@@ -304,9 +498,12 @@ static void test_decision(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_report_script), cmocka_unit_test(test_runner_forms),
-        cmocka_unit_test(test_default_start), cmocka_unit_test(test_script_forms),
-        cmocka_unit_test(test_hostile),       cmocka_unit_test(test_decision),
+        cmocka_unit_test(test_report_script),  cmocka_unit_test(test_runner_forms),
+        cmocka_unit_test(test_default_start),  cmocka_unit_test(test_script_forms),
+        cmocka_unit_test(test_hostile),        cmocka_unit_test(test_decision),
+        cmocka_unit_test(test_budget),         cmocka_unit_test(test_shell_state),
+        cmocka_unit_test(test_runner_options), cmocka_unit_test(test_long_name),
+        cmocka_unit_test(test_npm_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
