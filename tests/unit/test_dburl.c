@@ -94,7 +94,8 @@ static void test_a_pool_size_already_set_is_kept(void **state)
     assert_int_equal(r.outcome, NG_DBURL_USER_VALUE);
     assert_int_equal(r.found_value, 500);
     /* mysql2 reads no max, and no driver a key with a NUL in it: neither is the URL's pool size */
-    assert_string_equal(rewrite("mysql://db/app?max=1", NG_DBURL_AUTO), "mysql://db/app?max=1&connectionLimit=5");
+    assert_string_equal(rewrite("mysql://db/app?max=1", NG_DBURL_AUTO),
+                        "mysql://db/app?max=1&connectionLimit=5");
     assert_string_equal(rewrite("mysql://db/app?connection%00x=1", NG_DBURL_AUTO),
                         "mysql://db/app?connection%00x=1&connectionLimit=5");
     /* not a pool size: a longer key, the name in a value, in the fragment */
