@@ -175,12 +175,15 @@ static void npmrc_sets_node_options(int base, const char *rel, uint64_t resolve,
     size_t len = 0;
     if (fd < 0 || ng_read_opened_file(fd, npmrc.path, 64 * 1024, &text, &len, NULL) < 0)
         return; /* none, or one npm could not read either */
-    for (char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-        line += strspn(line, " \t");
-        size_t key = strcspn(line, " \t=\n");
-        if ((key == 12 &&
-             (strncasecmp(line, "node-options", 12) == 0 || strncasecmp(line, "node_options", 12) == 0)) &&
-            line[key + strspn(line + key, " \t")] == '=') {
+    for (size_t at = 0; at < len;) {
+        size_t end = at + strcspn(text + at, "\n");
+        at += strspn(text + at, " \t");
+        size_t key = strcspn(text + at, " \t=\n");
+        size_t eq = at + key + strspn(text + at + key, " \t");
+        bool named = key == 12 && (strncasecmp(text + at, "node-options", 12) == 0 ||
+                                   strncasecmp(text + at, "node_options", 12) == 0);
+        at = end + 1;
+        if (named && text[eq] == '=') {
             snprintf(ret->problem, sizeof(ret->problem),
                      "%s sets node-options, which npm puts in NODE_OPTIONS for its scripts: not read",
                      npmrc.path);
