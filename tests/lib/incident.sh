@@ -164,7 +164,21 @@ incident_arm() {
         fi
         editor "$dir/app" "${NG_INCIDENT_EDIT_EVERY:-60}" & incident_pids+=($!)
         local editor_pid=$!
-        node "$seed_app/loadgen.mjs" "http://127.0.0.1:$port" "${NG_INCIDENT_RPS:-8}" "$seconds" > "$dir/load.json" 2> "$dir/load.err"
+        node "$seed_app/loadgen.mjs" "http://127.0.0.1:$port" "${NG_INCIDENT_RPS:-8}" "$seconds" > "$dir/load.json" 2> "$dir/load.err" &
+        local load_pid=$!
+        # NG_INCIDENT_UNTIL_OOM=1 (the CI suite's killed arm): the arm may end at the first kernel
+        # OOM kill, a few seconds after it (kmsg and the records settle), instead of running its
+        # whole time: how long node thrashes at the limit before the kill varies (10 to 40 s seen).
+        while kill -0 "$load_pid" 2> /dev/null; do
+            if [ "${NG_INCIDENT_UNTIL_OOM:-0}" = 1 ] &&
+                [ "$(awk -F'\t' '$4 != "" {k = $4} END {print k + 0}' "$dir/samples.tsv" 2> /dev/null)" -gt 0 ]; then
+                sleep 3
+                kill -TERM "$load_pid" 2> /dev/null
+                break
+            fi
+            sleep 1
+        done
+        wait "$load_pid"
         process_snapshot "$name" > "$dir/processes.txt"
         [ "$arm" = nodeguard-fix ] || [ "$arm" = nodeguard-after ] &&
             NODEGUARD_STATE_DIR=$scratch/state "$cli" status > "$dir/status.txt" 2>&1
