@@ -40,6 +40,9 @@ void ng_format_bytes(int64_t bytes, char *out, size_t size);
 /* The part after the last '/', or s itself. */
 const char *ng_basename(const char *s);
 
+/* s ends with tail (byte for byte). */
+bool ng_str_ends_with(const char *s, const char *tail);
+
 /* Realtime in milliseconds since the epoch. */
 int64_t ng_now_ms(void);
 /* Milliseconds on the monotonic clock: for deadlines and intervals, which the wall clock can jump. */

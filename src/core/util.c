@@ -185,6 +185,12 @@ void ng_format_bytes(int64_t bytes, char *out, size_t size)
         snprintf(out, size, "%lld MiB", (long long)(bytes >> 20));
 }
 
+bool ng_str_ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
 const char *ng_basename(const char *s)
 {
     const char *slash = strrchr(s, '/');

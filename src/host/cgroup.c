@@ -162,12 +162,6 @@ static bool v2_unlimited(const char *dir)
     return (r == 0 && strcmp(text, "max\n") == 0) || r == -ENOENT;
 }
 
-static bool ends_with(const char *s, const char *tail)
-{
-    size_t n = strlen(s), t = strlen(tail);
-    return n >= t && strcmp(s + n - t, tail) == 0;
-}
-
 int ng_cgroup_climb(ng_cgroup *cg, const ng_cgroup_levels *levels)
 {
     if (!levels || cg->version != 2 || !levels->own[0] || !levels->inner[0])
@@ -180,7 +174,7 @@ int ng_cgroup_climb(ng_cgroup *cg, const ng_cgroup_levels *levels)
     /* pid 1's cgroup must be exactly the runtime's levels below the container's own cgroup (both
      * tails start at a '/', so they match whole elements): else it is not known whose the cgroups
      * above are, and none is read. */
-    if (!ends_with(cg->kernel_path, own_tail) || !ends_with(cg->dir, inner_tail))
+    if (!ng_str_ends_with(cg->kernel_path, own_tail) || !ng_str_ends_with(cg->dir, inner_tail))
         return 0;
     int inner_levels = 1;
     for (const char *p = levels->inner; *p; p++)

@@ -65,12 +65,6 @@ static int open_regular(int base, const char *name, uint64_t resolve, ng_package
     return fd;
 }
 
-static bool ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && strcmp(s + n - k, suffix) == 0;
-}
-
 /* A path of an fd, as the kernel names it ("/proc/self/fd/N"); false when it has none. */
 static bool fd_path(int fd, char *buf, size_t size)
 {
@@ -208,7 +202,7 @@ void ng_pkgjson_read(int bundle_fd, const char *bundle_path, const ng_spec *spec
     /* Mounts are matched by the text of cwd: one the runtime would resolve differently ("..", ".",
      * "//") or too long to hold is not read, and said so, never judged from the wrong file. */
     if (strlen(cwd) > 200 || strstr(cwd, "//") || strstr(cwd, "/./") || strstr(cwd, "/../") ||
-        ends_with(cwd, "/.") || ends_with(cwd, "/..")) {
+        ng_str_ends_with(cwd, "/.") || ng_str_ends_with(cwd, "/..")) {
         snprintf(p.problem, sizeof(p.problem),
                  "process.cwd %.64s%s is not a plain path: package.json not read", cwd,
                  strlen(cwd) > 64 ? "..." : "");
