@@ -12,7 +12,7 @@
 typedef enum ng_dburl_mode {
     NG_DBURL_OFF,
     NG_DBURL_AUTO,   /* true or "auto": only what no driver of the URL's scheme refuses */
-    NG_DBURL_PRISMA, /* "prisma": the operator says the app is Prisma: connection_limit */
+    NG_DBURL_PRISMA, /* "prisma": the operator says the app is Prisma: what Prisma 6 and 7 read */
 } ng_dburl_mode;
 
 /* "off", "auto", "prisma"; mode true is "auto", false "off". */
@@ -26,11 +26,11 @@ typedef enum ng_dburl_outcome {
 
 /* A URL longer than this is left alone; the rewritten URL is at most this plus NG_DBURL_GROWTH. */
 #define NG_DBURL_MAX    4096
-#define NG_DBURL_GROWTH 40
+#define NG_DBURL_GROWTH 64
 
 typedef struct ng_dburl_rewrite {
     ng_dburl_outcome outcome;
-    const char *param;   /* SET: the parameter added; USER_VALUE: the URL's own key */
+    const char *param;   /* SET: the parameters added, comma-separated; USER_VALUE: the URL's own key */
     char *url;           /* SET: the new URL (owned); NULL otherwise */
     char found[40];      /* USER_VALUE: the key as the URL writes it (param points here) */
     int64_t found_value; /* USER_VALUE: its value when plain decimal digits, else -1 */

@@ -3,9 +3,12 @@
  * exactly so spelled, and prints a warning on stderr for every parameter it does not know (a future
  * version will throw). node-postgres reads no pool size from a URL. postgres.js reads max, but keeps
  * it a string, which makes a pool of one connection, and sends every parameter it does not know to
- * the server as a startup option, which the server refuses. Prisma reads connection_limit and
- * ignores what it does not know. So a mysql URL gets connectionLimit; a postgres URL, which any of
- * the last three may read, gets nothing unless the operator says the app is Prisma. */
+ * the server as a startup option, which the server refuses. Prisma 6 and earlier (its Rust engine,
+ * from its source) read connection_limit and ignore what they do not know. Prisma 7 hands the URL to
+ * a driver adapter: over MariaDB/MySQL, @prisma/adapter-mariadb and the mariadb driver read
+ * connectionLimit and silently ignore connection_limit (tests/dburl-prisma, run against MariaDB).
+ * So a mysql URL gets connectionLimit; a postgres URL, which any of pg, postgres.js or Prisma may
+ * read, gets nothing unless the operator says the app is Prisma. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,17 +21,20 @@ typedef struct scheme_rule {
     const char *scheme;
     const char *auto_param; /* what every driver of the scheme reads or ignores; NULL: none */
     const char *no_param_why;
-    bool prisma; /* Prisma accepts the scheme (and reads connection_limit) */
+    /* What Prisma reads, comma-separated, all of them added: Prisma 6's connection_limit where its
+     * engine takes the scheme, Prisma 7's mariadb adapter's connectionLimit where it does. NULL:
+     * Prisma reads no URL of the scheme (the mariadb adapter refuses mysql2://). */
+    const char *prisma_params;
 } scheme_rule;
 
 static const scheme_rule rules[] = {
-    {"mysql", "connectionLimit", NULL, true},
-    {"mysql2", "connectionLimit", NULL, false},
-    {"mariadb", "connectionLimit", NULL, false},
+    {"mysql", "connectionLimit", NULL, "connection_limit,connectionLimit"},
+    {"mysql2", "connectionLimit", NULL, NULL},
+    {"mariadb", "connectionLimit", NULL, "connectionLimit"},
     {"postgres", NULL,
      "node-postgres reads no pool size from the URL, and postgres.js would send an added parameter to "
      "the server, which refuses it",
-     true},
+     "connection_limit"},
 };
 #define N_RULES (sizeof(rules) / sizeof(rules[0]))
 
@@ -192,11 +198,11 @@ void ng_dburl_set_pool_size(const char *url, int64_t limit, ng_dburl_mode mode, 
     }
     const char *param = NULL;
     if (mode == NG_DBURL_PRISMA) {
-        if (!rule || !rule->prisma) {
+        if (!rule || !rule->prisma_params) {
             left_alone(ret, "Prisma does not read %.*s:// URLs", (int)scheme_len, url);
             return;
         }
-        param = "connection_limit";
+        param = rule->prisma_params;
     } else if (mode == NG_DBURL_AUTO) {
         if (!rule) {
             left_alone(ret, "no known Node.js driver for %.*s:// URLs", (int)scheme_len, url);
@@ -213,8 +219,15 @@ void ng_dburl_set_pool_size(const char *url, int64_t limit, ng_dburl_mode mode, 
         return;
     }
     const char *sep = !query ? "?" : (query_len == 0 || url[base_len - 1] == '&') ? "" : "&";
-    if (asprintf(&ret->url, "%.*s%s%s=%lld%s", (int)base_len, url, sep, param, (long long)limit,
-                 url + base_len) < 0)
+    char added[NG_DBURL_GROWTH];
+    size_t n = 0;
+    for (const char *name = param; *name;) {
+        size_t name_len = strcspn(name, ",");
+        n += (size_t)snprintf(added + n, sizeof(added) - n, "%s%.*s=%lld", n ? "&" : "", (int)name_len, name,
+                              (long long)limit);
+        name += name_len + (name[name_len] == ',');
+    }
+    if (asprintf(&ret->url, "%.*s%s%s%s", (int)base_len, url, sep, added, url + base_len) < 0)
         abort();
     ret->outcome = NG_DBURL_SET;
     ret->param = param;

@@ -46,9 +46,22 @@ static void test_prisma_mode(void **state)
     (void)state;
     assert_string_equal(rewrite("postgresql://u:p@db/app?schema=s", NG_DBURL_PRISMA),
                         "postgresql://u:p@db/app?schema=s&connection_limit=5");
-    assert_string_equal(rewrite("mysql://db/app#x", NG_DBURL_PRISMA), "mysql://db/app?connection_limit=5#x");
-    assert_string_equal(rewrite("mariadb://db/app", NG_DBURL_PRISMA), "left alone");
+    /* Prisma 6's engine reads connection_limit, Prisma 7's mariadb adapter connectionLimit (and
+     * ignores connection_limit: tests/dburl-prisma): a mysql:// URL gets both */
+    assert_string_equal(rewrite("mysql://db/app#x", NG_DBURL_PRISMA),
+                        "mysql://db/app?connection_limit=5&connectionLimit=5#x");
+    /* only Prisma 7's mariadb adapter takes mariadb://; it refuses mysql2:// */
+    assert_string_equal(rewrite("mariadb://db/app", NG_DBURL_PRISMA), "mariadb://db/app?connectionLimit=5");
+    assert_string_equal(rewrite("mysql2://db/app", NG_DBURL_PRISMA), "left alone");
     assert_string_equal(rewrite("sqlserver://db:1433;database=app", NG_DBURL_PRISMA), "left alone");
+    /* the record names every parameter added; the longest addition stays within NG_DBURL_GROWTH */
+    ng_dburl_rewrite r;
+    ng_dburl_set_pool_size("mysql://db/app?a=1", 999999, NG_DBURL_PRISMA, &r);
+    assert_int_equal(r.outcome, NG_DBURL_SET);
+    assert_string_equal(r.param, "connection_limit,connectionLimit");
+    assert_string_equal(r.url, "mysql://db/app?a=1&connection_limit=999999&connectionLimit=999999");
+    assert_true(strlen(r.url) <= strlen("mysql://db/app?a=1") + NG_DBURL_GROWTH);
+    ng_dburl_rewrite_free(&r);
 }
 
 static void test_postgres_left_alone_in_auto(void **state)
