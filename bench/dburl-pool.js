@@ -4,26 +4,19 @@
 // most connections the server saw for the pool (the sampler's own left out) and the wall time.
 'use strict';
 const mysql = require('mysql2/promise');
+const samplePeak = require('../tests/dburl/peak');
 
 (async () => {
   const url = process.argv[2];
   const monitor = await mysql.createConnection(url.split('?')[0]);
   const connected = async () => Number((await monitor.query("SHOW STATUS LIKE 'Threads_connected'"))[0][0].Value);
   const idle = await connected();
-  let peak = idle;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      peak = Math.max(peak, await connected());
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
+  const stopSampling = samplePeak(connected, idle);
   const pool = mysql.createPool(url);
   const start = Date.now();
   await Promise.all(Array.from({ length: 50 }, () => pool.query('SELECT SLEEP(0.2)')));
   const wallMs = Date.now() - start;
-  sampling = false;
-  await sampler;
+  const peak = await stopSampling();
   console.log(JSON.stringify({ connection_limit: pool.pool.config.connectionLimit,
     max_pool_connections: peak - idle, wall_ms: wallMs }));
   await pool.end();

@@ -10,6 +10,7 @@
 const { PrismaClient } = require('@prisma/client');
 const { PrismaMariaDb } = require('@prisma/adapter-mariadb');
 const mariadb = require('mariadb');
+const samplePeak = require('../peak');
 
 const QUERIES = 50;
 
@@ -18,14 +19,7 @@ const QUERIES = 50;
   const monitor = await mariadb.createConnection(monitorUrl);
   const connected = async () => Number((await monitor.query("SHOW STATUS LIKE 'Threads_connected'"))[0].Value);
   const before = await connected();
-  let peak = before;
-  let sampling = true;
-  const sampler = (async () => {
-    while (sampling) {
-      peak = Math.max(peak, await connected());
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
+  const stopSampling = samplePeak(connected, before);
   const printed = [];
   for (const level of ['log', 'info', 'warn', 'error'])
     console[level] = (...a) => printed.push(a.join(' '));
@@ -42,9 +36,7 @@ const QUERIES = 50;
   } catch (e) {
     result.error = e.message.split('\n')[0];
   }
-  sampling = false;
-  await sampler;
-  result.peak = peak - before;
+  result.peak = (await stopSampling()) - before;
   result.printed = printed;
   await prisma.$disconnect().catch(() => {});
   await monitor.end();
