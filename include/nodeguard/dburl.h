@@ -1,7 +1,7 @@
 /* The pool size in a DATABASE_URL: which query parameter each Node.js driver reads it from, and the
  * rewrite that adds it (policy connection_limit.database_url, docs/configuration.md). What each
  * driver does with a URL was found by running it: tests/dburl/run checks every rewrite against the
- * real drivers. */
+ * real drivers, tests/dburl-prisma/run Prisma 7's pool against MariaDB. */
 #ifndef NODEGUARD_DBURL_H
 #define NODEGUARD_DBURL_H
 
