@@ -128,13 +128,25 @@ integration-test: all
 # libFuzzer targets under ASan/UBSan (clang); seeds from the fixtures. FUZZ_SECONDS per target.
 FUZZ_TARGETS := $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 10
-FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -D_GNU_SOURCE \
+FUZZ_COMMON  := -g -O1 -fno-sanitize-recover=undefined -D_GNU_SOURCE \
                 -Iinclude -DNODEGUARD_VERSION='"$(VERSION)"' -DNODEGUARD_SYSCONFDIR='"$(SYSCONFDIR)"' \
                 -DNODEGUARD_LIBEXECDIR='"$(LIBEXECDIR)"' $(shell $(PKG_CONFIG) --cflags yajl)
+FUZZ_CFLAGS  := -fsanitize=fuzzer,address,undefined $(FUZZ_COMMON)
+FUZZ_OBJ_CFLAGS := -fsanitize=fuzzer-no-link,address,undefined $(FUZZ_COMMON)
+# The library is compiled once for every target (fuzzer-no-link: instrumented, no main), each
+# target then only links: compiling the whole library per target cost minutes of CI.
+FUZZ_LIB_OBJ := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(LIB_SRC)) $(BUILD)/fuzz/obj/seccomp_filters.o
 fuzz-build: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
-$(BUILD)/fuzz/%: fuzz/%.c $(LIB_SRC) $(GEN_SECCOMP) $(BAKED)
+$(BUILD)/fuzz/obj/%.o: %.c $(BAKED)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(GEN_SECCOMP) $(LDLIBS)
+	clang $(FUZZ_OBJ_CFLAGS) -MMD -MP -c -o $@ $<
+$(BUILD)/fuzz/obj/seccomp_filters.o: $(GEN_SECCOMP)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_OBJ_CFLAGS) -c -o $@ $<
+$(BUILD)/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
+-include $(FUZZ_LIB_OBJ:.o=.d)
 fuzz: fuzz-build
 	@fuzz/run $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
