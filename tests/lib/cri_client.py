@@ -2,9 +2,10 @@
 
 usage: cri_client.py GENERATED_DIR SOCKET COMMAND ARG...
   version
-  run-pod NAME HANDLER LOG_DIR               -> {"id": ...}
-  create POD_ID POD_NAME LOG_DIR NAME IMAGE MEMORY_BYTES [K=V...] -- ARG...
-                                             -> {"id": ...}  (POD_NAME, LOG_DIR: as run-pod's)
+  run-pod NAME HANDLER LOG_DIR [K=V...]      -> {"id": ...}  (K=V: the pod's annotations)
+  create POD_ID POD_NAME LOG_DIR NAME IMAGE MEMORY_BYTES [OPTION...] -- ARG...    -> {"id": ...}
+     OPTION: K=V (env), --annotation=K=V (the container's), --pod-annotation=K=V (as run-pod's;
+     kubelet sends the pod's config again, and containerd reads the pod's annotations from it)
   start ID | stop ID | remove ID | stop-pod POD_ID | remove-pod POD_ID
   status ID                                  -> ContainerStatus (proto field names)
   wait-exited ID SECONDS                     -> ContainerStatus once it has exited
@@ -52,15 +53,23 @@ def main(argv):
     # Host network: the pod needs no CNI plugin (containerd 1.6 makes a network namespace and calls
     # CNI only for a pod outside the node's network, pkg/cri/server/sandbox_run.go), and it has the
     # node's UTS namespace too, so no hostname (runc refuses to set one there).
-    def pod_config(name, log_dir):
+    def pod_config(name, log_dir, annotations):
         node_namespaces = cri.NamespaceOption(network=cri.NODE)
         return cri.PodSandboxConfig(
             metadata=cri.PodSandboxMetadata(name=name, uid=name + "-uid", namespace="nodeguard-test"),
             log_directory=log_dir,
+            annotations=annotations,
             linux=cri.LinuxPodSandboxConfig(
                 security_context=cri.LinuxSandboxSecurityContext(namespace_options=node_namespaces)
             ),
         )
+
+    def split_key_value(text):
+        key, _, value = text.partition("=")
+        return key, value
+
+    def key_values(texts):
+        return dict(map(split_key_value, texts))
 
     def container_status(container_id):
         return runtime("ContainerStatus", container_id=container_id).status
@@ -68,19 +77,25 @@ def main(argv):
     if command == "version":
         out = as_dict(runtime("Version", version="v1"))
     elif command == "run-pod":
-        name, handler, log_dir = args
-        reply = runtime("RunPodSandbox", config=pod_config(name, log_dir), runtime_handler=handler)
+        name, handler, log_dir = args[:3]
+        config = pod_config(name, log_dir, key_values(args[3:]))
+        reply = runtime("RunPodSandbox", config=config, runtime_handler=handler)
         out = {"id": reply.pod_sandbox_id}
     elif command == "create":
         pod_id, pod_name, log_dir, name, image, memory = args[:6]
         rest = args[6:]
         split = rest.index("--")
-        envs = [cri.KeyValue(key=kv.split("=", 1)[0], value=kv.split("=", 1)[1]) for kv in rest[:split]]
+        options = {"": [], "--annotation=": [], "--pod-annotation=": []}
+        for option in rest[:split]:
+            prefix = next((p for p in options if p and option.startswith(p)), "")
+            options[prefix].append(option[len(prefix) :])
+        envs = [cri.KeyValue(key=k, value=v) for k, v in map(split_key_value, options[""])]
         config = cri.ContainerConfig(
             metadata=cri.ContainerMetadata(name=name),
             image=cri.ImageSpec(image=image),
             command=rest[split + 1 :],
             envs=envs,
+            annotations=key_values(options["--annotation="]),
             log_path=name + ".log",
             linux=cri.LinuxContainerConfig(
                 resources=cri.LinuxContainerResources(memory_limit_in_bytes=int(memory)),
@@ -93,7 +108,7 @@ def main(argv):
             "CreateContainer",
             pod_sandbox_id=pod_id,
             config=config,
-            sandbox_config=pod_config(pod_name, log_dir),
+            sandbox_config=pod_config(pod_name, log_dir, key_values(options["--pod-annotation="])),
         )
         out = {"id": reply.container_id}
     elif command in ("start", "remove"):
