@@ -47,6 +47,8 @@ void ng_stage_record_error_as(stage_ctx *c, const char *container_id, const char
 
 /* A decision record, and its warnings said. */
 void ng_stage_record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec);
+/* The same for a process exec'd into a running container (stage exec, shares_limit). */
+void ng_stage_record_exec_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec);
 
 /* Runs fn in a forked child that enters the sandbox first; fn writes exactly reply_size bytes of
  * reply to reply_fd. Returns the child's exit code (128 + signal if it died) and the reply (zeroed

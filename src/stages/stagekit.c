@@ -138,21 +138,36 @@ static int gen_names(yajl_gen g, const ng_names *names, ng_error **err)
     return 0;
 }
 
-void ng_stage_record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
+/* A start's decision record, or (exec) that of a process exec'd into a running container, which
+ * shares the container's limit with the processes already in it: the per-process heap does not
+ * count them (docs/log-schema.md, shares_limit), and OOM recording is the container's, said at its
+ * start. */
+static void record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec, bool exec)
 {
     cleanup_error ng_error *err = NULL;
     cleanup_yajl_gen yajl_gen g = ng_record_begin(NG_EVENT_DECISION, c->stage, &err);
-    if (!g || ng_decision_gen_fields(d, spec, g, &err) < 0 || gen_names(g, &spec->names, &err) < 0) {
-        ng_diag("nodeguard: cannot build the log record: %s", ng_error_msg(err));
+    if (!g || ng_decision_gen_fields(d, spec, g, &err) < 0 || gen_names(g, &spec->names, &err) < 0 ||
+        (exec && ng_gen_kv_bool(g, "shares_limit", true) != yajl_gen_status_ok)) {
+        ng_diag("nodeguard: cannot build the log record: %s", err ? ng_error_msg(err) : "yajl");
         return;
     }
     ng_stage_policy_warnings(g, c->policy, NULL);
-    if (ng_rootless() && c->policy->record_oom != NG_RECORD_OOM_OFF)
+    if (!exec && ng_rootless() && c->policy->record_oom != NG_RECORD_OOM_OFF)
         ng_gen_kv_str(g, "oom_recording", rootless_oom_recording());
     if (ng_record_write(ng_stage_log(c), g, &err) < 0)
         ng_diag("nodeguard: %s", ng_error_msg(err));
     for (size_t i = 0; i < d->warnings.n; i++)
         ng_diag("nodeguard: warning: %s", d->warnings.items[i]);
+}
+
+void ng_stage_record_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
+{
+    record_decision(c, d, spec, false);
+}
+
+void ng_stage_record_exec_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
+{
+    record_decision(c, d, spec, true);
 }
 
 int ng_stage_fail_exit(const stage_ctx *c)

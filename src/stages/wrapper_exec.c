@@ -15,6 +15,7 @@
 #include "nodeguard/decide.h"
 #include "nodeguard/diag.h"
 #include "nodeguard/engines.h"
+#include "nodeguard/enginestate.h"
 #include "nodeguard/fsutil.h"
 #include "nodeguard/json.h"
 #include "nodeguard/spec.h"
@@ -391,30 +392,13 @@ typedef struct exec_reply {
 typedef struct exec_job {
     const ng_policy *policy;
     const char *process, *id;          /* the process file's path, NULL: the command line's process */
+    const char *bundle;                /* the container's, for its names (ng_spec_fill_names) */
     const char *config, *process_text; /* read before the sandbox (see ng_runtime_prepare_exec) */
     size_t config_len, process_len;
     command_line command; /* with process NULL */
     int out_fd;           /* the memfd the rewritten process file goes to */
     stage_ctx *c;
 } exec_job;
-
-/* The decision record, and that this node shares the container's limit with the processes already
- * in it, which the per-process heap does not count (docs/log-schema.md, shares_limit). */
-static void record_exec_decision(stage_ctx *c, const ng_decision *d, const ng_spec *spec)
-{
-    cleanup_error ng_error *err = NULL;
-    cleanup_yajl_gen yajl_gen g = ng_record_begin(NG_EVENT_DECISION, c->stage, &err);
-    if (!g || ng_decision_gen_fields(d, spec, g, &err) < 0 ||
-        ng_gen_kv_bool(g, "shares_limit", true) != yajl_gen_status_ok) {
-        ng_diag("nodeguard: cannot build the log record: %s", err ? ng_error_msg(err) : "yajl");
-        return;
-    }
-    ng_stage_policy_warnings(g, c->policy, NULL);
-    if (ng_record_write(ng_stage_log(c), g, &err) < 0)
-        ng_diag("nodeguard: %s", ng_error_msg(err));
-    for (size_t i = 0; i < d->warnings.n; i++)
-        ng_diag("nodeguard: warning: %s", d->warnings.items[i]);
-}
 
 /* In the sandbox: reads the container's config and the process file, decides, and writes the
  * rewritten process file to the memfd. */
@@ -435,7 +419,8 @@ static int judge_exec(void *ctx, int reply_fd)
     ng_decide(job->policy, &spec, true, &d);
     if (d.outcome != NG_OUTCOME_GUARDED)
         goto out; /* not node, or disabled: the exec runs as given, unrecorded like such a start */
-    record_exec_decision(job->c, &d, &spec);
+    ng_spec_fill_names(&spec, job->bundle); /* as the start's record has them */
+    ng_stage_record_exec_decision(job->c, &d, &spec);
     if (d.action == NG_ACTION_REFUSED) {
         /* The refusal is worded for a start: the exec's says what is refused */
         static const char start[] = "nodeguard: refusing to start: ";
@@ -604,6 +589,7 @@ int ng_runtime_prepare_exec(const ng_policy *policy, const char *runtime, int ar
         .process_len = process_len,
         .process = a.process,
         .id = a.id,
+        .bundle = bundle,
         .command = {.args = argv + command_at,
                     .n_args = (size_t)(argc - command_at),
                     .env = a.env,

@@ -138,20 +138,23 @@ rootfs_tar() {
     tar -C "$rootfs" -cf "$1" .
 }
 
-# oci_archive FILE NAME: the node rootfs as an OCI image layout in a tar (what ctr images import
-# takes), one uncompressed layer, PATH in its config, named NAME (io.containerd.image.name).
+# oci_archive FILE NAME [ROOTFS [CMD-JSON]]: ROOTFS (default: the node rootfs) as an OCI image layout
+# in a tar (what ctr images import takes), one uncompressed layer, PATH and CMD-JSON (an array, as
+# an image's Cmd) in its config, named NAME (io.containerd.image.name).
 oci_archive() {
-    local dir=$scratch/oci blobs=$scratch/oci/blobs/sha256 layer config manifest
+    local dir=$scratch/oci blobs=$scratch/oci/blobs/sha256 layer config manifest cmd=${4:-null}
     mkdir -p "$blobs" || return 1
     # blob FILE: FILE moved to blobs/sha256/DIGEST; prints "DIGEST SIZE"
     blob() {
         local h
         h=$(sha256sum "$1" | cut -d' ' -f1) && mv "$1" "$blobs/$h" && echo "$h $(stat -c %s "$blobs/$h")"
     }
-    rootfs_tar "$scratch/layer.tar" || return 1
+    if [ -n "${3:-}" ]; then tar -C "$3" -cf "$scratch/layer.tar" . || return 1
+    else rootfs_tar "$scratch/layer.tar" || return 1; fi
     read -r layer layer_size < <(blob "$scratch/layer.tar")
-    jq -n -c --arg l "sha256:$layer" '{architecture: "amd64", os: "linux",
-        config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]},
+    jq -n -c --arg l "sha256:$layer" --argjson cmd "$cmd" '{architecture: "amd64", os: "linux",
+        config: ({Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]}
+                 + if $cmd then {Cmd: $cmd} else {} end),
         rootfs: {type: "layers", diff_ids: [$l]}}' > "$scratch/config.json"
     read -r config config_size < <(blob "$scratch/config.json")
     jq -n -c --arg c "sha256:$config" --argjson cs "$config_size" --arg l "sha256:$layer" --argjson ls "$layer_size" '
@@ -165,3 +168,17 @@ oci_archive() {
     echo '{"imageLayoutVersion": "1.0.0"}' > "$dir/oci-layout"
     tar -C "$dir" -cf "$1" . && rm -rf "$dir"
 }
+
+# start_containerd CONFIG: a private containerd (tests/engines/containerd, cri) of CONFIG, the suite's
+# policy and a nodeguard state directory in its environment (its shims and nodeguard-runtime inherit
+# it), its output appended to $scratch/containerd.log; sets containerd_pid.
+start_containerd() {
+    NODEGUARD_CONFIG=$policy NODEGUARD_STATE_DIR=$scratch/ngstate \
+        containerd --config "$1" >> "$scratch/containerd.log" 2>&1 < /dev/null &
+    containerd_pid=$!
+    engine_pids+=("$containerd_pid")
+}
+
+# records ID EVENT: the log's ($log) records of EVENT for container ID; has_record ID EVENT: any.
+records() { jq -c --arg id "$1" --arg ev "$2" 'select(.container_id == $id and .event == $ev)' "$log" 2> /dev/null; }
+has_record() { [ -n "$(records "$1" "$2")" ]; }
