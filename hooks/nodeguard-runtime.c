@@ -12,6 +12,7 @@
 #include "nodeguard/cleanup.h"
 #include "nodeguard/diag.h"
 #include "nodeguard/engines.h"
+#include "nodeguard/hostmem.h"
 #include "nodeguard/policy.h"
 #include "nodeguard/policyfile.h"
 #include "nodeguard/wrapper.h"
@@ -68,17 +69,18 @@ int main(int argc, char **argv)
         /* Opened here, while this process has the capabilities the sandbox drops. */
         ng_runtime_bundle bundle;
         ng_runtime_open_bundle(args.bundle, &bundle);
+        int64_t host_memory_mib = ng_host_memory_mib(); /* read here too: the sandbox forbids sysinfo */
         /* The spec is edited by a sandboxed child: this process must still exec the runtime. */
         pid_t child = policy.sandbox ? ng_sandbox_fork() : -1;
         if (child == 0) {
             cleanup_error ng_error *e = NULL;
             if (ng_sandbox_enter(NG_SANDBOX_HOOK, &e) < 0)
                 ng_diag("nodeguard-runtime: not sandboxed: %s", ng_error_msg(e));
-            ng_runtime_prepare_bundle(&policy, &bundle, args.id, policy.hook_path);
+            ng_runtime_prepare_bundle(&policy, &bundle, args.id, policy.hook_path, host_memory_mib);
             _exit(0);
         }
         if (child < 0)
-            ng_runtime_prepare_bundle(&policy, &bundle, args.id, policy.hook_path);
+            ng_runtime_prepare_bundle(&policy, &bundle, args.id, policy.hook_path, host_memory_mib);
         else
             while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
                 ;

@@ -123,7 +123,9 @@ typedef struct ng_decide_inputs {
     int64_t memory_limit;       /* bytes; 0 when unlimited */
     double cpus;                /* the CPU quota in CPUs; 0 when none */
     int64_t host_memory_mib;    /* without a memory limit, or with one node cannot see (cgroup_hidden),
-                                 * the host's RAM node sizes itself from; 0 otherwise */
+                                 * the host's RAM node sizes itself from (spec->host_memory_mib); 0
+                                 * otherwise. 0 (unknown) there: node's default heap is believed the
+                                 * limit's, and --max-heap-size without a limit all old space */
     const char *node_options;   /* what node reads, pointing into the spec (process.env, or env's
                                  * NODE_OPTIONS=... argument); NULL when unset */
     bool node_options_invalid;  /* node would reject it: left alone, its flags read as none */

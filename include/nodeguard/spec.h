@@ -42,6 +42,10 @@ typedef struct ng_spec {
     /* The app's package.json, read by a stage from the container's filesystem (pkgjson_read.h);
      * borrowed, NULL when not read. npm/yarn/pnpm commands are judged by the script they run. */
     const struct ng_package_json *package_json;
+    /* The host's RAM in MiB, which node sizes itself from without a memory limit or a view of its
+     * cgroup: set by the caller from ng_host_memory_mib (hostmem.h), read before the sandbox, which
+     * forbids sysinfo. 0, unknown: those beliefs fall back as ng_decide_inputs.host_memory_mib says. */
+    int64_t host_memory_mib;
 } ng_spec;
 
 /* Reads a config.json already in memory. Wrong types are errors naming the field; absent optional

@@ -7,6 +7,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "nodeguard/error.h"
 #include "nodeguard/policy.h"
 
@@ -46,8 +47,9 @@ void ng_runtime_bundle_close(ng_runtime_bundle *bundle);
  * nothing is not touched at all. Records the decision in the log. Never fails the caller: errors
  * are recorded and the config is left as it was. A bundle another user could change under it
  * (symlinks, not a regular file, another user's or writable by others) is such an error
- * (docs/hardening.md has the cases). */
+ * (docs/hardening.md has the cases). host_memory_mib: ng_host_memory_mib, read before the sandbox
+ * (spec.h's host_memory_mib). */
 void ng_runtime_prepare_bundle(const ng_policy *policy, const ng_runtime_bundle *bundle, const char *id,
-                               const char *hook_path);
+                               const char *hook_path, int64_t host_memory_mib);
 
 #endif

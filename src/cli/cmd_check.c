@@ -6,6 +6,7 @@
 #include "show.h"
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
+#include "nodeguard/hostmem.h"
 #include "nodeguard/json.h"
 #include "nodeguard/pkgjson_read.h"
 #include "nodeguard/policyfile.h"
@@ -101,6 +102,7 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "nodeguard check: %s: %s\n", shown_path, msg);
         return CLI_BAD_INPUT;
     }
+    spec.host_memory_mib = ng_host_memory_mib();
     /* The bundle's rootfs (root.path) holds the app's package.json, for npm/yarn/pnpm commands. */
     ng_package_json pkg = {0};
     if (ng_pkgjson_wanted(&spec)) {

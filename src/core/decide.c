@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/sysinfo.h>
 #include "nodeguard/cleanup.h"
 #include "nodeguard/dburl.h"
 #include "nodeguard/decide.h"
@@ -599,14 +598,11 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
         in.max_heap_limit_mib = max_heap;
     }
     in.cgroup_hidden = spec->cgroup_view == NG_CGROUP_VIEW_NONE;
-    /* Without a limit node sizes its young generation from the host's RAM (uv_get_total_memory
-     * reads MemTotal, which sysinfo's totalram is); only the belief about --max-heap-size needs
-     * it, so no other start pays the call. A node that cannot see its limit sizes its defaults
-     * from the host's RAM too: the belief about its own default needs it. */
-    struct sysinfo si;
+    /* Without a limit node sizes its young generation from the host's RAM: only the belief about
+     * --max-heap-size needs it. A node that cannot see its limit sizes its defaults from the host's
+     * RAM too: the belief about its own default needs it. The caller read it (spec.h). */
     bool sized_by_host = in.memory_limit <= 0 ? in.max_heap_limit_mib > 0 : in.cgroup_hidden;
-    if (sized_by_host && sysinfo(&si) == 0)
-        in.host_memory_mib = (int64_t)((uint64_t)si.totalram * si.mem_unit / NG_MIB);
+    in.host_memory_mib = sized_by_host ? spec->host_memory_mib : 0;
     in.cpus =
         spec->cpu_quota > 0 && spec->cpu_period > 0 ? (double)spec->cpu_quota / (double)spec->cpu_period : 0;
     *ret = in;

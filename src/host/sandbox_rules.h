@@ -6,9 +6,11 @@
 
 /* What a hook stage does after its inputs are in memory and its files are open: allocate, read and
  * write files (the log's rotation and the runtime state: open, rename, unlink, mkdir, flock),
- * sleep (poststop's wait), read the clock, the host name and its RAM (sysinfo), and reach syslog
- * on its UNIX socket when the log cannot be written. Nothing that starts programs, changes
- * credentials or mounts, traces, or talks to the network. */
+ * sleep (poststop's wait), read the clock and the host name, and reach syslog on its UNIX socket
+ * when the log cannot be written. Nothing that starts programs, changes credentials or mounts,
+ * traces, or talks to the network. Not sysinfo: the host's RAM is read before the sandbox
+ * (hostmem.h). glibc's qsort asks it too, for a sort buffer of 1 KiB or more (the watcher's 53+
+ * processes); refused, it still sorts, only its choice of merge or quick sort can change. */
 static const char *const hook_calls[] = {
     "read",         "write",        "writev",         "pread64",
     "readv",        "close",        "fstat",          "newfstatat",
@@ -26,8 +28,7 @@ static const char *const hook_calls[] = {
     "gettimeofday", "time",         "nanosleep",      "clock_nanosleep",
     "futex",        "getrandom",    "connect",        "sendto",
     "sendmsg",      "kill",         "ioctl",          "poll",
-    "ppoll",        "sysinfo", /* the host's RAM, which node sizes itself from without a limit */
-    "statfs",       "fstatfs", /* is /sys/fs/cgroup cgroup2 (rootless OOM recording), a cgroup's fs */
+    "ppoll",        "statfs",       "fstatfs", /* is /sys/fs/cgroup cgroup2 (rootless OOM), a cgroup's fs */
     "openat2", /* the app's package.json, resolved inside the container's rootfs (pkgjson_read.c) */
 };
 

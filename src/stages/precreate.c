@@ -7,6 +7,7 @@
 #include "nodeguard/cleanup.h"
 #include "nodeguard/decide.h"
 #include "nodeguard/enginestate.h"
+#include "nodeguard/hostmem.h"
 #include "nodeguard/json.h"
 #include "nodeguard/pkgjson_read.h"
 #include "nodeguard/sandbox.h"
@@ -38,8 +39,9 @@ static int precreate_failed(stage_ctx *c, const char *container_id, const char *
 /* Decides on one config and records the decision. Returns 1 with *ret_gen holding the rewritten
  * config, 0 when the config must go out as it came, or a negative errno with *ret_what saying
  * which step failed. */
-static int precreate_rewrite(stage_ctx *c, const char *buf, size_t len, yajl_gen *ret_gen, char *ret_id,
-                             size_t id_size, const char **ret_what, ng_error **err)
+static int precreate_rewrite(stage_ctx *c, const char *buf, size_t len, int64_t host_memory_mib,
+                             yajl_gen *ret_gen, char *ret_id, size_t id_size, const char **ret_what,
+                             ng_error **err)
 {
     ng_spec spec = {0};
     ng_decision d = {0};
@@ -50,6 +52,7 @@ static int precreate_rewrite(stage_ctx *c, const char *buf, size_t len, yajl_gen
         return r;
     }
     snprintf(ret_id, id_size, "%s", spec.container_id);
+    spec.host_memory_mib = host_memory_mib;
     /* podman gives precreate root.path as an absolute path, its storage already mounted there
      * (docs/scripts.md): the app's package.json can be read before the container exists. */
     if (ng_pkgjson_wanted(&spec)) {
@@ -100,8 +103,9 @@ int ng_stage_precreate(const ng_policy *policy, const char *stage, int in_fd, in
     } else {
         /* Input read: parse inside the sandbox. The log stays lazy (the sandbox lets it be
          * opened), so a non-Node container, which is not logged, costs no open at all. */
+        int64_t host_memory_mib = ng_host_memory_mib(); /* the sandbox forbids sysinfo */
         ng_stage_sandbox(&c, NG_SANDBOX_HOOK);
-        int r = precreate_rewrite(&c, buf, len, &g, id, sizeof(id), &what, &err);
+        int r = precreate_rewrite(&c, buf, len, host_memory_mib, &g, id, sizeof(id), &what, &err);
         if (r < 0)
             exit_code = precreate_failed(&c, *id ? id : NULL, what, err, out_fd, buf, len, in_fd, false);
         else if (r == 0)

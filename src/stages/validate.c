@@ -13,6 +13,7 @@
 #include "nodeguard/engines.h"
 #include "nodeguard/enginestate.h"
 #include "nodeguard/fsutil.h"
+#include "nodeguard/hostmem.h"
 #include "nodeguard/pkgjson_read.h"
 #include "nodeguard/sandbox.h"
 #include "nodeguard/spec.h"
@@ -28,8 +29,9 @@ struct validate_ctx {
     const char *stage;
     const char *buf;
     size_t len;
-    int cwd_fd;      /* the current directory, opened before the sandbox; -1 if it could not be */
-    const char *cwd; /* its path, or NULL */
+    int cwd_fd;              /* the current directory, opened before the sandbox; -1 if it could not be */
+    const char *cwd;         /* its path, or NULL */
+    int64_t host_memory_mib; /* read before the sandbox, which forbids sysinfo (ng_host_memory_mib) */
 };
 
 struct validate_reply {
@@ -77,6 +79,7 @@ static int validate_child(void *vctx, int reply_fd)
         goto out;
     }
     snprintf(spec.container_id, sizeof(spec.container_id), "%s", st.id);
+    spec.host_memory_mib = v->host_memory_mib;
     if (ng_pkgjson_wanted(&spec)) {
         ng_pkgjson_read(at_cwd ? v->cwd_fd : -1, bundle, &spec, &pkg);
         spec.package_json = &pkg;
@@ -125,8 +128,13 @@ int ng_stage_validate(const ng_policy *policy, const char *stage, int in_fd, int
     /* The bundle, for the child (above): an O_PATH descriptor needs no read permission on it. */
     cleanup_close int cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     cleanup_free char *cwd = getcwd(NULL, 0);
-    struct validate_ctx v = {
-        .policy = policy, .stage = stage, .buf = buf, .len = len, .cwd_fd = cwd_fd, .cwd = cwd};
+    struct validate_ctx v = {.policy = policy,
+                             .stage = stage,
+                             .buf = buf,
+                             .len = len,
+                             .cwd_fd = cwd_fd,
+                             .cwd = cwd,
+                             .host_memory_mib = ng_host_memory_mib()};
     struct validate_reply reply;
     int exit_code = ng_run_sandboxed(validate_child, &v, &reply, sizeof(reply), &c);
     if (exit_code > 1) {

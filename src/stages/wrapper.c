@@ -11,6 +11,7 @@
 #include "nodeguard/decide.h"
 #include "nodeguard/engines.h"
 #include "nodeguard/enginestate.h"
+#include "nodeguard/hostmem.h"
 #include "nodeguard/json.h"
 #include "nodeguard/pkgjson_read.h"
 #include "nodeguard/stagekit.h"
@@ -322,7 +323,7 @@ static int read_bundle(const ng_runtime_bundle *b, char **ret_buf, size_t *ret_l
 }
 
 void ng_runtime_prepare_bundle(const ng_policy *policy, const ng_runtime_bundle *bundle, const char *id,
-                               const char *hook_path)
+                               const char *hook_path, int64_t host_memory_mib)
 {
     stage_ctx c = STAGE_CTX_INIT(policy, "runtime");
     cleanup_free char *buf = NULL;
@@ -338,6 +339,7 @@ void ng_runtime_prepare_bundle(const ng_policy *policy, const ng_runtime_bundle 
         goto fail;
     if (id && *id)
         snprintf(spec.container_id, sizeof(spec.container_id), "%s", id);
+    spec.host_memory_mib = host_memory_mib;
     if (ng_pkgjson_wanted(&spec)) {
         ng_pkgjson_read(bundle->dirfd, bundle->path, &spec, &pkg);
         spec.package_json = &pkg;

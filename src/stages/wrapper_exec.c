@@ -17,6 +17,7 @@
 #include "nodeguard/engines.h"
 #include "nodeguard/enginestate.h"
 #include "nodeguard/fsutil.h"
+#include "nodeguard/hostmem.h"
 #include "nodeguard/json.h"
 #include "nodeguard/spec.h"
 #include "nodeguard/stagekit.h"
@@ -395,8 +396,9 @@ typedef struct exec_job {
     const char *bundle;                /* the container's, for its names (ng_spec_fill_names) */
     const char *config, *process_text; /* read before the sandbox (see ng_runtime_prepare_exec) */
     size_t config_len, process_len;
-    command_line command; /* with process NULL */
-    int out_fd;           /* the memfd the rewritten process file goes to */
+    command_line command;    /* with process NULL */
+    int out_fd;              /* the memfd the rewritten process file goes to */
+    int64_t host_memory_mib; /* read before the sandbox, which forbids sysinfo (ng_host_memory_mib) */
     stage_ctx *c;
 } exec_job;
 
@@ -416,6 +418,7 @@ static int judge_exec(void *ctx, int reply_fd)
                      : command_line_spec(job->config, job->config_len, &job->command, &spec, &err) < 0)
         goto fail;
     snprintf(spec.container_id, sizeof(spec.container_id), "%s", job->id);
+    spec.host_memory_mib = job->host_memory_mib;
     ng_decide(job->policy, &spec, true, &d);
     if (d.outcome != NG_OUTCOME_GUARDED)
         goto out; /* not node, or disabled: the exec runs as given, unrecorded like such a start */
@@ -596,6 +599,7 @@ int ng_runtime_prepare_exec(const ng_policy *policy, const char *runtime, int ar
                     .n_env = a.n_env,
                     .cwd = a.cwd},
         .out_fd = memfd,
+        .host_memory_mib = ng_host_memory_mib(),
         .c = &c,
     };
     exec_reply reply;

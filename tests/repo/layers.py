@@ -11,7 +11,10 @@ Checked:
 - symbols (nm on the built objects): no object uses a symbol defined in a later layer, and no two
   objects depend on each other, directly or around a loop;
 - only the mains print: nothing in the library writes to stdout or stderr itself (it hands its
-  messages to ng_diag, whose sink the main installs)."""
+  messages to ng_diag, whose sink the main installs);
+- the core reaches nothing of the host itself (nm on its objects): no call that opens or names a
+  file, reads the environment, the host's RAM or CPUs (sysinfo, sysconf), or starts or signals a
+  process. The host layer reads such values and hands them in (ng_spec.host_memory_mib)."""
 import os
 import re
 import subprocess
@@ -102,6 +105,34 @@ sys.setrecursionlimit(10000)
 for v in objects:
     if v not in index:
         visit(v)
+
+# The C library calls the core may not make. It reads and writes only the fds it is handed (read,
+# write) and the clock (util.c's timestamps), which stay allowed. _FORTIFY_SOURCE's variants
+# (__open_2, __readlink_chk) and the 64-bit ones (open64) count as the call they wrap.
+HOST_CALLS = set("""
+    sysinfo sysconf get_nprocs get_nprocs_conf get_phys_pages get_avphys_pages getloadavg uname
+    gethostname getrlimit prlimit getrusage
+    getenv secure_getenv setenv unsetenv putenv clearenv
+    open openat creat fopen freopen fdopen opendir fdopendir stat lstat fstat fstatat statx statfs
+    fstatfs access faccessat eaccess readlink readlinkat realpath getcwd chdir fchdir mkdir mkdirat
+    rmdir unlink unlinkat rename renameat renameat2 link symlink chmod fchmod chown fchown truncate
+    ftruncate mkstemp mkostemp tmpfile memfd_create pipe pipe2 dup dup2 dup3 fcntl ioctl flock mmap
+    syscall prctl seccomp socket connect bind sendto sendmsg recvfrom recvmsg
+    fork vfork clone execve execv execvp execvpe execl execlp execle posix_spawn posix_spawnp system
+    popen kill tgkill waitpid wait4 waitid getpid getppid getuid geteuid getgid getegid
+""".split())
+
+def host_call(symbol):
+    name = re.sub(r"^__", "", symbol)
+    name = re.sub(r"(_chk|_2)$", "", name)
+    return re.sub(r"64$", "", name) in HOST_CALLS
+
+for obj, syms in undefined.items():
+    if obj.split("/")[1] == "core":
+        calls = sorted(s for s in syms if host_call(s))
+        if calls:
+            problems.append(f"{obj} (core) calls {', '.join(calls)}: the host layer reads the host and hands "
+                            "the value in")
 
 PRINT = re.compile(r"\b(v?printf|puts|putchar|perror|v?dprintf|vwarnx?|warnx?|errx?)\s*\(|"
                    r"\bf(printf|puts|putc|write)\s*\([^;]*\bstd(out|err)\b|STD(OUT|ERR)_FILENO")

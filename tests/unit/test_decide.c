@@ -1,7 +1,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sysinfo.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "helpers.h"
@@ -17,12 +16,14 @@ typedef struct fixture {
     ng_policy policy;
     ng_spec spec;
     ng_decision d;
+    int64_t host_memory_mib; /* the host's RAM as the stages hand it in (ng_host_memory_mib) */
 } fixture;
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
     ng_policy_defaults(&f->policy);
+    f->host_memory_mib = 16384; /* a 16 GiB host, whatever machine runs the tests */
     *state = f;
     return 0;
 }
@@ -44,6 +45,7 @@ static ng_decision *decide(fixture *f, const char *args, const char *env, const 
     ng_spec_free(&f->spec);
     f->spec = build_spec(args, env, ann, mib);
     assert_non_null(f->spec.root);
+    f->spec.host_memory_mib = f->host_memory_mib;
     ng_decide(&f->policy, &f->spec, modify, &f->d);
     return &f->d;
 }
@@ -518,14 +520,16 @@ static void test_max_heap_size_on_the_command_line(void **state)
     assert_string_equal(new_arg_at(d, 1), "--max-old-space-size=100");
     assert_null(new_arg_at(d, 3));
     /* without a limit node's young generation is the one it makes for the host's RAM, out of the
-     * same heap_size_limit (differential case 23:189: node said 3000, nodeguard believed 3048) */
-    struct sysinfo si;
-    assert_int_equal(sysinfo(&si), 0);
-    int64_t host_mib = (int64_t)((uint64_t)si.totalram * si.mem_unit / NG_MIB);
-    d = decide(*state, "[\"node\",\"--max-heap-size=3000\",\"--max-old-space-size=00\",\"a.js\"]", "[]", NULL,
-               0, false);
-    assert_int_equal(d->heap_before_mib, 3000 - ng_node_default_young_mib(host_mib));
-    assert_true(d->heap_before_mib < 3000);
+     * same heap_size_limit (differential case 23:189: node said 3000, nodeguard believed 3048):
+     * 3 x 16 MiB on a 16 GiB host, 3 x 1 MiB on a 512 MiB one */
+    fixture *f = *state;
+    d = decide(f, "[\"node\",\"--max-heap-size=3000\",\"--max-old-space-size=00\",\"a.js\"]", "[]", NULL, 0,
+               false);
+    assert_int_equal(d->heap_before_mib, 3000 - 48);
+    f->host_memory_mib = 512;
+    d = decide(f, "[\"node\",\"--max-heap-size=3000\",\"--max-old-space-size=00\",\"a.js\"]", "[]", NULL, 0,
+               false);
+    assert_int_equal(d->heap_before_mib, 3000 - 3);
 }
 
 /* A semi-space that leaves no room for a heap: fix removes it, node's own young generation instead. */
@@ -973,6 +977,7 @@ static ng_decision *decide_args_mounts(fixture *f, const char *args, const char 
     ng_decision_free(&f->d);
     ng_spec_free(&f->spec);
     assert_int_equal(ng_spec_parse(buf, strlen(buf), &f->spec, NULL), 0);
+    f->spec.host_memory_mib = f->host_memory_mib;
     ng_decide(&f->policy, &f->spec, true, &f->d);
     return &f->d;
 }
@@ -1054,14 +1059,46 @@ static void test_young_generation_when_node_cannot_see_the_limit(void **state)
     f->policy.mode = NG_MODE_WARN;
     d = decide_mounts(f, "[]", "[" SYSFS "]", 512);
     assert_false(d->env_changed);
-    struct sysinfo si;
-    assert_int_equal(sysinfo(&si), 0);
-    int64_t host = (int64_t)((uint64_t)si.totalram * si.mem_unit / NG_MIB);
-    int64_t host_default = ng_node_default_old_space_mib(host) + ng_node_default_young_mib(host);
-    assert_int_equal(d->plan.node_default_heap_mib, host_default);
-    assert_int_equal(d->verdict, host_default > 390 ? NG_VERDICT_DOES_NOT_FIT : NG_VERDICT_FITS);
+    assert_int_equal(d->plan.node_default_heap_mib, 4096 + 48); /* node's default on a 16 GiB host */
+    assert_int_equal(d->verdict, NG_VERDICT_DOES_NOT_FIT);
+    f->host_memory_mib = 512;
+    d = decide_mounts(f, "[]", "[" SYSFS "]", 512);
+    assert_int_equal(d->plan.node_default_heap_mib, 256 + 3);
+    assert_int_equal(d->verdict, NG_VERDICT_FITS);
+    f->host_memory_mib = 16384;
     d = decide_mounts(f, "[]", "[" SYSFS "," CGROUP "]", 512);
+    assert_int_equal(d->plan.node_default_heap_mib, 259); /* the limit's: node sees it */
+}
+
+/* The host's RAM unknown (0: the stage could not read it), as decide.h documents: a node that cannot
+ * see its limit is believed to pick the limit's default, and --max-heap-size without a limit is
+ * believed all old space. A host's RAM node does not size itself from is not gathered at all. */
+static void test_host_memory_unknown(void **state)
+{
+    fixture *f = *state;
+    f->host_memory_mib = 0;
+    f->policy.mode = NG_MODE_WARN;
+    ng_decision *d = decide_mounts(f, "[]", "[" SYSFS "]", 512);
     assert_int_equal(d->plan.node_default_heap_mib, 259);
+    assert_int_equal(d->verdict, NG_VERDICT_FITS);
+    assert_int_equal(d->action, NG_ACTION_NONE);
+    d = decide(f, "[\"node\",\"--max-heap-size=3000\",\"a.js\"]", "[]", NULL, 0, false);
+    assert_int_equal(d->verdict, NG_VERDICT_UNLIMITED);
+    assert_int_equal(d->heap_before_mib, 3000);
+    /* gathered only where node sizes itself from it */
+    ng_warnings w = {0};
+    ng_decide_inputs in;
+    f->spec.host_memory_mib = 16384;
+    ng_decide_gather(&f->policy, &f->spec, &in, &w);
+    assert_int_equal(in.host_memory_mib, 16384);
+    ng_decide_inputs_free(&in);
+    ng_spec_free(&f->spec);
+    f->spec = build_spec("[\"node\",\"--max-heap-size=3000\",\"a.js\"]", "[]", NULL, 512);
+    f->spec.host_memory_mib = 16384;
+    ng_decide_gather(&f->policy, &f->spec, &in, &w);
+    assert_int_equal(in.host_memory_mib, 0);
+    ng_decide_inputs_free(&in);
+    ng_warnings_free(&w);
 }
 
 int main(void)
@@ -1088,6 +1125,7 @@ int main(void)
         cmocka_unit_test(test_cgroup_view_from_mounts),
         cmocka_unit_test_setup_teardown(test_young_generation_when_node_cannot_see_the_limit, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_host_memory_unknown, setup, teardown),
         cmocka_unit_test(test_verdict_unlimited),
         cmocka_unit_test(test_verdict_limit_too_small),
         cmocka_unit_test(test_verdict_flag_fits),
