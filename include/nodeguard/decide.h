@@ -137,6 +137,9 @@ typedef struct ng_decide_inputs {
     ng_heap_refusal refusal;    /* heap flags node refuses to start with, which the rewrite can replace */
     bool cgroup_hidden;         /* the spec gives node no view of its cgroup (ng_cgroup_view): node sizes
                                  * its young generation from the host's RAM, not the limit */
+    bool young_larger;          /* NODE_VERSION 24+: V8 13.6 derives up to 4 x the model's young
+                                 * generation from the limit (docs/node-versions.md); as with
+                                 * cgroup_hidden, nodeguard sets the model's semi-space */
     /* A `sh -c` script's node command (detection.script_read): node's options are its words from
      * detection.script_word on, and node_options points to this copy of its NODE_OPTIONS=...
      * prefix (word script_options_word) when it has one. */

@@ -318,8 +318,9 @@ static void rewrite_script(ng_decision *d, const ng_decide_inputs *in, const ng_
 }
 
 /* The semi-space (MiB) node must be told when it cannot see its limit: the one it would pick if it
- * saw it, so its young generation is the plan's (3 MiB at 512 MiB, not the 48 of a large host).
- * 0 when node sees the limit, or the young generation is set by a flag node reads after the rewrite:
+ * saw it, so its young generation is the plan's (3 MiB at 512 MiB, not the 48 of a large host). The
+ * same for node 24 (young_larger), whose V8 would pick up to 4 times the plan's.
+ * 0 when node sees the limit (and is not node 24), or the young generation is set by a flag node reads after the rewrite:
  * a semi-space the budget keeps, or --max-heap-size, from which V8 derives it (and beside which a
  * semi-space would make V8 abort). argv_rewritten: the rewrite replaces the command line's
  * --max-heap-size (apply_heap always does). */
@@ -332,7 +333,7 @@ static int64_t hidden_limit_semi_mib(const ng_decide_inputs *in, const ng_heap_b
         (in->semi_space_mib > 0 || in->argv_flags.semi_space_in_effect || in->env_flags.semi_space_in_effect);
     bool max_heap_kept =
         (in->argv_flags.n_max_heap_flags && !argv_rewritten) || in->env_flags.n_max_heap_flags;
-    if (!in->cgroup_hidden || limit_mib <= 0 || semi_kept || max_heap_kept)
+    if (!(in->cgroup_hidden || in->young_larger) || limit_mib <= 0 || semi_kept || max_heap_kept)
         return 0;
     return ng_node_default_young_mib(limit_mib) / 3;
 }
@@ -482,21 +483,30 @@ static void gather_package(const ng_spec *spec, ng_decide_inputs *in, ng_warning
     }
 }
 
+/* The image's NODE_VERSION (official images set it: "24.22.3", "v22.21.0"): its major, -1 without
+ * one; *minor is 0 when it has none. */
+static long node_version(const ng_spec *spec, long *minor)
+{
+    const char *v = ng_spec_getenv(spec, "NODE_VERSION");
+    *minor = 0;
+    if (!v)
+        return -1;
+    if (*v == 'v')
+        v++;
+    char *end;
+    long major = strtol(v, &end, 10);
+    if (end == v)
+        return -1;
+    if (*end == '.')
+        *minor = strtol(end + 1, NULL, 10);
+    return major;
+}
+
 /* --max-old-space-size-percentage exists from node 22.21 and 24.6 on. Without a NODE_VERSION that
  * says so, the node is taken to be one without it (node 20, nodeguard's reference). */
 static bool percentage_supported(const ng_spec *spec)
 {
-    const char *v = ng_spec_getenv(spec, "NODE_VERSION");
-    if (!v)
-        return false;
-    if (*v == 'v')
-        v++;
-    char *end;
-    long major = strtol(v, &end, 10), minor = 0;
-    if (end == v)
-        return false;
-    if (*end == '.')
-        minor = strtol(end + 1, NULL, 10);
+    long minor, major = node_version(spec, &minor);
     return major >= 25 || (major == 24 && minor >= 6) || (major == 22 && minor >= 21);
 }
 
@@ -598,6 +608,12 @@ void ng_decide_gather(const ng_policy *pol, const ng_spec *spec, ng_decide_input
         in.max_heap_limit_mib = max_heap;
     }
     in.cgroup_hidden = spec->cgroup_view == NG_CGROUP_VIEW_NONE;
+    /* node 24's V8 (13.6) takes old space / 32 as its semi-space above 256 MiB of old space, up to
+     * 64 MiB, where node 20's and 22's take / 128 up to 16 (measured by bench/node-versions: 48 MiB
+     * of young generation at 1 GiB, not 12). A NODE_VERSION of 24 or later gets the model's semi-space
+     * set, as a node that cannot see its limit does; without NODE_VERSION the model is node 20's. */
+    long minor;
+    in.young_larger = node_version(spec, &minor) >= 24;
     /* Without a limit node sizes its young generation from the host's RAM: only the belief about
      * --max-heap-size needs it. A node that cannot see its limit sizes its defaults from the host's
      * RAM too: the belief about its own default needs it. The caller read it (spec.h). */
@@ -799,7 +815,8 @@ void ng_decide(const ng_policy *pol, const ng_spec *spec, bool can_modify, ng_de
         int64_t keep = v.heap_before_mib;
         if (!apply_heap(&d, &in, spec, &budget, keep, keep))
             ng_warn(&d.warnings,
-                    "node cannot see its memory limit and its young generation could not be set");
+                    "node cannot see its memory limit (or is node 24+) and its young generation could not "
+                    "be set");
     }
     if (v.action == NG_ACTION_LOWERED || v.action == NG_ACTION_INJECTED) {
         int64_t keep =

@@ -397,6 +397,32 @@ static const char *const value_options[] = {
     "-r",
 };
 
+/* What node 22.23.5 and 24.22.3 take a value for besides (docs/node-versions.md, bench/node-versions):
+ * node 20 refuses each of them ("bad option"), so reading the next argument as their value changes
+ * nothing there, while missing one on node 22 or 24 took its value for the script and left the heap
+ * flags after it unseen. Not --stack-trace-limit (node 22 and 24 list it, but V8 parses it, "=" only),
+ * nor node 24's --experimental-default-config-file (an alias that takes none). Kept sorted. */
+static const char *const value_options_later[] = {
+    "--experimental-config-file",
+    "--experimental-package-map",
+    "--experimental-test-isolation",
+    "--experimental-test-tag-filter",
+    "--localstorage-file",
+    "--max-old-space-size-percentage",
+    "--run",
+    "--test-coverage-branches",
+    "--test-coverage-exclude",
+    "--test-coverage-functions",
+    "--test-coverage-include",
+    "--test-coverage-lines",
+    "--test-global-setup",
+    "--test-isolation",
+    "--test-random-seed",
+    "--test-rerun-failures",
+    "--test-skip-pattern",
+    "--watch-kill-signal",
+};
+
 static int cmp_option(const void *key, const void *elem)
 {
     return strcmp(key, *(const char *const *)elem);
@@ -412,7 +438,9 @@ bool ng_node_option_takes_value(const char *arg)
     for (size_t i = 0; i <= len; i++)
         norm[i] = i >= 2 && arg[i] == '_' && arg[1] == '-' ? '-' : arg[i];
     return bsearch(norm, value_options, sizeof(value_options) / sizeof(value_options[0]),
-                   sizeof(value_options[0]), cmp_option) != NULL;
+                   sizeof(value_options[0]), cmp_option) != NULL ||
+           bsearch(norm, value_options_later, sizeof(value_options_later) / sizeof(value_options_later[0]),
+                   sizeof(value_options_later[0]), cmp_option) != NULL;
 }
 
 int ng_nodeopts_scan(const ng_tokens *t, ng_heap_flags *ret, ng_error **err)

@@ -88,6 +88,31 @@ static void test_command_line_flag_wins_and_is_lowered(void **state)
     assert_null(d->node_options_after); /* no NODE_OPTIONS needed: the command line decides */
 }
 
+/* node 22's and 24's own value options (docs/node-versions.md): their value is not the script, so a
+ * heap flag after one is node's and is lowered; before, nodeguard stopped at the value, missed the
+ * 4096 and put its own flag in front of it (and between --localstorage-file and its value). */
+static void test_node22_value_option_before_heap_flag(void **state)
+{
+    ng_decision *d = decide(*state, "[\"node\",\"server.js\"]",
+                            "[\"NODE_VERSION=24.22.3\",\"NODE_OPTIONS=--localstorage-file /data/ls "
+                            "--max-old-space-size=4096\"]",
+                            NULL, 512, true);
+    assert_int_equal(d->heap_before_mib, 4096);
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"),
+                        "--localstorage-file /data/ls --max-old-space-size=390 --max-semi-space-size=1");
+
+    d = decide(*state,
+               "[\"node\",\"--localstorage-file\",\"/data/ls\",\"--max-old-space-size=4096\",\"server.js\"]",
+               "[\"NODE_VERSION=22.23.5\"]", NULL, 512, true);
+    assert_int_equal(d->heap_before_mib, 4096);
+    assert_string_equal(d->heap_source, "command line");
+    assert_int_equal(d->action, NG_ACTION_LOWERED);
+    assert_true(d->args_changed);
+    assert_int_equal(d->new_arg_index, 3);
+    assert_string_equal(d->new_arg, "--max-old-space-size=390");
+}
+
 /* `env NODE_OPTIONS=... node`: node reads env's value, not the container's; it is judged and lowered
  * on env's command line. env -i leaves node no NODE_OPTIONS: nodeguard's goes in as an assignment. */
 static void test_env_launcher_node_options(void **state)
@@ -447,6 +472,30 @@ static void test_refused_in_node_options(void **state)
     assert_int_equal(d->heap_before_mib, 4096);
     assert_string_equal(d->heap_source, "command line");
     assert_string_equal(new_arg_at(d, 1), "--max-old-space-size=390");
+}
+
+/* node 24 (V8 13.6) derives a young generation up to 4 times the model's from its limit (bench/
+ * node-versions: heap_size_limit 836 with nodeguard's 788 at 1 GiB, not 800): with NODE_VERSION 24+
+ * nodeguard sets the model's semi-space, as for a node that cannot see its limit, also beside a
+ * heap flag that fits. node 22 and no NODE_VERSION keep node 20's model (measured the same on 22). */
+static void test_node24_young_generation_pinned(void **state)
+{
+    ng_decision *d = decide(*state, "[\"node\",\"server.js\"]", "[\"NODE_VERSION=24.22.3\"]", NULL, 1024, true);
+    assert_int_equal(d->action, NG_ACTION_INJECTED);
+    assert_int_equal(d->heap_after_mib, 788);
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=788 --max-semi-space-size=4");
+    d = decide(*state, "[\"node\",\"server.js\"]",
+               "[\"NODE_VERSION=v24.1.0\",\"NODE_OPTIONS=--max-old-space-size=1000\"]", NULL, 2048, true);
+    assert_int_equal(d->action, NG_ACTION_NONE); /* the heap fits; only the young generation is set */
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=1000 --max-semi-space-size=8");
+    /* a user's semi-space is the young generation the plan counts: left alone */
+    d = decide(*state, "[\"node\",\"server.js\"]",
+               "[\"NODE_VERSION=24.22.3\",\"NODE_OPTIONS=--max-semi-space-size=2\"]", NULL, 1024, true);
+    assert_null(strstr(decision_env(d, "NODE_OPTIONS"), "--max-semi-space-size=4"));
+    d = decide(*state, "[\"node\",\"server.js\"]", "[\"NODE_VERSION=22.23.5\"]", NULL, 1024, true);
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=788");
+    d = decide(*state, "[\"node\",\"server.js\"]", "[]", NULL, 1024, true);
+    assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=788");
 }
 
 /* --max-old-space-size-percentage exists from node 22.21 / 24.6: node 20 exits on it. */
@@ -1107,6 +1156,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_injects_when_absent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lowers_and_keeps_other_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_command_line_flag_wins_and_is_lowered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_node22_value_option_before_heap_flag, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_node24_young_generation_pinned, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fitting_flag_is_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_enforce_refuses_with_a_fix, setup, teardown),
         cmocka_unit_test_setup_teardown(test_annotation_mode_and_disable, setup, teardown),

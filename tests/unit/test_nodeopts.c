@@ -256,7 +256,14 @@ static void test_option_takes_value(void **state)
                                       "-C",
                                       "-p",
                                       "--use-largepages",
-                                      "--env-file"};
+                                      "--env-file",
+                                      /* node 22's and 24's (node 20 refuses them) */
+                                      "--localstorage-file",
+                                      "--run",
+                                      "--test-skip-pattern",
+                                      "--test-rerun-failures",
+                                      "--watch-kill-signal",
+                                      "--experimental-config-file"};
     static const char *const no[] = {"--stack-trace-limit",
                                      "--max-old-space-size",
                                      "--require=x",
@@ -265,7 +272,8 @@ static void test_option_takes_value(void **state)
                                      "-",
                                      "app.js",
                                      "--title=x",
-                                     "-max_http_header_size"};
+                                     "-max_http_header_size",
+                                     "--experimental-default-config-file"};
     for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
         assert_true(ng_node_option_takes_value(yes[i]));
     for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
@@ -320,6 +328,16 @@ static void test_argv_scan_stops_at_script(void **state)
     assert_int_equal(f.old_space_mib, 4096);
     assert_int_equal(f.max_heap_mib, 3000);
     assert_int_equal(f.n_max_heap_flags, 1);
+    /* node 22 and 24 read /data/ls as --localstorage-file's value, and the heap flag after it */
+    const char *argv4[] = {"node", "--localstorage-file", "/data/ls", "--max-old-space-size=4096", "app.js"};
+    assert_int_equal(ng_node_argv_scan(argv4, 5, 1, &f, NULL), 0);
+    assert_int_equal(f.old_space_mib, 4096);
+    ng_tokens t = {0};
+    assert_int_equal(ng_nodeopts_tokenize("--localstorage-file /data/ls --max-old-space-size=4096", &t, NULL), 0);
+    assert_int_equal(ng_nodeopts_scan(&t, &f, NULL), 0);
+    assert_int_equal(f.old_space_mib, 4096);
+    assert_int_equal(f.stop, 3);
+    ng_tokens_free(&t);
 }
 
 static void expect_set_heap(const char *orig, int64_t mib, const char *want)
