@@ -320,9 +320,9 @@ static void rewrite_script(ng_decision *d, const ng_decide_inputs *in, const ng_
 /* The semi-space (MiB) node must be told when it cannot see its limit: the one it would pick if it
  * saw it, so its young generation is the plan's (3 MiB at 512 MiB, not the 48 of a large host). The
  * same for node 24 (young_larger), whose V8 would pick up to 4 times the plan's.
- * 0 when node sees the limit (and is not node 24), or the young generation is set by a flag node reads after the rewrite:
- * a semi-space the budget keeps, or --max-heap-size, from which V8 derives it (and beside which a
- * semi-space would make V8 abort). argv_rewritten: the rewrite replaces the command line's
+ * 0 when node sees the limit (and is not node 24), or the young generation is set by a flag node reads after
+ * the rewrite: a semi-space the budget keeps, or --max-heap-size, from which V8 derives it (and beside which
+ * a semi-space would make V8 abort). argv_rewritten: the rewrite replaces the command line's
  * --max-heap-size (apply_heap always does). */
 static int64_t hidden_limit_semi_mib(const ng_decide_inputs *in, const ng_heap_budget *b, int64_t limit_mib,
                                      bool argv_rewritten)

@@ -480,7 +480,8 @@ static void test_refused_in_node_options(void **state)
  * heap flag that fits. node 22 and no NODE_VERSION keep node 20's model (measured the same on 22). */
 static void test_node24_young_generation_pinned(void **state)
 {
-    ng_decision *d = decide(*state, "[\"node\",\"server.js\"]", "[\"NODE_VERSION=24.22.3\"]", NULL, 1024, true);
+    ng_decision *d =
+        decide(*state, "[\"node\",\"server.js\"]", "[\"NODE_VERSION=24.22.3\"]", NULL, 1024, true);
     assert_int_equal(d->action, NG_ACTION_INJECTED);
     assert_int_equal(d->heap_after_mib, 788);
     assert_string_equal(decision_env(d, "NODE_OPTIONS"), "--max-old-space-size=788 --max-semi-space-size=4");

@@ -245,25 +245,13 @@ static void test_scan_stops_at_nonoption(void **state)
 static void test_option_takes_value(void **state)
 {
     (void)state;
-    static const char *const yes[] = {"-r",
-                                      "--require",
-                                      "--title",
-                                      "--max-http-header-size",
-                                      "--max_http_header_size",
-                                      "--heapsnapshot-near-heap-limit",
-                                      "--experimental-default-type",
-                                      "--inspect-port",
-                                      "-C",
-                                      "-p",
-                                      "--use-largepages",
-                                      "--env-file",
-                                      /* node 22's and 24's (node 20 refuses them) */
-                                      "--localstorage-file",
-                                      "--run",
-                                      "--test-skip-pattern",
-                                      "--test-rerun-failures",
-                                      "--watch-kill-signal",
-                                      "--experimental-config-file"};
+    static const char *const yes[] = {
+        "-r", "--require", "--title", "--max-http-header-size", "--max_http_header_size",
+        "--heapsnapshot-near-heap-limit", "--experimental-default-type", "--inspect-port", "-C", "-p",
+        "--use-largepages", "--env-file",
+        /* node 22's and 24's (node 20 refuses them) */
+        "--localstorage-file", "--run", "--test-skip-pattern", "--test-rerun-failures", "--watch-kill-signal",
+        "--experimental-config-file"};
     static const char *const no[] = {"--stack-trace-limit",
                                      "--max-old-space-size",
                                      "--require=x",
@@ -333,7 +321,8 @@ static void test_argv_scan_stops_at_script(void **state)
     assert_int_equal(ng_node_argv_scan(argv4, 5, 1, &f, NULL), 0);
     assert_int_equal(f.old_space_mib, 4096);
     ng_tokens t = {0};
-    assert_int_equal(ng_nodeopts_tokenize("--localstorage-file /data/ls --max-old-space-size=4096", &t, NULL), 0);
+    assert_int_equal(ng_nodeopts_tokenize("--localstorage-file /data/ls --max-old-space-size=4096", &t, NULL),
+                     0);
     assert_int_equal(ng_nodeopts_scan(&t, &f, NULL), 0);
     assert_int_equal(f.old_space_mib, 4096);
     assert_int_equal(f.stop, 3);
