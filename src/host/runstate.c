@@ -389,6 +389,27 @@ static bool sweep_entry(int rootfd, const struct dirent *de, const char *keep_id
     return remove_leftover(rootfd, dirfd, de->d_name) == 0;
 }
 
+bool ng_state_sweep_due(const char *root, int64_t now_ms)
+{
+    cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (rootfd < 0)
+        return false;
+    if (fstatat(rootfd, ".last-sweep", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return false;
+        int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+        /* a stamp in the future (the clock was set back) is as good as an old one */
+        if (now_ms >= mtime_ms && now_ms - mtime_ms < NG_STATE_SWEEP_INTERVAL_MS)
+            return false;
+    }
+    cleanup_close int fd = openat(rootfd, ".last-sweep",
+                                  O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+    struct timespec now[2] = {{.tv_sec = now_ms / 1000, .tv_nsec = (now_ms % 1000) * 1000000}};
+    now[1] = now[0];
+    return fd >= 0 && futimens(fd, now) == 0;
+}
+
 int ng_state_sweep(const char *root, const char *keep_id, int64_t now_ms, int max_examined, int max_removed)
 {
     int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -158,5 +158,7 @@ void ng_arm_watcher(stage_ctx *c, ng_container_state *cs)
      * it cannot delay arming; bounded, and silent (no record, errors ignored) to keep the hook
      * sub-millisecond. Here, in the hook's unsandboxed process: the sandboxed child's seccomp
      * profile has no business with unlinkat or flock. */
-    (void)ng_state_sweep(root, cs->id, ng_now_ms(), NG_STATE_SWEEP_EXAMINE_MAX, NG_STATE_SWEEP_REMOVE_MAX);
+    int64_t now_ms = ng_now_ms();
+    if (ng_state_sweep_due(root, now_ms))
+        (void)ng_state_sweep(root, cs->id, now_ms, NG_STATE_SWEEP_EXAMINE_MAX, NG_STATE_SWEEP_REMOVE_MAX);
 }

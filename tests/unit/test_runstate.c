@@ -253,6 +253,28 @@ static void test_bounded_per_call(void **state)
     }
 }
 
+/* At most one sweep an interval: the first start stamps root's .last-sweep, the starts within the
+ * interval skip, the first after it sweeps again; a stamp that is not a plain file stops it. */
+static void test_sweep_due_once_an_interval(void **state)
+{
+    sweep_fixture *f = *state;
+    assert_true(ng_state_sweep_due(f->root, f->now_ms));
+    assert_false(ng_state_sweep_due(f->root, f->now_ms + 1));
+    assert_false(ng_state_sweep_due(f->root, f->now_ms + NG_STATE_SWEEP_INTERVAL_MS - 1));
+    assert_true(ng_state_sweep_due(f->root, f->now_ms + NG_STATE_SWEEP_INTERVAL_MS));
+    assert_false(ng_state_sweep_due(f->root, f->now_ms + NG_STATE_SWEEP_INTERVAL_MS + 1));
+    /* the clock set back an hour: the stamp is in the future, and sweeping goes on */
+    assert_true(ng_state_sweep_due(f->root, f->now_ms - 3600 * 1000));
+    char stamp[128], target[128];
+    snprintf(stamp, sizeof(stamp), "%s/.last-sweep", f->root);
+    snprintf(target, sizeof(target), "%s/stamp-target", f->outside);
+    assert_int_equal(unlink(stamp), 0);
+    assert_int_equal(symlink(target, stamp), 0);
+    assert_false(ng_state_sweep_due(f->root, f->now_ms + 10 * NG_STATE_SWEEP_INTERVAL_MS));
+    assert_int_equal(access(target, F_OK), -1); /* the link was not followed */
+    assert_int_equal(unlink(stamp), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +288,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_links_not_followed, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_keep_id_kept, fixture_setup, fixture_teardown),
         cmocka_unit_test_setup_teardown(test_bounded_per_call, fixture_setup, fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_sweep_due_once_an_interval, fixture_setup, fixture_teardown),
     };
     return cmocka_run_group_tests_name("runstate", tests, NULL, NULL);
 }
