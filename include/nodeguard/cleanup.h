@@ -3,6 +3,7 @@
 #ifndef NODEGUARD_CLEANUP_H
 #define NODEGUARD_CLEANUP_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,12 @@ static inline void ng_fclosep(FILE **f)
         fclose(*f);
 }
 
+static inline void ng_closedirp(DIR **d)
+{
+    if (*d)
+        closedir(*d);
+}
+
 static inline void ng_yajl_tree_freep(yajl_val *v)
 {
     if (*v)
@@ -53,6 +60,7 @@ static inline void ng_error_freep(ng_error **e)
 #define cleanup_free     _cleanup_(ng_freep)
 #define cleanup_close    _cleanup_(ng_closep)
 #define cleanup_fclose   _cleanup_(ng_fclosep)
+#define cleanup_closedir _cleanup_(ng_closedirp)
 #define cleanup_yajl_val _cleanup_(ng_yajl_tree_freep)
 #define cleanup_yajl_gen _cleanup_(ng_yajl_gen_freep)
 #define cleanup_error    _cleanup_(ng_error_freep)

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -274,4 +275,180 @@ int ng_state_remove(const char *dir)
         unlink(path);
     }
     return rmdir(dir) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+/* Leftover state directories (ng_state_sweep). Everything is reached by name from a descriptor of
+ * the directory it is in, never by a path: a name swapped for a symbolic link between the checks
+ * and the removal is found out (ELOOP, ENOTDIR) instead of followed out of root. */
+
+/* How many names of root are listed at most to choose where a sweep starts. */
+#define NG_STATE_SWEEP_LIST_MAX 4096
+/* How many names of a leftover directory are looked at: it holds three files and, after a watcher
+ * killed mid-write, a temporary or two. */
+#define NG_STATE_SWEEP_FILES_MAX 16
+
+static int read_json_at(int dirfd, const char *name, yajl_val *ret, struct stat *ret_st)
+{
+    cleanup_free char *buf = NULL;
+    size_t len;
+    int r = ng_read_file_at(dirfd, name, 64 * 1024, &buf, &len, ret_st, NULL);
+    return r < 0 ? r : ng_json_parse(buf, len, 8, ret, NULL);
+}
+
+static bool older_than_grace(const struct stat *st, int64_t now_ms)
+{
+    int64_t mtime_ms = (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+    return now_ms - mtime_ms >= NG_STATE_SWEEP_GRACE_MS;
+}
+
+/* Read only for a directory the cheap checks let through (ng_state_sweep's budget of reads). */
+static bool watcher_finished_long_ago(int dirfd, int64_t now_ms)
+{
+    struct stat st;
+    cleanup_yajl_val yajl_val v = NULL;
+    return read_json_at(dirfd, "watcher.json", &v, &st) == 0 && older_than_grace(&st, now_ms) &&
+           get_bool(v, "final");
+}
+
+/* container.json as old as the grace too: a new container of the same id rewrites it (and its
+ * cgroup exists) before its watcher takes the lock. */
+static bool cgroup_gone_long_ago(int dirfd, int64_t now_ms)
+{
+    struct stat st;
+    cleanup_yajl_val yajl_val v = NULL;
+    const char *cgroup_dir = NULL;
+    if (read_json_at(dirfd, "container.json", &v, &st) < 0 || !older_than_grace(&st, now_ms) ||
+        ng_json_get_string(v, "cgroup_dir", &cgroup_dir, NULL) <= 0 || cgroup_dir[0] != '/')
+        return false;
+    /* Only a cgroup certainly gone: one this process may not look at (EACCES) may still be there. */
+    return fstatat(AT_FDCWD, cgroup_dir, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT;
+}
+
+/* Tries watcher.lock as the watcher takes it (flock, exclusive), without waiting. Returns the
+ * descriptor holding it, kept until the directory is gone so that no watcher starts on it
+ * meanwhile; -ENOENT when it cannot be opened (the watcher opens it without following a link too,
+ * so no watcher holds it by that name); -EWOULDBLOCK when held or when it cannot be tried. */
+static int take_unheld_lock(int dirfd)
+{
+    int fd = openat(dirfd, "watcher.lock", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return -ENOENT;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        close(fd);
+        return -EWOULDBLOCK;
+    }
+    return fd;
+}
+
+static bool is_state_file(const char *name)
+{
+    /* write_atomic's temporaries are ".NAME.PID" */
+    return strcmp(name, "container.json") == 0 || strcmp(name, "watcher.json") == 0 ||
+           strcmp(name, "watcher.lock") == 0 || strncmp(name, ".container.json.", 16) == 0 ||
+           strncmp(name, ".watcher.json.", 14) == 0;
+}
+
+/* Unlinks the files the hook and the watcher write in the directory, then the directory, which
+ * stays (ENOTEMPTY) if anything else is in it: nothing else is removed. */
+static int remove_leftover(int rootfd, int dirfd, const char *name)
+{
+    int listfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (listfd < 0)
+        return -errno;
+    cleanup_closedir DIR *d = fdopendir(listfd);
+    if (!d) {
+        close(listfd);
+        return -ENOMEM;
+    }
+    struct dirent *de;
+    for (int n = 0; n < NG_STATE_SWEEP_FILES_MAX && (de = readdir(d)); n++)
+        if (de->d_type != DT_DIR && is_state_file(de->d_name))
+            unlinkat(dirfd, de->d_name, 0);
+    return unlinkat(rootfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
+}
+
+/* Returns true when it removed the entry. A stat and a lock try come first, before anything is
+ * read: they turn away live containers cheaply (a busy one's watcher.json is recent, an idle one's
+ * watcher holds the lock). Reading costs a read of *reads_left. */
+static bool sweep_entry(int rootfd, const struct dirent *de, const char *keep_id, int64_t now_ms,
+                        int *reads_left)
+{
+    if ((de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) || (keep_id && strcmp(de->d_name, keep_id) == 0))
+        return false;
+    cleanup_close int dirfd = openat(rootfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (dirfd < 0 || fstatat(dirfd, "watcher.json", &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+        !older_than_grace(&st, now_ms))
+        return false;
+    cleanup_close int lock = take_unheld_lock(dirfd);
+    if (lock == -EWOULDBLOCK)
+        return false;
+    (*reads_left)--;
+    if (!watcher_finished_long_ago(dirfd, now_ms) || !cgroup_gone_long_ago(dirfd, now_ms))
+        return false;
+    return remove_leftover(rootfd, dirfd, de->d_name) == 0;
+}
+
+bool ng_state_sweep_due(const char *root, int64_t now_ms)
+{
+    cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (rootfd < 0)
+        return false;
+    if (fstatat(rootfd, ".last-sweep", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (!S_ISREG(st.st_mode))
+            return false;
+        int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+        /* a stamp in the future (the clock was set back) is as good as an old one */
+        if (now_ms >= mtime_ms && now_ms - mtime_ms < NG_STATE_SWEEP_INTERVAL_MS)
+            return false;
+    }
+    cleanup_close int fd = openat(rootfd, ".last-sweep",
+                                  O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+    struct timespec now[2] = {{.tv_sec = now_ms / 1000, .tv_nsec = (now_ms % 1000) * 1000000}};
+    now[1] = now[0];
+    return fd >= 0 && futimens(fd, now) == 0;
+}
+
+int ng_state_sweep(const char *root, const char *keep_id, int64_t now_ms, int max_examined, int max_removed)
+{
+    int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (rootfd < 0)
+        return -errno;
+    cleanup_closedir DIR *d = fdopendir(rootfd);
+    if (!d) {
+        close(rootfd);
+        return -ENOMEM;
+    }
+    /* Listing names is cheap (a few getdents calls); looking into directories is what is bounded.
+     * The start moves with the clock, so leftovers listed after max_examined live containers are
+     * reached by some later start. */
+    struct dirent *de;
+    long listed = 0;
+    while (listed < NG_STATE_SWEEP_LIST_MAX && (de = readdir(d)))
+        if (de->d_name[0] != '.')
+            listed++;
+    long start = listed > max_examined ? (long)((uint64_t)now_ms % (uint64_t)listed) : 0;
+    int examined = 0, removed = 0, reads_left = NG_STATE_SWEEP_READ_MAX;
+    /* From start to the end of the listing, then from its beginning up to start. */
+    for (int round = 0; round < 2; round++) {
+        rewinddir(d);
+        long at = 0;
+        while (examined < max_examined && removed < max_removed && reads_left > 0 && (de = readdir(d))) {
+            /* Hidden names are left alone, as `nodeguard status` skips them. */
+            if (de->d_name[0] == '.')
+                continue;
+            long index = at++;
+            if (round == 0 && index < start)
+                continue;
+            if (round == 1 && index >= start)
+                break;
+            examined++;
+            if (sweep_entry(dirfd(d), de, keep_id, now_ms, &reads_left))
+                removed++;
+        }
+        if (start == 0)
+            break;
+    }
+    return removed;
 }

@@ -101,12 +101,11 @@ static int rootless_cgroup_check(const ng_cgroup *cg, const ng_cgroup_levels *le
     return 0;
 }
 
-void ng_arm_watcher(stage_ctx *c, ng_container_state *cs)
+static void arm_watcher(stage_ctx *c, ng_container_state *cs, const char *root)
 {
     /* Closed on return, after the timeout is recorded: the late watcher's armed_late follows it. */
     cleanup_close int late_fd = -1;
     cleanup_error ng_error *err = NULL;
-    cleanup_free char *root = ng_state_root();
     char dir[PATH_MAX];
     const char *what = "finding the container's memory cgroup";
     if (cs->pid <= 0) {
@@ -148,4 +147,18 @@ fail:
     ng_stage_record_error_as(c, cs->id, what, err,
                              "OOM kills in it will not be recorded (the container is not affected)",
                              "not_watched");
+}
+
+void ng_arm_watcher(stage_ctx *c, ng_container_state *cs)
+{
+    cleanup_free char *root = ng_state_root();
+    arm_watcher(c, cs, root);
+    /* The stage that makes state directories bounds them: poststop removes its container's, but
+     * a runtime that never runs it leaves them until reboot. After the container's own work, so
+     * it cannot delay arming; bounded, and silent (no record, errors ignored) to keep the hook
+     * sub-millisecond. Here, in the hook's unsandboxed process: the sandboxed child's seccomp
+     * profile has no business with unlinkat or flock. */
+    int64_t now_ms = ng_now_ms();
+    if (ng_state_sweep_due(root, now_ms))
+        (void)ng_state_sweep(root, cs->id, now_ms, NG_STATE_SWEEP_EXAMINE_MAX, NG_STATE_SWEEP_REMOVE_MAX);
 }
