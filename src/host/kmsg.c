@@ -260,7 +260,7 @@ int ng_kmsg_next_oom(int fd, ng_kmsg_track *track, ng_kmsg_oom *ret)
          * printed in one pass under oom_lock. The next OOM's lines (below) or a second's gap end
          * the group; other kernel records do not: another CPU's printk can fall between two
          * members, as can the pass's own "OOM victim N is already exiting" for a member whose
-         * memory is gone (CI 2026-12-01, the test VM: a kill lost that way). A later, rate-limited
+         * memory is gone (no kill: the kernel neither kills nor counts it). A later, rate-limited
          * kill elsewhere within the second prints "Killed process" alone and reads as a member:
          * the watcher takes a member only while its cgroup's oom_kill counter has a kill for it. */
         if (track->in_group && ret->kernel && (int64_t)(ret->ts_us - track->group_ts_us) > GROUP_WINDOW_US)
