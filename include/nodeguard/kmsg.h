@@ -44,8 +44,8 @@ typedef struct ng_kmsg_track {
     bool pending;
     int64_t usage_kb, limit_kb;
     /* memory.oom.group: after "Tasks in /p are going to be killed", the report's further "Killed
-     * process" lines are that group's members, which no "oom-kill:" line names: ng_kmsg_next_oom
-     * gives them /p as oom_memcg. */
+     * process" lines (until the next OOM's lines, within a second) are that group's members, which
+     * no "oom-kill:" line names: ng_kmsg_next_oom gives them /p as oom_memcg. */
     bool in_group;
     uint64_t group_ts_us; /* the "Tasks in" line's time: members follow it within a second */
     char group_memcg[PATH_MAX];

@@ -256,11 +256,14 @@ int ng_kmsg_next_oom(int fd, ng_kmsg_track *track, ng_kmsg_oom *ret)
             return 0;
         buf[n] = '\0';
         int kind = ng_kmsg_parse(buf, (size_t)n, ret);
-        /* A group's members are the kernel's "Killed process" records right after its "Tasks in"
-         * line, printed in one pass: any other kernel record, or a second's gap, ends the group (a
-         * later, rate-limited kill elsewhere prints "Killed process" alone and is no member). */
-        if (track->in_group && ret->kernel &&
-            (kind != NG_KMSG_KILLED_PROCESS || (int64_t)(ret->ts_us - track->group_ts_us) > GROUP_WINDOW_US))
+        /* A group's members are the kernel's "Killed process" records after its "Tasks in" line,
+         * printed in one pass under oom_lock. The next OOM's lines (below) or a second's gap end
+         * the group; other kernel records do not: another CPU's printk can fall between two
+         * members, as can the pass's own "OOM victim N is already exiting" for a member whose
+         * memory is gone (no kill: the kernel neither kills nor counts it). A later, rate-limited
+         * kill elsewhere within the second prints "Killed process" alone and reads as a member:
+         * the watcher takes a member only while its cgroup's oom_kill counter has a kill for it. */
+        if (track->in_group && ret->kernel && (int64_t)(ret->ts_us - track->group_ts_us) > GROUP_WINDOW_US)
             track->in_group = false;
         if (kind == NG_KMSG_MEMCG_USAGE) {
             *track = (ng_kmsg_track){.pending = true, .usage_kb = ret->usage_kb, .limit_kb = ret->limit_kb};

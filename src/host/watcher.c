@@ -54,11 +54,13 @@ typedef struct watch {
     int64_t counter_kills;        /* the highest oom_kill counter read since */
     int64_t baseline_group_kills; /* v2 oom_group_kill when armed; -1 on v1 */
     int64_t kmsg_victims;         /* kills of this memcg seen in kmsg since */
+    int64_t kmsg_repeats;         /* ... and a group kill's second "Killed process" for its victim */
     ng_kmsg_oom queue[MAX_QUEUED_VICTIMS];
     size_t queued;
     struct {
         int64_t pid;
         uint64_t ts_us;
+        bool killed_line;   /* its "Killed process" line was read */
     } counted[MAX_COUNTED]; /* a ring of the victims counted, newest at counted_next - 1 */
     size_t counted_next;
     struct {
@@ -132,16 +134,19 @@ static bool seen_recently(const watch *w, int64_t pid)
     return false;
 }
 
-/* A pid remembered from an earlier wake may since have been reused by another cgroup's process:
- * it names a victim only while the kernel's counter has a kill that kmsg has not named yet (the
- * kernel counts a kill before it prints "Killed process"). */
-static bool counter_has_unnamed_kill(watch *w)
+/* Does the kernel's oom_kill counter have a kill that kmsg has not accounted for yet? The kernel
+ * counts a kill before it prints "Killed process", and counts a group kill's victim twice when the
+ * group's pass finds it still exiting (kmsg_repeats). unreadable: what to answer when the counter
+ * cannot be read now (the cgroup is gone). */
+static bool counter_has_unnamed_kill(watch *w, bool unreadable)
 {
     ng_memory_counters now;
-    if ((ng_cgroup_read_counters(&w->cs.cgroup, &now) == 0 || now.oom_kills >= 0) &&
-        now.oom_kills > w->counter_kills)
+    bool read = ng_cgroup_read_counters(&w->cs.cgroup, &now) == 0 || now.oom_kills >= 0;
+    if (read && now.oom_kills > w->counter_kills)
         w->counter_kills = now.oom_kills;
-    return w->counter_kills - w->baseline_kills > w->kmsg_victims;
+    if (!read || now.oom_kills < 0)
+        return unreadable;
+    return w->counter_kills - w->baseline_kills > w->kmsg_victims + w->kmsg_repeats;
 }
 
 static ng_kmsg_oom *queued_victim(watch *w, int64_t pid)
@@ -155,19 +160,20 @@ static ng_kmsg_oom *queued_victim(watch *w, int64_t pid)
 /* memory.oom.group: the kernel kills the chosen victim, then every member of the group, the victim
  * again among them while it is still exiting (mm/oom_kill.c oom_kill_memcg_member() does not skip
  * it): a second "Killed process" line for a pid counted within the same OOM is the same kill. */
-static bool counted_already(const watch *w, const ng_kmsg_oom *m)
+static int counted_index(const watch *w, const ng_kmsg_oom *m)
 {
-    for (size_t i = 0; i < MAX_COUNTED; i++)
+    for (int i = 0; i < MAX_COUNTED; i++)
         if (w->counted[i].pid == m->pid && m->pid > 0 &&
             llabs((long long)m->ts_us - (long long)w->counted[i].ts_us) < SAME_KILL_US)
-            return true;
-    return false;
+            return i;
+    return -1;
 }
 
 static void count_victim(watch *w, const ng_kmsg_oom *m)
 {
     w->counted[w->counted_next % MAX_COUNTED].pid = m->pid;
     w->counted[w->counted_next % MAX_COUNTED].ts_us = m->ts_us;
+    w->counted[w->counted_next % MAX_COUNTED].killed_line = m->kind == NG_KMSG_KILLED_PROCESS;
     w->counted_next++;
     w->kmsg_victims++;
     if (w->queued < MAX_QUEUED_VICTIMS)
@@ -178,7 +184,8 @@ static void count_victim(watch *w, const ng_kmsg_oom *m)
  * "Killed process" line after it fills in the sizes. The kernel rate-limits the report that holds
  * the "oom-kill:" line (10 per 5 s) but always prints "Killed process", so that line alone also
  * counts when its pid was in this cgroup (the snapshot taken at the wake, or pid 1), or when it
- * is a member of our memcg's group kill (memory.oom.group: no "oom-kill:" line names those). */
+ * is a member of our memcg's group kill (memory.oom.group: no "oom-kill:" line names those) that
+ * the cgroup's counter confirms. */
 static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
 {
     ng_kmsg_oom m;
@@ -192,6 +199,12 @@ static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
                 count_victim(w, &m);
         } else if (m.kind == NG_KMSG_KILLED_PROCESS) {
             ng_kmsg_oom *v = queued_victim(w, m.pid);
+            int c = counted_index(w, &m);
+            if (c >= 0 && w->counted[c].killed_line) {
+                w->kmsg_repeats++; /* the group's pass killed its victim again: one kill, counted twice */
+            } else if (c >= 0) {
+                w->counted[c].killed_line = true;
+            }
             if (v && v->total_vm_kb < 0) {
                 /* The victim's name as this line has it: here it cannot be misread, whatever the
                  * victim named itself (in the "oom-kill:" line a name with ",task=" can). */
@@ -201,10 +214,12 @@ static void drain_kmsg(watch *w, const ng_proc_rss *procs, size_t n_procs)
                 v->file_rss_kb = m.file_rss_kb;
                 v->shmem_rss_kb = m.shmem_rss_kb;
                 v->oom_score_adj = m.oom_score_adj;
-            } else if (!v && !counted_already(w, &m) &&
+            } else if (!v && c < 0 &&
                        (in_snapshot(procs, n_procs, m.pid) || m.pid == w->cs.pid ||
-                        (m.oom_memcg[0] && our_memcg(w, m.oom_memcg)) ||
-                        (seen_recently(w, m.pid) && counter_has_unnamed_kill(w)))) {
+                        /* a rate-limited kill elsewhere right after the group's pass reads as a
+                         * member: the counter says whether one is left (gone: the group says) */
+                        (m.oom_memcg[0] && our_memcg(w, m.oom_memcg) && counter_has_unnamed_kill(w, true)) ||
+                        (seen_recently(w, m.pid) && counter_has_unnamed_kill(w, false)))) {
                 count_victim(w, &m);
             }
         }
@@ -403,7 +418,8 @@ static void handle_oom(watch *w, bool expect_kill)
         if (c.group_kills >= 0 && w->baseline_group_kills >= 0)
             w->ws.group_kills = c.group_kills - w->baseline_group_kills;
         drain_kmsg(w, procs, n_procs);
-        bool details = w->kmsg_fd < 0 || w->kmsg_victims >= w->counter_kills - w->baseline_kills;
+        bool details =
+            w->kmsg_fd < 0 || w->kmsg_victims + w->kmsg_repeats >= w->counter_kills - w->baseline_kills;
         bool new_kill = kills_seen(w) > w->ws.oom_kills;
         if ((new_kill ? details : !expect_kill) || ng_monotonic_ms() >= deadline)
             break;

@@ -448,8 +448,10 @@ static void test_kmsg_quoted_user_input(void **state)
     assert_int_equal(ng_kmsg_parse(comm, sizeof(comm) - 1, &o), NG_KMSG_OOM_REPORT);
 }
 
-/* A group's members follow its "Tasks in" line with no other kernel record between and within a
- * second: a later "Killed process" alone (a rate-limited report elsewhere) is not a member. */
+/* A group's members follow its "Tasks in" line within a second, until the next OOM's lines. Other
+ * kernel records may fall between two members: another CPU's printk, or the pass's own "OOM victim
+ * N is already exiting" for a member whose memory is gone (the group's victim, visited again).
+ * A "Killed process" alone two seconds later (a rate-limited report elsewhere) is not a member. */
 static void test_kmsg_group_ends(void **state)
 {
     (void)state;
@@ -461,22 +463,33 @@ static void test_kmsg_group_ends(void **state)
         "6,70,9,-;Tasks in /machine.slice/libpod-abc.scope are going to be killed due to memory.oom.group "
         "set",
         KILLED_LINE("71", "4401"),
-        "6,72,9,-;something else the kernel said",
-        KILLED_LINE("73", "4402"),
+        "6,72,9,-;Memory cgroup out of memory: OOM victim 4400 (dd) is already exiting. Skip killing the "
+        "task",
+        "4,73,9,-;hrtimer: interrupt took 2254690 ns",
+        KILLED_LINE("74", "4402"),
+        "4,75,9,-;node invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+        KILLED_LINE("76", "4403"),
         "6,80,9,-;Tasks in /machine.slice/libpod-abc.scope are going to be killed due to memory.oom.group "
         "set",
-        "3,81,2000000,-;Memory cgroup out of memory: Killed process 4403 (node) total-vm:900kB, "
+        KILLED_LINE("81", "4404"),
+        "3,82,2000000,-;Memory cgroup out of memory: Killed process 4405 (node) total-vm:900kB, "
         "anon-rss:700kB, file-rss:10kB, shmem-rss:0kB, UID:0 pgtables:80kB oom_score_adj:0",
     };
-    send_records(sv[0], lines, 6);
-    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
-    assert_string_equal(o.oom_memcg, "/machine.slice/libpod-abc.scope");
-    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
-    assert_int_equal(o.pid, 4402);
-    assert_string_equal(o.oom_memcg, "");
-    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
-    assert_int_equal(o.pid, 4403);
-    assert_string_equal(o.oom_memcg, ""); /* two seconds after the group line: not a member */
+    send_records(sv[0], lines, 10);
+    static const struct {
+        int64_t pid;
+        const char *memcg;
+    } want[] = {{4401, "/machine.slice/libpod-abc.scope"},
+                {4402, "/machine.slice/libpod-abc.scope"}, /* past the skip and another CPU's line */
+                {4403, ""},                                /* after the next report began */
+                {4404, "/machine.slice/libpod-abc.scope"},
+                {4405, ""}}; /* two seconds after the group line */
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), NG_KMSG_KILLED_PROCESS);
+        assert_int_equal(o.pid, want[i].pid);
+        assert_string_equal(o.oom_memcg, want[i].memcg);
+    }
+    assert_int_equal(ng_kmsg_next_oom(sv[1], &track, &o), 0);
     close(sv[0]);
     close(sv[1]);
 }
