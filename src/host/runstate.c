@@ -428,6 +428,8 @@ int ng_state_sweep(const char *root, const char *keep_id, int64_t now_ms, int ma
     while (listed < NG_STATE_SWEEP_LIST_MAX && (de = readdir(d)))
         if (de->d_name[0] != '.')
             listed++;
+    if (max_examined <= 0 || max_removed <= 0)
+        return 0;
     long start = listed > max_examined ? (long)((uint64_t)now_ms % (uint64_t)listed) : 0;
     int examined = 0, removed = 0, reads_left = NG_STATE_SWEEP_READ_MAX;
     /* From start to the end of the listing, then from its beginning up to start. */

@@ -136,16 +136,17 @@ static bool seen_recently(const watch *w, int64_t pid)
 
 /* Does the kernel's oom_kill counter have a kill that kmsg has not accounted for yet? The kernel
  * counts a kill before it prints "Killed process", and counts a group kill's victim twice when the
- * group's pass finds it still exiting (kmsg_repeats). unreadable: what to answer when the counter
- * cannot be read now (the cgroup is gone). */
-static bool counter_has_unnamed_kill(watch *w, bool unreadable)
+ * group's pass finds it still exiting (kmsg_repeats). When the counter cannot be read now (the
+ * cgroup is gone), the highest value read before answers, or yes_when_unreadable does. */
+static bool counter_has_unnamed_kill(watch *w, bool yes_when_unreadable)
 {
     ng_memory_counters now;
-    bool read = ng_cgroup_read_counters(&w->cs.cgroup, &now) == 0 || now.oom_kills >= 0;
+    ng_cgroup_read_counters(&w->cs.cgroup, &now); /* -1 for each value it could not read */
+    bool read = now.oom_kills >= 0;
     if (read && now.oom_kills > w->counter_kills)
         w->counter_kills = now.oom_kills;
-    if (!read || now.oom_kills < 0)
-        return unreadable;
+    if (!read && yes_when_unreadable)
+        return true;
     return w->counter_kills - w->baseline_kills > w->kmsg_victims + w->kmsg_repeats;
 }
 
