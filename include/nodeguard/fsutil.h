@@ -4,6 +4,7 @@
 #define NODEGUARD_FSUTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include "nodeguard/error.h"
 
@@ -23,6 +24,12 @@ int ng_read_file_at(int dirfd, const char *name, size_t max, char **ret_buf, siz
  * regular file of at most max bytes; name is for the messages. */
 int ng_read_opened_file(int fd, const char *name, size_t max, char **ret_buf, size_t *ret_len,
                         ng_error **err);
+
+/* A file's modification time in ms since the epoch, the unit of ng_now_ms(). */
+static inline int64_t ng_mtime_ms(const struct stat *st)
+{
+    return (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+}
 
 /* Creates dir and any missing parents (parents 0755, dir itself leaf_mode); existing ones are fine. */
 int ng_mkdir_p(const char *dir, unsigned int leaf_mode, ng_error **err);

@@ -123,7 +123,7 @@ int ng_engine_exit_read(ng_engine_id engine, const char *id, int64_t created_ms,
             continue;
         }
         /* mtime is a coarse clock (a tick behind): a second's slack, far less than any restart. */
-        int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+        int64_t mtime_ms = ng_mtime_ms(&st);
         if (created_ms > 0 && mtime_ms + 1000 < created_ms) {
             snprintf(reason, sizeof(reason), "an exit file from before the container was created");
             continue;

@@ -297,8 +297,7 @@ static int read_json_at(int dirfd, const char *name, yajl_val *ret, struct stat 
 
 static bool older_than_grace(const struct stat *st, int64_t now_ms)
 {
-    int64_t mtime_ms = (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
-    return now_ms - mtime_ms >= NG_STATE_SWEEP_GRACE_MS;
+    return now_ms - ng_mtime_ms(st) >= NG_STATE_SWEEP_GRACE_MS;
 }
 
 /* Read only for a directory the cheap checks let through (ng_state_sweep's budget of reads). */
@@ -348,18 +347,26 @@ static bool is_state_file(const char *name)
            strncmp(name, ".watcher.json.", 14) == 0;
 }
 
+/* A listing of name in dirfd (AT_FDCWD: a path), never through a symbolic link; NULL with errno. */
+static DIR *open_listing_at(int dirfd, const char *name)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (fd >= 0 && !d) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return d;
+}
+
 /* Unlinks the files the hook and the watcher write in the directory, then the directory, which
  * stays (ENOTEMPTY) if anything else is in it: nothing else is removed. */
 static int remove_leftover(int rootfd, int dirfd, const char *name)
 {
-    int listfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (listfd < 0)
+    cleanup_closedir DIR *d = open_listing_at(dirfd, ".");
+    if (!d)
         return -errno;
-    cleanup_closedir DIR *d = fdopendir(listfd);
-    if (!d) {
-        close(listfd);
-        return -ENOMEM;
-    }
     struct dirent *de;
     for (int n = 0; n < NG_STATE_SWEEP_FILES_MAX && (de = readdir(d)); n++)
         if (de->d_type != DT_DIR && is_state_file(de->d_name))
@@ -398,7 +405,7 @@ bool ng_state_sweep_due(const char *root, int64_t now_ms)
     if (fstatat(rootfd, ".last-sweep", &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (!S_ISREG(st.st_mode))
             return false;
-        int64_t mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+        int64_t mtime_ms = ng_mtime_ms(&st);
         /* a stamp in the future (the clock was set back) is as good as an old one */
         if (now_ms >= mtime_ms && now_ms - mtime_ms < NG_STATE_SWEEP_INTERVAL_MS)
             return false;
@@ -412,14 +419,9 @@ bool ng_state_sweep_due(const char *root, int64_t now_ms)
 
 int ng_state_sweep(const char *root, const char *keep_id, int64_t now_ms, int max_examined, int max_removed)
 {
-    int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (rootfd < 0)
+    cleanup_closedir DIR *d = open_listing_at(AT_FDCWD, root);
+    if (!d)
         return -errno;
-    cleanup_closedir DIR *d = fdopendir(rootfd);
-    if (!d) {
-        close(rootfd);
-        return -ENOMEM;
-    }
     /* Listing names is cheap (a few getdents calls); looking into directories is what is bounded.
      * The start moves with the clock, so leftovers listed after max_examined live containers are
      * reached by some later start. */
