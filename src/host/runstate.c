@@ -398,11 +398,12 @@ static bool sweep_entry(int rootfd, const struct dirent *de, const char *keep_id
 
 bool ng_state_sweep_due(const char *root, int64_t now_ms)
 {
-    cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    /* Every start asks, and nearly every answer is no: one stat by path, root opened only when due. */
+    char stamp[PATH_MAX];
     struct stat st;
-    if (rootfd < 0)
+    if (snprintf(stamp, sizeof(stamp), "%s/.last-sweep", root) >= (int)sizeof(stamp))
         return false;
-    if (fstatat(rootfd, ".last-sweep", &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (fstatat(AT_FDCWD, stamp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (!S_ISREG(st.st_mode))
             return false;
         int64_t mtime_ms = ng_mtime_ms(&st);
@@ -410,6 +411,9 @@ bool ng_state_sweep_due(const char *root, int64_t now_ms)
         if (now_ms >= mtime_ms && now_ms - mtime_ms < NG_STATE_SWEEP_INTERVAL_MS)
             return false;
     }
+    cleanup_close int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (rootfd < 0)
+        return false;
     cleanup_close int fd = openat(rootfd, ".last-sweep",
                                   O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
     struct timespec now[2] = {{.tv_sec = now_ms / 1000, .tv_nsec = (now_ms % 1000) * 1000000}};
